@@ -1,0 +1,39 @@
+# One static library per layer of the server. A layer's headers are reachable as
+# "parley/<layer>/<file>.h" only by targets that link the layer, so an include that points the
+# wrong way (domain including storage, say) fails to build: the header is not on its include path.
+
+add_library(parley_build_flags INTERFACE)
+target_compile_options(parley_build_flags INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
+  -Wnull-dereference -Wimplicit-fallthrough)
+if(PARLEY_WARNINGS_AS_ERRORS)
+  target_compile_options(parley_build_flags INTERFACE -Werror)
+endif()
+if(PARLEY_SANITIZERS)
+  target_compile_options(parley_build_flags INTERFACE
+    -fsanitize=${PARLEY_SANITIZERS} -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  target_link_options(parley_build_flags INTERFACE -fsanitize=${PARLEY_SANITIZERS})
+endif()
+
+# parley_layer(<name> SOURCES ... [PUBLIC ...] [PRIVATE ...])
+function(parley_layer name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;PUBLIC;PRIVATE" ${ARGN})
+  set(include_root "${PROJECT_BINARY_DIR}/include_roots/${name}")
+  file(MAKE_DIRECTORY "${include_root}/parley")
+  file(CREATE_LINK "${CMAKE_CURRENT_SOURCE_DIR}" "${include_root}/parley/${name}" SYMBOLIC)
+  add_library(parley_${name} STATIC ${ARG_SOURCES})
+  target_include_directories(parley_${name} PUBLIC "${include_root}")
+  target_link_libraries(parley_${name} PUBLIC ${ARG_PUBLIC} PRIVATE parley_build_flags ${ARG_PRIVATE})
+endfunction()
+
+# parley_unit_test(<name> SOURCES ... LIBS ...): one GoogleTest binary, registered with CTest.
+function(parley_unit_test name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE parley_build_flags ${ARG_LIBS} GTest::gtest GTest::gmock
+                                        GTest::gtest_main)
+  add_test(NAME ${name} COMMAND ${name} --gtest_brief=1)
+  set_tests_properties(${name} PROPERTIES
+    ENVIRONMENT "PARLEY_SHARED_DATA=${PROJECT_SOURCE_DIR}/../shared/data"
+    TIMEOUT 300)
+endfunction()

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Parley needs to build, test and run, and only those that are missing.
+# Idempotent: when everything is present it checks and returns in well under a second.
+# Usage: scripts/install-deps.sh [build|all]
+set -euo pipefail
+
+build_packages=(
+  build-essential cmake ninja-build ccache pkg-config git
+  clang-format clang-tidy
+  libboost-dev libssl-dev libsqlite3-dev
+  libspdlog-dev libfmt-dev nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libsimdjson-dev
+  libargon2-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  nodejs npm
+)
+
+missing=()
+for package in "${build_packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$package")
+done
+
+# Node and npm may come from outside Debian's packages (a machine image); a working binary is enough.
+if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+  filtered=()
+  for package in "${missing[@]}"; do
+    [[ "$package" == nodejs || "$package" == npm ]] || filtered+=("$package")
+  done
+  missing=("${filtered[@]+"${filtered[@]}"}")
+fi
+
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+if [[ $(id -u) -ne 0 ]]; then
+  sudo=sudo
+else
+  sudo=
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+if ! $sudo apt-get install -y --no-install-recommends "${missing[@]}" </dev/null; then
+  $sudo apt-get update </dev/null
+  $sudo apt-get install -y --no-install-recommends "${missing[@]}" </dev/null
+fi

@@ -1,0 +1,55 @@
+// What a channel connector turns a raw platform payload into: normalised events, ready for the
+// live engine. A connector knows its platform's wire format; nothing after it does.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "parley/domain/message.h"
+
+namespace parley::domain {
+
+// A new message from the platform. `message` is filled except for the ids Parley assigns
+// (id, conversation_id, customer_id) and the workspace, which the engine sets.
+struct InboundMessage {
+  Message message;
+};
+
+// The platform reports an edit of a message we may hold.
+struct InboundEdit {
+  std::string platform_message_id;
+  std::string text;
+  Timestamp edited_at;
+};
+
+// The platform reports a deletion (by the author or a moderator).
+struct InboundDeletion {
+  std::string platform_message_id;
+  Timestamp deleted_at;
+};
+
+// Hidden or unhidden on the platform.
+struct InboundVisibilityChange {
+  std::string platform_message_id;
+  bool hidden = false;
+};
+
+// A delivery receipt for one of our outbound messages.
+struct InboundDeliveryUpdate {
+  std::string platform_message_id;
+  DeliveryStatus status = DeliveryStatus::kSent;
+  std::string error;
+  Timestamp at;
+};
+
+struct InboundInteraction {
+  Interaction interaction;
+};
+
+using InboundEvent = std::variant<InboundMessage, InboundEdit, InboundDeletion,
+                                  InboundVisibilityChange, InboundDeliveryUpdate,
+                                  InboundInteraction>;
+
+}  // namespace parley::domain

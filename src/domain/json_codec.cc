@@ -1,0 +1,86 @@
+#include "parley/domain/json_codec.h"
+
+namespace nlohmann {
+
+void adl_serializer<parley::core::Timestamp>::to_json(json& j, parley::core::Timestamp t) {
+  j = parley::core::FormatIso8601(t);
+}
+
+void adl_serializer<parley::core::Timestamp>::from_json(const json& j,
+                                                        parley::core::Timestamp& t) {
+  if (j.is_number_integer()) {
+    t = parley::core::FromMillis(j.get<std::int64_t>());
+    return;
+  }
+  const auto& text = j.get_ref<const std::string&>();
+  auto parsed = parley::core::ParseTimestamp(text);
+  if (!parsed) throw json::other_error::create(503, "not a timestamp: '" + text + "'", &j);
+  t = *parsed;
+}
+
+}  // namespace nlohmann
+
+namespace parley::domain {
+
+// Like NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT, but out of line so that the codecs are
+// compiled once, here, rather than in every file that includes the header.
+#define PARLEY_JSON_CODEC(Type, ...)                                                      \
+  void to_json(nlohmann::json& nlohmann_json_j, const Type& nlohmann_json_t) {             \
+    NLOHMANN_JSON_EXPAND(NLOHMANN_JSON_PASTE(NLOHMANN_JSON_TO, __VA_ARGS__))               \
+  }                                                                                        \
+  void from_json(const nlohmann::json& nlohmann_json_j, Type& nlohmann_json_t) {           \
+    const Type nlohmann_json_default_obj{};                                                \
+    NLOHMANN_JSON_EXPAND(NLOHMANN_JSON_PASTE(NLOHMANN_JSON_FROM_WITH_DEFAULT, __VA_ARGS__)) \
+  }
+
+PARLEY_JSON_CODEC(Workspace, id, slug, name, time_zone, brand_handles, competitor_handles,
+                  created_at)
+PARLEY_JSON_CODEC(ChannelAccount, id, workspace_id, kind, name, platform_account_id, api_base_url,
+                  credentials, enabled)
+PARLEY_JSON_CODEC(Identity, channel, platform_user_id, handle, display_name, followers, verified)
+PARLEY_JSON_CODEC(Customer, id, workspace_id, display_name, identities, key_customer_tier,
+                  attributes, first_seen_at, last_contact_at)
+PARLEY_JSON_CODEC(Metrics, likes, reposts, replies, quotes, views)
+PARLEY_JSON_CODEC(Attachment, kind, url, mime_type, name, size_bytes)
+PARLEY_JSON_CODEC(Author, platform_user_id, handle, display_name, followers, verified)
+PARLEY_JSON_CODEC(Message, id, workspace_id, conversation_id, channel_account_id, channel, kind,
+                  direction, visibility, platform_message_id, platform_thread_id,
+                  in_reply_to_platform_id, quoted_platform_id, customer_id, agent_id, author, text,
+                  language, attachments, metrics, tags, published_at, received_at, edited_at,
+                  deleted_at, hidden, delivery, delivery_error, raw_payload_id)
+PARLEY_JSON_CODEC(Interaction, id, workspace_id, channel_account_id, kind, actor,
+                  target_platform_id, value, at)
+PARLEY_JSON_CODEC(Note, id, workspace_id, conversation_id, author_id, kind, text, created_at)
+PARLEY_JSON_CODEC(SlaDeadlines, first_response_due, next_response_due, resolution_due,
+                  reply_window_closes)
+PARLEY_JSON_CODEC(Conversation, id, workspace_id, customer_id, status, priority, tier,
+                  priority_reasons, category, tags, team_id, assignee_id, last_assignee_id,
+                  channels, sla, resolution_code, opened_at, updated_at, assigned_at,
+                  first_response_at, resolved_at, last_customer_message_at,
+                  last_agent_message_at, message_count, version)
+PARLEY_JSON_CODEC(Skill, kind, value, proficiency)
+PARLEY_JSON_CODEC(Agent, id, workspace_id, display_name, initials, email, role, team_ids, skills,
+                  max_concurrent, channel_weights, schedule_id, presence)
+PARLEY_JSON_CODEC(Team, id, workspace_id, name, leader_id, member_ids, overflow_team_id, max_wait,
+                  queue_cap, reassign_after, calendar_id, sla_policy_id)
+PARLEY_JSON_CODEC(KeywordEntry, pattern, kind, case_sensitive, tags, category, team_id, priority)
+PARLEY_JSON_CODEC(KeywordTable, id, workspace_id, name, language, entries, version)
+PARLEY_JSON_CODEC(Condition, field, op, values)
+PARLEY_JSON_CODEC(RuleAction, kind, argument)
+PARLEY_JSON_CODEC(Rule, id, workspace_id, name, order, enabled, conditions, actions,
+                  stop_processing)
+PARLEY_JSON_CODEC(CannedResponse, id, workspace_id, name, shortcut, language, text, tags,
+                  pre_approved)
+PARLEY_JSON_CODEC(SlaTarget, metric, channel, tier, target, warn_before)
+PARLEY_JSON_CODEC(SlaPolicy, id, workspace_id, name, business_hours, targets)
+PARLEY_JSON_CODEC(TimeRange, start_minute, end_minute)
+PARLEY_JSON_CODEC(Holiday, date, name)
+PARLEY_JSON_CODEC(BusinessCalendar, id, workspace_id, name, time_zone, weekly, holidays)
+PARLEY_JSON_CODEC(SurveyResponse, id, workspace_id, conversation_id, customer_id, agent_id,
+                  team_id, kind, score, comment, responded_at)
+PARLEY_JSON_CODEC(AuditEvent, sequence, workspace_id, at, actor, action, subject_type, subject_id,
+                  note, details_json, previous_hash, hash)
+
+#undef PARLEY_JSON_CODEC
+
+}  // namespace parley::domain

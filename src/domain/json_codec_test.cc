@@ -1,0 +1,113 @@
+#include "parley/domain/json_codec.h"
+
+#include <gtest/gtest.h>
+
+namespace parley::domain {
+namespace {
+
+const Timestamp kT0 = core::FromMillis(1'795'408'542'123);
+
+template <typename T>
+void ExpectRoundTrip(const T& value) {
+  auto decoded = DecodeJson<T>(EncodeJson(value));
+  ASSERT_TRUE(decoded.ok()) << decoded.error().ToString();
+  EXPECT_EQ(*decoded, value);
+}
+
+TEST(JsonCodec, MessageRoundTripsWithReadableFields) {
+  Message m;
+  m.id = MessageId(9'007'199'254'740'993);  // beyond JavaScript's exact integers
+  m.workspace_id = WorkspaceId(1);
+  m.channel = ChannelKind::kWhatsApp;
+  m.kind = MessageKind::kDirectMessage;
+  m.visibility = Visibility::kPrivate;
+  m.platform_message_id = "wamid.HBgL";
+  m.author = {"447700900123", "+44 7700 900123", "Jane", 0, false};
+  m.text = "Where is my order? 📦";
+  m.attachments = {{"image", "https://example.invalid/a.jpg", "image/jpeg", "a.jpg", 1234}};
+  m.tags = {"delivery"};
+  m.published_at = kT0;
+  m.received_at = kT0 + Duration(5);
+  m.edited_at = kT0 + Duration(10);
+  ExpectRoundTrip(m);
+
+  const auto json = nlohmann::json(m);
+  EXPECT_EQ(json["id"], "9007199254740993");
+  EXPECT_EQ(json["channel"], "whatsapp");
+  EXPECT_EQ(json["kind"], "direct_message");
+  EXPECT_EQ(json["published_at"], "2026-11-23T04:35:42.123Z");
+  EXPECT_TRUE(json["conversation_id"].is_null());
+  EXPECT_TRUE(json["deleted_at"].is_null());
+}
+
+TEST(JsonCodec, EveryEntityRoundTrips) {
+  Conversation c;
+  c.id = ConversationId(5);
+  c.status = ConversationStatus::kWaitingOnCustomer;
+  c.tier = Tier::kTier1;
+  c.priority_reasons = {"dissatisfied", "influencer 48k followers"};
+  c.channels = {ChannelKind::kX, ChannelKind::kEmail};
+  c.sla.first_response_due = kT0;
+  c.first_response_at = kT0;
+  c.version = 3;
+  ExpectRoundTrip(c);
+
+  Agent a;
+  a.id = AgentId(2);
+  a.role = Role::kTeamLeader;
+  a.skills = {{SkillKind::kLanguage, "es", 5}, {SkillKind::kTopic, "billing", 3}};
+  a.channel_weights = {{ChannelKind::kWebChat, 2}};
+  a.team_ids = {TeamId(3)};
+  ExpectRoundTrip(a);
+
+  Team t;
+  t.id = TeamId(3);
+  t.max_wait = std::chrono::minutes(10);
+  t.overflow_team_id = TeamId(4);
+  ExpectRoundTrip(t);
+
+  BusinessCalendar cal;
+  cal.time_zone = "Europe/Madrid";
+  cal.weekly[0] = {{9 * 60, 13 * 60}, {14 * 60, 18 * 60}};
+  cal.holidays = {{"2026-12-25", "Navidad"}};
+  ExpectRoundTrip(cal);
+
+  Rule r;
+  r.conditions = {{"sentiment", ConditionOperator::kAtMost, {"3"}}};
+  r.actions = {{ActionKind::kSetPriority, "90"}, {ActionKind::kTag, "angry"}};
+  ExpectRoundTrip(r);
+
+  KeywordTable k;
+  k.entries = {{"refund*", PatternKind::kRegex, false, {"refunds"}, "billing", TeamId(1), 40}};
+  ExpectRoundTrip(k);
+
+  ExpectRoundTrip(DefaultSlaPolicy(WorkspaceId(1)));
+  ExpectRoundTrip(SurveyResponse{SurveyResponseId(1), WorkspaceId(1), ConversationId(2),
+                                 CustomerId(3), AgentId(4), TeamId(5), SurveyKind::kNps, 9, "ok",
+                                 kT0});
+  ExpectRoundTrip(Customer{CustomerId(1), WorkspaceId(1), "Jane",
+                           {{ChannelKind::kX, "123", "@jane", "Jane", 48'000, true}},
+                           "gold", {{"crm_id", "C-1"}}, kT0, kT0});
+  ExpectRoundTrip(ChannelAccount{ChannelAccountId(1), WorkspaceId(1), ChannelKind::kX, "@AcmeHelp",
+                                 "999", "https://api.x.com", {{"consumer_secret", "s"}}, true});
+}
+
+TEST(JsonCodec, MissingFieldsTakeDefaults) {
+  auto m = DecodeJson<Message>(R"({"text":"hello"})");
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->text, "hello");
+  EXPECT_EQ(m->direction, Direction::kInbound);
+  EXPECT_FALSE(m->id.valid());
+}
+
+TEST(JsonCodec, BadInputIsAnErrorValue) {
+  for (const char* bad : {R"({"channel":"myspace"})", R"({"published_at":"tuesday"})",
+                          R"({"id":"abc"})", R"({"id":"-4"})", R"({"text":5})", "[1,2", "\"x\""}) {
+    auto m = DecodeJson<Message>(bad);
+    ASSERT_FALSE(m.ok()) << bad;
+    EXPECT_EQ(m.error().code, core::ErrorCode::kInvalidArgument);
+  }
+}
+
+}  // namespace
+}  // namespace parley::domain
