@@ -15,12 +15,19 @@ if(PARLEY_SANITIZERS)
   target_link_options(parley_build_flags INTERFACE -fsanitize=${PARLEY_SANITIZERS})
 endif()
 
-# parley_layer(<name> SOURCES ... [PUBLIC ...] [PRIVATE ...])
+# parley_layer(<name> [INCLUDE_AS <path>] SOURCES ... [PUBLIC ...] [PRIVATE ...])
+# Creates the library parley_<name>; its folder's headers are included as "parley/<path>/x.h",
+# where <path> defaults to <name> (e.g. INCLUDE_AS storage/sqlite for src/storage/sqlite).
 function(parley_layer name)
-  cmake_parse_arguments(ARG "" "" "SOURCES;PUBLIC;PRIVATE" ${ARGN})
+  cmake_parse_arguments(ARG "" "INCLUDE_AS" "SOURCES;PUBLIC;PRIVATE" ${ARGN})
+  if(NOT ARG_INCLUDE_AS)
+    set(ARG_INCLUDE_AS ${name})
+  endif()
   set(include_root "${PROJECT_BINARY_DIR}/include_roots/${name}")
-  file(MAKE_DIRECTORY "${include_root}/parley")
-  file(CREATE_LINK "${CMAKE_CURRENT_SOURCE_DIR}" "${include_root}/parley/${name}" SYMBOLIC)
+  get_filename_component(link_parent "${include_root}/parley/${ARG_INCLUDE_AS}" DIRECTORY)
+  file(MAKE_DIRECTORY "${link_parent}")
+  file(CREATE_LINK "${CMAKE_CURRENT_SOURCE_DIR}" "${include_root}/parley/${ARG_INCLUDE_AS}"
+       SYMBOLIC)
   add_library(parley_${name} STATIC ${ARG_SOURCES})
   target_include_directories(parley_${name} PUBLIC "${include_root}")
   target_link_libraries(parley_${name} PUBLIC ${ARG_PUBLIC} PRIVATE parley_build_flags ${ARG_PRIVATE})

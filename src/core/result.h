@@ -103,7 +103,7 @@ inline Status Ok() { return Status(); }
 // Returns the error of `expr` (a Result) from the enclosing function, which must return a Result.
 #define PARLEY_TRY(expr)                                 \
   do {                                                   \
-    auto parley_try_result_ = (expr);                    \
+    auto&& parley_try_result_ = (expr);                  \
     if (!parley_try_result_.ok()) {                      \
       return parley_try_result_.error();                 \
     }                                                    \
