@@ -1,0 +1,88 @@
+// Parley's configuration: zero-config defaults, a TOML file, and environment overrides
+// (PARLEY_<SECTION>_<KEY>, e.g. PARLEY_SERVER_PORT=9090). Documented in docs/configuration.md.
+// Invalid configuration is refused at start with the exact key and the reason.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "parley/core/result.h"
+
+namespace parley::config {
+
+struct ServerConfig {
+  std::string host = "127.0.0.1";
+  int port = 8080;  // 0: any free port (printed at start)
+  int threads = 2;
+  std::string web_root;  // static files of the web app; empty: the built-in location
+  std::int64_t max_body_bytes = 1 << 20;
+  int shutdown_grace_seconds = 10;
+  int request_timeout_seconds = 30;
+};
+
+struct StorageConfig {
+  std::string data_dir = "parley-data";
+};
+
+struct InboxConfig {
+  int max_batch = 1024;  // payloads per group commit at most
+};
+
+struct IngestConfig {
+  int batch = 256;  // payloads processed per engine round at most
+};
+
+struct LogConfig {
+  std::string level = "info";   // debug, info, warn, error
+  std::string format = "text";  // text, json
+};
+
+struct NodeConfig {
+  int id = 0;  // 0..1023, unique per node of a cluster: part of every id this node makes
+};
+
+struct WorkspaceConfig {
+  std::string slug;
+  std::string name;
+  std::string time_zone = "UTC";
+  std::vector<std::string> brand_handles;
+};
+
+struct ChannelAccountConfig {
+  std::string workspace;  // a workspace slug
+  std::string kind;       // x, facebook, instagram, whatsapp, email, webchat, generic
+  std::string name;
+  std::string platform_account_id;
+  std::string api_base_url;
+  std::map<std::string, std::string> credentials;  // "env:NAME" reads the variable NAME
+};
+
+struct Config {
+  ServerConfig server;
+  StorageConfig storage;
+  InboxConfig inbox;
+  IngestConfig ingest;
+  LogConfig log;
+  NodeConfig node;
+  std::vector<WorkspaceConfig> workspaces;
+  std::vector<ChannelAccountConfig> channel_accounts;
+};
+
+// Reads an environment variable; injectable for tests.
+using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;
+EnvLookup ProcessEnvironment();
+
+// Loads the defaults, then the TOML file at `path` (if given), then the environment overrides,
+// and validates the result. Errors are kInvalidArgument with "key: reason" (or the file's line and
+// column for TOML syntax errors).
+core::Result<Config> LoadConfig(const std::optional<std::string>& path, const EnvLookup& env);
+
+// The same, from TOML text (for tests and `parley demo`'s built-in configuration).
+core::Result<Config> ParseConfig(std::string_view toml_text, const EnvLookup& env);
+
+}  // namespace parley::config
