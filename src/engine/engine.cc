@@ -1,0 +1,318 @@
+#include "parley/engine/engine.h"
+
+#include <map>
+#include <set>
+
+namespace parley::engine {
+namespace {
+
+std::string PlatformKey(domain::ChannelAccountId account, const std::string& platform_id) {
+  return account.ToString() + "/" + platform_id;
+}
+
+}  // namespace
+
+std::string_view ToString(OutcomeKind kind) {
+  switch (kind) {
+    case OutcomeKind::kCreated:
+      return "created";
+    case OutcomeKind::kDuplicate:
+      return "duplicate";
+    case OutcomeKind::kUpdated:
+      return "updated";
+    case OutcomeKind::kRecorded:
+      return "recorded";
+    case OutcomeKind::kUnknownTarget:
+      return "unknown_target";
+  }
+  return "unknown";
+}
+
+// What one Process() call changed, written as one batch at its end.
+struct Engine::Pending {
+  std::map<std::string, domain::Message> messages;  // by platform key, for lookups in the batch
+  std::set<domain::ConversationId> conversations;   // touched
+  std::set<domain::CustomerId> customers;           // touched
+  std::vector<domain::Interaction> interactions;
+};
+
+Engine::Engine(domain::Workspace workspace, storage::Store& store, const core::Clock& clock,
+               core::IdGenerator& ids)
+    : workspace_(std::move(workspace)), store_(store), clock_(clock), ids_(ids) {}
+
+void Engine::ResetCaches() {
+  conversations_.clear();
+  customers_.clear();
+  open_conversation_of_.clear();
+}
+
+core::Result<std::vector<Outcome>> Engine::Process(std::vector<Command>& commands) {
+  Pending pending;
+  std::vector<Outcome> outcomes;
+  outcomes.reserve(commands.size());
+  for (auto& command : commands) {
+    auto outcome = std::visit([&](auto& c) { return Ingest(c, pending); }, command);
+    if (!outcome.ok()) {
+      ResetCaches();
+      return outcome.error();
+    }
+    outcomes.push_back(*outcome);
+  }
+
+  storage::WriteBatch batch;
+  for (const auto& [key, message] : pending.messages) batch.Put(message);
+  for (auto id : pending.customers) batch.Put(customers_.at(id));
+  for (auto id : pending.conversations) batch.Put(conversations_.at(id));
+  for (const auto& interaction : pending.interactions) batch.Put(interaction);
+  if (auto status = store_.Apply(batch); !status.ok()) {
+    ResetCaches();
+    return status.error();
+  }
+  // Keep only open work warm.
+  for (auto id : pending.conversations) {
+    const auto& conversation = conversations_.at(id);
+    if (!domain::IsOpen(conversation.status)) {
+      auto open = open_conversation_of_.find(conversation.customer_id);
+      if (open != open_conversation_of_.end() && open->second == id) {
+        open_conversation_of_.erase(open);
+      }
+      conversations_.erase(id);
+    }
+  }
+  for (auto id : pending.customers) {
+    if (!open_conversation_of_.contains(id)) customers_.erase(id);
+  }
+  return outcomes;
+}
+
+core::Result<Outcome> Engine::Ingest(const IngestCommand& command, Pending& pending) {
+  if (const auto* inbound = std::get_if<domain::InboundMessage>(&command.event)) {
+    return IngestMessage(*inbound, command, pending);
+  }
+  if (const auto* interaction = std::get_if<domain::InboundInteraction>(&command.event)) {
+    domain::Interaction recorded = interaction->interaction;
+    recorded.id = ids_.NextId<domain::InteractionId>();
+    recorded.workspace_id = workspace_.id;
+    recorded.channel_account_id = command.account.id;
+    pending.interactions.push_back(std::move(recorded));
+    return Outcome{OutcomeKind::kRecorded, {}, {}, false};
+  }
+  return IngestUpdate(command.event, command.account, pending);
+}
+
+core::Result<std::optional<domain::Message>> Engine::FindMessage(domain::ChannelAccountId account,
+                                                                 const std::string& platform_id,
+                                                                 Pending& pending) {
+  if (platform_id.empty()) return std::optional<domain::Message>();
+  auto in_batch = pending.messages.find(PlatformKey(account, platform_id));
+  if (in_batch != pending.messages.end()) {
+    return std::optional<domain::Message>(in_batch->second);
+  }
+  auto id = store_.FindMessageByPlatformId(account, platform_id);
+  PARLEY_TRY(id);
+  if (!id->has_value()) return std::optional<domain::Message>();
+  return storage::Get<domain::Message>(store_, **id);
+}
+
+core::Result<domain::Conversation*> Engine::LoadConversation(domain::ConversationId id,
+                                                             Pending& pending) {
+  auto it = conversations_.find(id);
+  if (it == conversations_.end()) {
+    auto loaded = storage::Get<domain::Conversation>(store_, id);
+    PARLEY_TRY(loaded);
+    if (!loaded->has_value()) {
+      return core::MakeError(core::ErrorCode::kInternal,
+                             "conversation " + id.ToString() + " is referenced but missing");
+    }
+    it = conversations_.emplace(id, std::move(**loaded)).first;
+  }
+  pending.conversations.insert(id);
+  return &it->second;
+}
+
+core::Result<domain::Customer*> Engine::CustomerFor(const domain::Message& message,
+                                                    Pending& pending) {
+  const auto& author = message.author;
+  const std::string user_id =
+      author.platform_user_id.empty() ? author.handle : author.platform_user_id;
+  std::optional<domain::CustomerId> id;
+  // Customers touched in this batch are not in the store yet.
+  for (auto touched : pending.customers) {
+    for (const auto& identity : customers_.at(touched).identities) {
+      if (identity.channel == message.channel && identity.platform_user_id == user_id) id = touched;
+    }
+  }
+  if (!id) {
+    auto found = store_.FindCustomerByIdentity(workspace_.id, message.channel, user_id);
+    PARLEY_TRY(found);
+    id = *found;
+  }
+  domain::Customer* customer = nullptr;
+  if (id) {
+    auto it = customers_.find(*id);
+    if (it == customers_.end()) {
+      auto loaded = storage::Get<domain::Customer>(store_, *id);
+      PARLEY_TRY(loaded);
+      if (!loaded->has_value()) {
+        return core::MakeError(core::ErrorCode::kInternal,
+                               "customer " + id->ToString() + " is indexed but missing");
+      }
+      it = customers_.emplace(*id, std::move(**loaded)).first;
+    }
+    customer = &it->second;
+  } else {
+    domain::Customer created;
+    created.id = ids_.NextId<domain::CustomerId>();
+    created.workspace_id = workspace_.id;
+    created.display_name = author.display_name.empty() ? author.handle : author.display_name;
+    created.first_seen_at = message.published_at;
+    created.identities.push_back({message.channel, user_id, author.handle, author.display_name,
+                                  author.followers, author.verified});
+    customer = &customers_.emplace(created.id, std::move(created)).first->second;
+  }
+  // Refresh what the platform tells us about the person.
+  for (auto& identity : customer->identities) {
+    if (identity.channel == message.channel && identity.platform_user_id == user_id) {
+      if (!author.handle.empty()) identity.handle = author.handle;
+      if (!author.display_name.empty()) identity.display_name = author.display_name;
+      if (author.followers > 0) identity.followers = author.followers;
+      identity.verified = identity.verified || author.verified;
+    }
+  }
+  customer->last_contact_at = std::max(customer->last_contact_at, message.published_at);
+  pending.customers.insert(customer->id);
+  return customer;
+}
+
+core::Result<Outcome> Engine::IngestMessage(const domain::InboundMessage& inbound,
+                                            const IngestCommand& command, Pending& pending) {
+  const auto& account = command.account;
+  domain::Message message = inbound.message;
+  auto existing = FindMessage(account.id, message.platform_message_id, pending);
+  PARLEY_TRY(existing);
+  if (existing->has_value()) {
+    return Outcome{OutcomeKind::kDuplicate, (*existing)->id, (*existing)->conversation_id, false};
+  }
+
+  message.id = ids_.NextId<domain::MessageId>();
+  message.workspace_id = workspace_.id;
+  message.channel_account_id = account.id;
+  message.channel = account.kind;
+  message.raw_payload_id = command.payload;
+  if (message.received_at == domain::Timestamp()) message.received_at = clock_.Now();
+  if (message.published_at == domain::Timestamp()) message.published_at = message.received_at;
+
+  auto customer = CustomerFor(message, pending);
+  PARLEY_TRY(customer);
+  message.customer_id = (*customer)->id;
+
+  // Which conversation: the one of the message replied to, else the customer's open one, else a
+  // new one.
+  domain::Conversation* conversation = nullptr;
+  auto parent = FindMessage(account.id, message.in_reply_to_platform_id, pending);
+  PARLEY_TRY(parent);
+  if (parent->has_value() && (*parent)->conversation_id) {
+    auto loaded = LoadConversation((*parent)->conversation_id, pending);
+    PARLEY_TRY(loaded);
+    if ((*loaded)->status != domain::ConversationStatus::kClosed) conversation = *loaded;
+  }
+  if (conversation == nullptr) {
+    auto open = open_conversation_of_.find(message.customer_id);
+    if (open != open_conversation_of_.end()) {
+      auto loaded = LoadConversation(open->second, pending);
+      PARLEY_TRY(loaded);
+      conversation = *loaded;
+    } else {
+      storage::ConversationQuery query;
+      query.workspace_id = workspace_.id;
+      query.customer_id = message.customer_id;
+      query.statuses = {domain::ConversationStatus::kQueued, domain::ConversationStatus::kAssigned,
+                        domain::ConversationStatus::kWaitingOnCustomer};
+      query.sort = storage::ConversationSort::kRecent;
+      query.limit = 1;
+      auto page = store_.QueryConversations(query);
+      PARLEY_TRY(page);
+      if (!page->documents.empty()) {
+        auto decoded = domain::DecodeJson<domain::Conversation>(page->documents.front());
+        PARLEY_TRY(decoded);
+        auto loaded = LoadConversation(decoded->id, pending);
+        PARLEY_TRY(loaded);
+        conversation = *loaded;
+      }
+    }
+  }
+  bool created = false;
+  if (conversation == nullptr) {
+    domain::Conversation fresh;
+    fresh.id = ids_.NextId<domain::ConversationId>();
+    fresh.workspace_id = workspace_.id;
+    fresh.customer_id = message.customer_id;
+    fresh.opened_at = message.published_at;
+    fresh.updated_at = message.published_at;
+    conversation = &conversations_.emplace(fresh.id, std::move(fresh)).first->second;
+    pending.conversations.insert(conversation->id);
+    created = true;
+  }
+  PARLEY_TRY(domain::RecordMessage(*conversation, message.channel, message.direction,
+                                   message.published_at));
+  if (domain::IsOpen(conversation->status)) {
+    open_conversation_of_[message.customer_id] = conversation->id;
+  }
+  message.conversation_id = conversation->id;
+
+  Outcome outcome{OutcomeKind::kCreated, message.id, conversation->id, created};
+  const std::string key = PlatformKey(account.id, message.platform_message_id.empty()
+                                                      ? message.id.ToString()
+                                                      : message.platform_message_id);
+  pending.messages.emplace(key, std::move(message));
+  return outcome;
+}
+
+core::Result<Outcome> Engine::IngestUpdate(const domain::InboundEvent& event,
+                                           const domain::ChannelAccount& account,
+                                           Pending& pending) {
+  const std::string platform_id = std::visit(
+      [](const auto& e) -> std::string {
+        using T = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<T, domain::InboundMessage>) {
+          return e.message.platform_message_id;
+        } else if constexpr (std::is_same_v<T, domain::InboundInteraction>) {
+          return e.interaction.target_platform_id;
+        } else {
+          return e.platform_message_id;
+        }
+      },
+      event);
+  auto found = FindMessage(account.id, platform_id, pending);
+  PARLEY_TRY(found);
+  if (!found->has_value()) return Outcome{OutcomeKind::kUnknownTarget, {}, {}, false};
+  domain::Message message = std::move(**found);
+
+  if (const auto* edit = std::get_if<domain::InboundEdit>(&event)) {
+    if (message.edited_at && *message.edited_at >= edit->edited_at) {
+      return Outcome{OutcomeKind::kDuplicate, message.id, message.conversation_id, false};
+    }
+    message.text = edit->text;
+    message.edited_at = edit->edited_at;
+  } else if (const auto* deletion = std::get_if<domain::InboundDeletion>(&event)) {
+    if (message.deleted_at) {
+      return Outcome{OutcomeKind::kDuplicate, message.id, message.conversation_id, false};
+    }
+    message.deleted_at = deletion->deleted_at;
+  } else if (const auto* visibility = std::get_if<domain::InboundVisibilityChange>(&event)) {
+    message.hidden = visibility->hidden;
+  } else if (const auto* delivery = std::get_if<domain::InboundDeliveryUpdate>(&event)) {
+    // Receipts arrive out of order (read before delivered); one that would move backwards is
+    // simply older news.
+    if (!domain::CanTransition(message.delivery, delivery->status)) {
+      return Outcome{OutcomeKind::kDuplicate, message.id, message.conversation_id, false};
+    }
+    PARLEY_TRY(domain::Transition(message.delivery, delivery->status));
+    message.delivery_error = delivery->error;
+  }
+  Outcome outcome{OutcomeKind::kUpdated, message.id, message.conversation_id, false};
+  pending.messages[PlatformKey(account.id, platform_id)] = std::move(message);
+  return outcome;
+}
+
+}  // namespace parley::engine

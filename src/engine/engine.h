@@ -1,0 +1,94 @@
+// The live engine of one workspace (DESIGN.md, ARCHITECTURE.md "Concurrency model").
+//
+// Engine is a single-threaded state machine: it owns the workspace's mutable care state (open
+// conversations, customers seen, the platform-id index used for threading and de-duplication) and
+// turns commands into changes. A call to Process() handles a batch of commands and writes all
+// their effects to the store in one atomic batch; if the write fails, the engine forgets what it
+// learnt in that call (its caches are rebuilt from the store), so the commands can be retried.
+//
+// Thread-safety: not thread-safe. Exactly one thread drives an Engine: EngineThread in the server,
+// the caller in tests, the simulator and benchmarks.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include "parley/core/clock.h"
+#include "parley/core/id.h"
+#include "parley/domain/inbound.h"
+#include "parley/domain/workspace.h"
+#include "parley/storage/store.h"
+
+namespace parley::engine {
+
+// A normalised platform event from a channel account of this workspace.
+struct IngestCommand {
+  domain::InboundEvent event;
+  domain::ChannelAccount account;
+  domain::RawPayloadId payload;
+};
+
+using Command = std::variant<IngestCommand>;
+
+enum class OutcomeKind {
+  kCreated,    // a new message (and maybe customer and conversation)
+  kDuplicate,  // seen before (a platform retry, a replayed payload): nothing changed
+  kUpdated,    // an edit, deletion, visibility or delivery change applied
+  kRecorded,   // an interaction recorded
+  kUnknownTarget,  // an update for a message we do not hold: recorded as ignored, not an error
+};
+
+struct Outcome {
+  OutcomeKind kind = OutcomeKind::kCreated;
+  domain::MessageId message_id;
+  domain::ConversationId conversation_id;
+  bool new_conversation = false;
+};
+
+std::string_view ToString(OutcomeKind kind);
+
+class Engine {
+ public:
+  // REQUIRES: workspace.id is valid; store, clock and ids outlive the engine.
+  Engine(domain::Workspace workspace, storage::Store& store, const core::Clock& clock,
+         core::IdGenerator& ids);
+
+  // Applies the commands in order and writes their effects in one batch. On success, one outcome
+  // per command. On a storage error nothing is written and the engine's caches are reset.
+  core::Result<std::vector<Outcome>> Process(std::vector<Command>& commands);
+
+  const domain::Workspace& workspace() const { return workspace_; }
+
+ private:
+  struct Pending;  // the effects of one Process() call
+
+  core::Result<Outcome> Ingest(const IngestCommand& command, Pending& pending);
+  core::Result<Outcome> IngestMessage(const domain::InboundMessage& inbound,
+                                      const IngestCommand& command, Pending& pending);
+  core::Result<Outcome> IngestUpdate(const domain::InboundEvent& event,
+                                     const domain::ChannelAccount& account, Pending& pending);
+
+  core::Result<std::optional<domain::Message>> FindMessage(domain::ChannelAccountId account,
+                                                           const std::string& platform_id,
+                                                           Pending& pending);
+  core::Result<domain::Customer*> CustomerFor(const domain::Message& message, Pending& pending);
+  core::Result<domain::Conversation*> LoadConversation(domain::ConversationId id,
+                                                       Pending& pending);
+  void ResetCaches();
+
+  domain::Workspace workspace_;
+  storage::Store& store_;
+  const core::Clock& clock_;
+  core::IdGenerator& ids_;
+
+  // Caches of what the store holds, kept warm between calls. Bounded by the open work of one
+  // workspace; resolved and closed conversations are evicted after each call.
+  std::unordered_map<domain::ConversationId, domain::Conversation> conversations_;
+  std::unordered_map<domain::CustomerId, domain::Customer> customers_;
+  std::unordered_map<domain::CustomerId, domain::ConversationId> open_conversation_of_;
+};
+
+}  // namespace parley::engine

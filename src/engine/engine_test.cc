@@ -1,0 +1,280 @@
+#include "parley/engine/engine.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <thread>
+
+#include "parley/engine/engine_thread.h"
+#include "parley/storage/memory_store.h"
+
+namespace parley::engine {
+namespace {
+
+using domain::ChannelKind;
+using domain::ConversationStatus;
+
+// A store that refuses writes when told to, to prove that a failed batch leaves no trace.
+class FlakyStore final : public storage::Store {
+ public:
+  bool fail_next_apply = false;
+  core::Status Apply(const storage::WriteBatch& batch) override {
+    if (fail_next_apply) {
+      fail_next_apply = false;
+      return core::MakeError(core::ErrorCode::kUnavailable, "disk on fire");
+    }
+    return inner.Apply(batch);
+  }
+  core::Result<std::optional<std::string>> GetDocument(storage::EntityKind k,
+                                                       std::int64_t id) override {
+    return inner.GetDocument(k, id);
+  }
+  core::Result<std::vector<std::string>> ListDocuments(storage::EntityKind k,
+                                                       domain::WorkspaceId w, std::int64_t a,
+                                                       int l) override {
+    return inner.ListDocuments(k, w, a, l);
+  }
+  core::Result<std::int64_t> CountDocuments(storage::EntityKind k,
+                                            domain::WorkspaceId w) override {
+    return inner.CountDocuments(k, w);
+  }
+  core::Result<std::optional<domain::MessageId>> FindMessageByPlatformId(
+      domain::ChannelAccountId a, std::string_view p) override {
+    return inner.FindMessageByPlatformId(a, p);
+  }
+  core::Result<std::optional<domain::CustomerId>> FindCustomerByIdentity(
+      domain::WorkspaceId w, domain::ChannelKind c, std::string_view u) override {
+    return inner.FindCustomerByIdentity(w, c, u);
+  }
+  core::Result<std::vector<std::string>> ListConversationMessages(domain::ConversationId c,
+                                                                  int l) override {
+    return inner.ListConversationMessages(c, l);
+  }
+  core::Result<storage::ConversationPage> QueryConversations(
+      const storage::ConversationQuery& q) override {
+    return inner.QueryConversations(q);
+  }
+  core::Result<domain::AuditEvent> AppendAudit(domain::AuditEvent e) override {
+    return inner.AppendAudit(std::move(e));
+  }
+  core::Result<std::vector<domain::AuditEvent>> ListAudit(std::int64_t a, int l) override {
+    return inner.ListAudit(a, l);
+  }
+  storage::MemoryStore inner;
+};
+
+class EngineTest : public ::testing::Test {
+ protected:
+  EngineTest() {
+    workspace_.id = domain::WorkspaceId(1);
+    workspace_.slug = "acme";
+    x_.id = domain::ChannelAccountId(10);
+    x_.workspace_id = workspace_.id;
+    x_.kind = ChannelKind::kX;
+    facebook_.id = domain::ChannelAccountId(11);
+    facebook_.workspace_id = workspace_.id;
+    facebook_.kind = ChannelKind::kFacebook;
+    engine_ = std::make_unique<Engine>(workspace_, store_, clock_, ids_);
+  }
+
+  static IngestCommand Tweet(const domain::ChannelAccount& account, std::string id,
+                             std::string user, std::string text, std::string reply_to = "") {
+    domain::Message m;
+    m.platform_message_id = std::move(id);
+    m.author.platform_user_id = std::move(user);
+    m.author.handle = "@" + m.author.platform_user_id;
+    m.author.followers = 120;
+    m.text = std::move(text);
+    m.in_reply_to_platform_id = std::move(reply_to);
+    m.published_at = core::FromMillis(1'800'000'000'000);
+    return IngestCommand{domain::InboundMessage{m}, account, domain::RawPayloadId(1)};
+  }
+
+  std::vector<Outcome> Run(std::vector<Command> commands) {
+    auto outcomes = engine_->Process(commands);
+    EXPECT_TRUE(outcomes.ok()) << outcomes.error().ToString();
+    return outcomes.ok() ? *outcomes : std::vector<Outcome>{};
+  }
+
+  domain::Conversation ConversationOf(const Outcome& outcome) {
+    return storage::Get<domain::Conversation>(store_, outcome.conversation_id)->value();
+  }
+
+  core::ManualClock clock_{core::FromMillis(1'800'000'000'000)};
+  core::IdGenerator ids_{clock_, 0};
+  FlakyStore store_;
+  domain::Workspace workspace_;
+  domain::ChannelAccount x_;
+  domain::ChannelAccount facebook_;
+  std::unique_ptr<Engine> engine_;
+};
+
+TEST_F(EngineTest, AFirstMentionOpensAConversationForANewCustomer) {
+  auto outcomes = Run({Tweet(x_, "t1", "u1", "my flight is delayed")});
+  ASSERT_EQ(outcomes.size(), 1u);
+  EXPECT_EQ(outcomes[0].kind, OutcomeKind::kCreated);
+  EXPECT_TRUE(outcomes[0].new_conversation);
+  const auto conversation = ConversationOf(outcomes[0]);
+  EXPECT_EQ(conversation.status, ConversationStatus::kQueued);
+  EXPECT_EQ(conversation.message_count, 1);
+  EXPECT_EQ(conversation.channels, std::vector{ChannelKind::kX});
+  const auto message = storage::Get<domain::Message>(store_.inner, outcomes[0].message_id)->value();
+  EXPECT_EQ(message.channel, ChannelKind::kX);
+  EXPECT_EQ(message.customer_id, conversation.customer_id);
+  EXPECT_EQ(message.raw_payload_id, domain::RawPayloadId(1));
+  const auto customer = storage::Get<domain::Customer>(store_.inner, conversation.customer_id)->value();
+  EXPECT_EQ(customer.identities.at(0).handle, "@u1");
+  EXPECT_EQ(customer.identities.at(0).followers, 120);
+}
+
+TEST_F(EngineTest, TheSameCustomerWritingAgainJoinsTheOpenConversation) {
+  auto outcomes = Run({Tweet(x_, "t1", "u1", "hello"), Tweet(x_, "t2", "u1", "anyone there?"),
+                       Tweet(x_, "t3", "u2", "different person")});
+  EXPECT_EQ(outcomes[0].conversation_id, outcomes[1].conversation_id);
+  EXPECT_FALSE(outcomes[1].new_conversation);
+  EXPECT_NE(outcomes[0].conversation_id, outcomes[2].conversation_id);
+  // And in a later call, from the store rather than the batch.
+  auto later = Run({Tweet(x_, "t4", "u1", "still waiting")});
+  EXPECT_EQ(later[0].conversation_id, outcomes[0].conversation_id);
+  EXPECT_EQ(ConversationOf(later[0]).message_count, 3);
+}
+
+TEST_F(EngineTest, DuplicatesChangeNothing) {
+  auto first = Run({Tweet(x_, "t1", "u1", "hello"), Tweet(x_, "t1", "u1", "hello")});
+  EXPECT_EQ(first[1].kind, OutcomeKind::kDuplicate);
+  EXPECT_EQ(first[1].message_id, first[0].message_id);
+  auto again = Run({Tweet(x_, "t1", "u1", "hello")});
+  EXPECT_EQ(again[0].kind, OutcomeKind::kDuplicate);
+  EXPECT_EQ(ConversationOf(first[0]).message_count, 1);
+  EXPECT_EQ(*store_.CountDocuments(storage::EntityKind::kMessage, workspace_.id), 1);
+  // The same platform id on another account is another message.
+  auto other = Run({Tweet(facebook_, "t1", "u1", "hello")});
+  EXPECT_EQ(other[0].kind, OutcomeKind::kCreated);
+}
+
+TEST_F(EngineTest, RepliesJoinTheConversationOfTheirParent) {
+  auto first = Run({Tweet(x_, "t1", "u1", "broken app")});
+  auto reply = Run({Tweet(x_, "t2", "u9", "same here!", "t1")});
+  EXPECT_EQ(reply[0].conversation_id, first[0].conversation_id);
+}
+
+TEST_F(EngineTest, LinkedIdentitiesMakeOneThreadAcrossChannels) {
+  domain::Customer jane;
+  jane.id = domain::CustomerId(500);
+  jane.workspace_id = workspace_.id;
+  jane.identities = {{ChannelKind::kX, "u1", "@jane", "Jane", 0, false},
+                     {ChannelKind::kFacebook, "psid-1", "", "Jane", 0, false}};
+  ASSERT_TRUE(store_.Apply(storage::WriteBatch().Put(jane)).ok());
+  auto mention = Run({Tweet(x_, "t1", "u1", "order missing")});
+  auto dm = Run({Tweet(facebook_, "m1", "psid-1", "here is my order number")});
+  EXPECT_EQ(dm[0].conversation_id, mention[0].conversation_id);
+  const auto conversation = ConversationOf(dm[0]);
+  EXPECT_EQ(conversation.customer_id, jane.id);
+  EXPECT_EQ(conversation.channels, (std::vector{ChannelKind::kX, ChannelKind::kFacebook}));
+}
+
+TEST_F(EngineTest, AResolvedConversationReopensAndAClosedOneDoesNot) {
+  auto first = Run({Tweet(x_, "t1", "u1", "help")});
+  auto conversation = ConversationOf(first[0]);
+  ASSERT_TRUE(domain::MoveConversation(conversation, ConversationStatus::kResolved, clock_.Now()).ok());
+  ASSERT_TRUE(store_.Apply(storage::WriteBatch().Put(conversation)).ok());
+  engine_ = std::make_unique<Engine>(workspace_, store_, clock_, ids_);  // forget the cache
+
+  auto reply = Run({Tweet(x_, "t2", "u1", "it broke again", "t1")});
+  EXPECT_EQ(reply[0].conversation_id, first[0].conversation_id);
+  EXPECT_EQ(ConversationOf(reply[0]).status, ConversationStatus::kQueued);
+
+  conversation = ConversationOf(reply[0]);
+  ASSERT_TRUE(domain::MoveConversation(conversation, ConversationStatus::kClosed, clock_.Now()).ok());
+  ASSERT_TRUE(store_.Apply(storage::WriteBatch().Put(conversation)).ok());
+  engine_ = std::make_unique<Engine>(workspace_, store_, clock_, ids_);
+  auto after_close = Run({Tweet(x_, "t3", "u1", "hello?", "t2")});
+  EXPECT_NE(after_close[0].conversation_id, first[0].conversation_id);
+  EXPECT_TRUE(after_close[0].new_conversation);
+}
+
+TEST_F(EngineTest, EditsDeletionsAndReceiptsUpdateWhatWeHold) {
+  auto first = Run({Tweet(x_, "t1", "u1", "typo")});
+  const auto t = clock_.Now();
+  auto updates = Run({
+      IngestCommand{domain::InboundEdit{"t1", "fixed", t}, x_, {}},
+      IngestCommand{domain::InboundDeletion{"t1", t}, x_, {}},
+      IngestCommand{domain::InboundDeletion{"t1", t}, x_, {}},
+      IngestCommand{domain::InboundDeletion{"never-seen", t}, x_, {}},
+      IngestCommand{domain::InboundVisibilityChange{"t1", true}, x_, {}},
+  });
+  EXPECT_EQ(updates[0].kind, OutcomeKind::kUpdated);
+  EXPECT_EQ(updates[2].kind, OutcomeKind::kDuplicate);
+  EXPECT_EQ(updates[3].kind, OutcomeKind::kUnknownTarget);
+  const auto message = storage::Get<domain::Message>(store_.inner, first[0].message_id)->value();
+  EXPECT_EQ(message.text, "fixed");
+  EXPECT_TRUE(message.deleted_at);
+  EXPECT_TRUE(message.hidden);
+}
+
+TEST_F(EngineTest, InteractionsAreRecordedNotConversations) {
+  domain::Interaction like;
+  like.kind = domain::InteractionKind::kLike;
+  like.actor.platform_user_id = "u1";
+  like.target_platform_id = "brand-post-1";
+  auto outcomes = Run({IngestCommand{domain::InboundInteraction{like}, x_, {}}});
+  EXPECT_EQ(outcomes[0].kind, OutcomeKind::kRecorded);
+  EXPECT_EQ(*store_.CountDocuments(storage::EntityKind::kInteraction, workspace_.id), 1);
+  EXPECT_EQ(*store_.CountDocuments(storage::EntityKind::kConversation, workspace_.id), 0);
+}
+
+TEST_F(EngineTest, AFailedWriteLeavesNoTraceAndTheRetrySucceeds) {
+  Run({Tweet(x_, "t1", "u1", "first")});
+  store_.fail_next_apply = true;
+  std::vector<Command> commands{Tweet(x_, "t2", "u1", "second"), Tweet(x_, "t3", "u2", "third")};
+  auto failed = engine_->Process(commands);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().code, core::ErrorCode::kUnavailable);
+  EXPECT_EQ(*store_.CountDocuments(storage::EntityKind::kMessage, workspace_.id), 1);
+
+  std::vector<Command> retry{Tweet(x_, "t2", "u1", "second"), Tweet(x_, "t3", "u2", "third")};
+  auto outcomes = engine_->Process(retry);
+  ASSERT_TRUE(outcomes.ok());
+  EXPECT_EQ((*outcomes)[0].kind, OutcomeKind::kCreated);
+  EXPECT_EQ(ConversationOf((*outcomes)[0]).message_count, 2);
+  EXPECT_EQ(*store_.CountDocuments(storage::EntityKind::kCustomer, workspace_.id), 2);
+}
+
+TEST_F(EngineTest, TheThreadBatchesSubmissionsFromManyThreads) {
+  EngineThread thread(std::make_unique<Engine>(workspace_, store_, clock_, ids_), 64);
+  constexpr int kProducers = 4;
+  constexpr int kEach = 100;
+  std::atomic<int> created{0};
+  std::vector<std::thread> producers;
+  for (int p = 0; p < kProducers; ++p) {
+    producers.emplace_back([&, p] {
+      for (int i = 0; i < kEach; ++i) {
+        std::promise<void> done;
+        const std::string id = std::to_string(p) + "-" + std::to_string(i);
+        std::vector<Command> commands{Tweet(x_, id, "user" + std::to_string(i % 7), "text")};
+        thread.Submit(std::move(commands), [&](core::Result<std::vector<Outcome>> result) {
+          if (result.ok() && result->at(0).kind == OutcomeKind::kCreated) created.fetch_add(1);
+          done.set_value();
+        });
+        done.get_future().wait();
+      }
+    });
+  }
+  for (auto& producer : producers) producer.join();
+  thread.Stop();
+  EXPECT_EQ(created.load(), kProducers * kEach);
+  EXPECT_EQ(*store_.CountDocuments(storage::EntityKind::kMessage, workspace_.id),
+            kProducers * kEach);
+  EXPECT_EQ(*store_.CountDocuments(storage::EntityKind::kCustomer, workspace_.id), 7);
+  EXPECT_EQ(*store_.CountDocuments(storage::EntityKind::kConversation, workspace_.id), 7);
+
+  std::promise<core::Status> refused;
+  thread.Submit({}, [&](core::Result<std::vector<Outcome>> result) {
+    refused.set_value(result.ok() ? core::Ok() : core::Status(result.error()));
+  });
+  EXPECT_EQ(refused.get_future().get().error().code, core::ErrorCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace parley::engine
