@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "parley/engine/engine_thread.h"
+#include "parley/storage/faulty_store.h"
 #include "parley/storage/memory_store.h"
 
 namespace parley::engine {
@@ -14,55 +15,6 @@ namespace {
 
 using domain::ChannelKind;
 using domain::ConversationStatus;
-
-// A store that refuses writes when told to, to prove that a failed batch leaves no trace.
-class FlakyStore final : public storage::Store {
- public:
-  bool fail_next_apply = false;
-  core::Status Apply(const storage::WriteBatch& batch) override {
-    if (fail_next_apply) {
-      fail_next_apply = false;
-      return core::MakeError(core::ErrorCode::kUnavailable, "disk on fire");
-    }
-    return inner.Apply(batch);
-  }
-  core::Result<std::optional<std::string>> GetDocument(storage::EntityKind k,
-                                                       std::int64_t id) override {
-    return inner.GetDocument(k, id);
-  }
-  core::Result<std::vector<std::string>> ListDocuments(storage::EntityKind k,
-                                                       domain::WorkspaceId w, std::int64_t a,
-                                                       int l) override {
-    return inner.ListDocuments(k, w, a, l);
-  }
-  core::Result<std::int64_t> CountDocuments(storage::EntityKind k,
-                                            domain::WorkspaceId w) override {
-    return inner.CountDocuments(k, w);
-  }
-  core::Result<std::optional<domain::MessageId>> FindMessageByPlatformId(
-      domain::ChannelAccountId a, std::string_view p) override {
-    return inner.FindMessageByPlatformId(a, p);
-  }
-  core::Result<std::optional<domain::CustomerId>> FindCustomerByIdentity(
-      domain::WorkspaceId w, domain::ChannelKind c, std::string_view u) override {
-    return inner.FindCustomerByIdentity(w, c, u);
-  }
-  core::Result<std::vector<std::string>> ListConversationMessages(domain::ConversationId c,
-                                                                  int l) override {
-    return inner.ListConversationMessages(c, l);
-  }
-  core::Result<storage::ConversationPage> QueryConversations(
-      const storage::ConversationQuery& q) override {
-    return inner.QueryConversations(q);
-  }
-  core::Result<domain::AuditEvent> AppendAudit(domain::AuditEvent e) override {
-    return inner.AppendAudit(std::move(e));
-  }
-  core::Result<std::vector<domain::AuditEvent>> ListAudit(std::int64_t a, int l) override {
-    return inner.ListAudit(a, l);
-  }
-  storage::MemoryStore inner;
-};
 
 class EngineTest : public ::testing::Test {
  protected:
@@ -103,7 +55,8 @@ class EngineTest : public ::testing::Test {
 
   core::ManualClock clock_{core::FromMillis(1'800'000'000'000)};
   core::IdGenerator ids_{clock_, 0};
-  FlakyStore store_;
+  storage::MemoryStore memory_;
+  storage::FaultyStore store_{memory_};
   domain::Workspace workspace_;
   domain::ChannelAccount x_;
   domain::ChannelAccount facebook_;
@@ -119,11 +72,11 @@ TEST_F(EngineTest, AFirstMentionOpensAConversationForANewCustomer) {
   EXPECT_EQ(conversation.status, ConversationStatus::kQueued);
   EXPECT_EQ(conversation.message_count, 1);
   EXPECT_EQ(conversation.channels, std::vector{ChannelKind::kX});
-  const auto message = storage::Get<domain::Message>(store_.inner, outcomes[0].message_id)->value();
+  const auto message = storage::Get<domain::Message>(memory_, outcomes[0].message_id)->value();
   EXPECT_EQ(message.channel, ChannelKind::kX);
   EXPECT_EQ(message.customer_id, conversation.customer_id);
   EXPECT_EQ(message.raw_payload_id, domain::RawPayloadId(1));
-  const auto customer = storage::Get<domain::Customer>(store_.inner, conversation.customer_id)->value();
+  const auto customer = storage::Get<domain::Customer>(memory_, conversation.customer_id)->value();
   EXPECT_EQ(customer.identities.at(0).handle, "@u1");
   EXPECT_EQ(customer.identities.at(0).followers, 120);
 }
@@ -207,7 +160,7 @@ TEST_F(EngineTest, EditsDeletionsAndReceiptsUpdateWhatWeHold) {
   EXPECT_EQ(updates[0].kind, OutcomeKind::kUpdated);
   EXPECT_EQ(updates[2].kind, OutcomeKind::kDuplicate);
   EXPECT_EQ(updates[3].kind, OutcomeKind::kUnknownTarget);
-  const auto message = storage::Get<domain::Message>(store_.inner, first[0].message_id)->value();
+  const auto message = storage::Get<domain::Message>(memory_, first[0].message_id)->value();
   EXPECT_EQ(message.text, "fixed");
   EXPECT_TRUE(message.deleted_at);
   EXPECT_TRUE(message.hidden);
@@ -226,7 +179,7 @@ TEST_F(EngineTest, InteractionsAreRecordedNotConversations) {
 
 TEST_F(EngineTest, AFailedWriteLeavesNoTraceAndTheRetrySucceeds) {
   Run({Tweet(x_, "t1", "u1", "first")});
-  store_.fail_next_apply = true;
+  store_.FailNextApplies(1);
   std::vector<Command> commands{Tweet(x_, "t2", "u1", "second"), Tweet(x_, "t3", "u2", "third")};
   auto failed = engine_->Process(commands);
   ASSERT_FALSE(failed.ok());

@@ -1,0 +1,22 @@
+#include "parley/channels/parser.h"
+
+#include "parley/channels/generic/generic_parser.h"
+
+namespace parley::channels {
+
+void ParserRegistry::Register(domain::ChannelKind channel, std::unique_ptr<PayloadParser> parser) {
+  parsers_[channel] = std::move(parser);
+}
+
+const PayloadParser* ParserRegistry::Find(domain::ChannelKind channel) const {
+  auto it = parsers_.find(channel);
+  return it == parsers_.end() ? nullptr : it->second.get();
+}
+
+ParserRegistry ParserRegistry::Default() {
+  ParserRegistry registry;
+  registry.Register(domain::ChannelKind::kGeneric, std::make_unique<generic::GenericParser>());
+  return registry;
+}
+
+}  // namespace parley::channels
