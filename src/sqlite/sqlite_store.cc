@@ -22,22 +22,22 @@ TableOf Table(EntityKind kind) {
   switch (kind) {
     case EntityKind::kMessage:
       return {"SELECT doc FROM messages WHERE id = ?2",
-              "SELECT doc FROM messages WHERE workspace_id = ?2 AND id > ?3 ORDER BY id LIMIT ?4",
-              "SELECT COUNT(*) FROM messages WHERE workspace_id = ?2"};
+              "SELECT doc FROM messages WHERE (?2 = 0 OR workspace_id = ?2) AND id > ?3 ORDER BY id LIMIT ?4",
+              "SELECT COUNT(*) FROM messages WHERE (?2 = 0 OR workspace_id = ?2)"};
     case EntityKind::kConversation:
       return {"SELECT doc FROM conversations WHERE id = ?2",
-              "SELECT doc FROM conversations WHERE workspace_id = ?2 AND id > ?3 ORDER BY id "
+              "SELECT doc FROM conversations WHERE (?2 = 0 OR workspace_id = ?2) AND id > ?3 ORDER BY id "
               "LIMIT ?4",
-              "SELECT COUNT(*) FROM conversations WHERE workspace_id = ?2"};
+              "SELECT COUNT(*) FROM conversations WHERE (?2 = 0 OR workspace_id = ?2)"};
     case EntityKind::kCustomer:
       return {"SELECT doc FROM customers WHERE id = ?2",
-              "SELECT doc FROM customers WHERE workspace_id = ?2 AND id > ?3 ORDER BY id LIMIT ?4",
-              "SELECT COUNT(*) FROM customers WHERE workspace_id = ?2"};
+              "SELECT doc FROM customers WHERE (?2 = 0 OR workspace_id = ?2) AND id > ?3 ORDER BY id LIMIT ?4",
+              "SELECT COUNT(*) FROM customers WHERE (?2 = 0 OR workspace_id = ?2)"};
     default:
       return {"SELECT doc FROM documents WHERE kind = ?1 AND id = ?2",
-              "SELECT doc FROM documents WHERE kind = ?1 AND workspace_id = ?2 AND id > ?3 "
+              "SELECT doc FROM documents WHERE kind = ?1 AND (?2 = 0 OR workspace_id = ?2) AND id > ?3 "
               "ORDER BY id LIMIT ?4",
-              "SELECT COUNT(*) FROM documents WHERE kind = ?1 AND workspace_id = ?2"};
+              "SELECT COUNT(*) FROM documents WHERE kind = ?1 AND (?2 = 0 OR workspace_id = ?2)"};
   }
 }
 

@@ -1,9 +1,6 @@
 #include "parley/storage/audit_chain.h"
 
-#include <openssl/sha.h>
-
-#include <array>
-#include <cstdio>
+#include "parley/core/crypto.h"
 
 namespace parley::storage {
 namespace {
@@ -28,16 +25,7 @@ std::string AuditHash(const domain::AuditEvent& event) {
   Append(input, event.note);
   Append(input, event.details_json);
   Append(input, event.previous_hash);
-  std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
-  SHA256(reinterpret_cast<const unsigned char*>(input.data()), input.size(), digest.data());
-  std::string hex;
-  hex.reserve(digest.size() * 2);
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (unsigned char byte : digest) {
-    hex += kHex[byte >> 4];
-    hex += kHex[byte & 0x0f];
-  }
-  return hex;
+  return core::ToHex(core::Sha256(input));
 }
 
 void ChainAuditEvent(domain::AuditEvent& event, const domain::AuditEvent* previous) {

@@ -115,6 +115,8 @@ TEST_P(StoreContract, ListsAreScopedToTheWorkspaceAndPaged) {
   EXPECT_EQ((*teams)[0].id, domain::TeamId(11));
   EXPECT_EQ((*teams)[2].id, domain::TeamId(13));
   EXPECT_EQ(*store().CountDocuments(EntityKind::kTeam, kOtherBrand), 5);
+  EXPECT_EQ(*store().CountDocuments(EntityKind::kTeam, domain::WorkspaceId()), 25);
+  EXPECT_EQ(ListAll<domain::Team>(store(), domain::WorkspaceId())->size(), 25u);
 }
 
 TEST_P(StoreContract, FindsMessagesByPlatformId) {

@@ -99,7 +99,9 @@ core::Result<std::vector<std::string>> MemoryStore::ListDocuments(EntityKind kin
   std::vector<std::string> out;
   for (auto it = documents_.upper_bound({kind, after_id});
        it != documents_.end() && it->first.first == kind && std::ssize(out) < limit; ++it) {
-    if (it->second.workspace_id == workspace.value()) out.push_back(it->second.json);
+    if (!workspace || it->second.workspace_id == workspace.value()) {
+      out.push_back(it->second.json);
+    }
   }
   return out;
 }
@@ -109,7 +111,8 @@ core::Result<std::int64_t> MemoryStore::CountDocuments(EntityKind kind,
   std::lock_guard lock(mutex_);
   return static_cast<std::int64_t>(
       std::count_if(documents_.lower_bound({kind, 0}), documents_.end(), [&](const auto& entry) {
-        return entry.first.first == kind && entry.second.workspace_id == workspace.value();
+        return entry.first.first == kind &&
+               (!workspace || entry.second.workspace_id == workspace.value());
       }));
 }
 

@@ -80,7 +80,8 @@ class Store {
 
   virtual core::Result<std::optional<std::string>> GetDocument(EntityKind kind,
                                                                std::int64_t id) = 0;
-  // Documents of a kind in a workspace, in id order, after `after_id`, at most `limit`.
+  // Documents of a kind in a workspace (none: in every workspace), in id order, after `after_id`,
+  // at most `limit`.
   virtual core::Result<std::vector<std::string>> ListDocuments(EntityKind kind,
                                                                domain::WorkspaceId workspace,
                                                                std::int64_t after_id,
@@ -119,7 +120,7 @@ core::Result<std::optional<T>> Get(Store& store, typename EntityTraits<T>::Id id
   return std::optional<T>(std::move(value).value());
 }
 
-// Every value of a kind in a workspace, in id order.
+// Every value of a kind in a workspace (none: in every workspace), in id order.
 template <typename T>
 core::Result<std::vector<T>> ListAll(Store& store, domain::WorkspaceId workspace) {
   std::vector<T> out;

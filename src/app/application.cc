@@ -1,0 +1,210 @@
+#include "parley/app/application.h"
+
+#include <filesystem>
+
+#include "parley/app/routes.h"
+#include "parley/sqlite/sqlite_inbox.h"
+#include "parley/sqlite/sqlite_store.h"
+#include "parley/telemetry/log.h"
+
+namespace parley::app {
+
+using telemetry::LogInfo;
+using telemetry::LogWarn;
+
+std::optional<domain::ChannelAccount> Directory::FindAccount(domain::ChannelAccountId id) {
+  std::lock_guard lock(mutex_);
+  auto it = accounts_.find(id);
+  if (it == accounts_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<domain::ChannelAccount> Directory::FindAccountByPlatformId(
+    domain::ChannelKind kind, std::string_view platform_id) {
+  std::lock_guard lock(mutex_);
+  for (const auto& [id, account] : accounts_) {
+    if (account.kind == kind && account.platform_account_id == platform_id && account.enabled) {
+      return account;
+    }
+  }
+  return std::nullopt;
+}
+
+engine::EngineThread* Directory::EngineFor(domain::WorkspaceId workspace) {
+  std::lock_guard lock(mutex_);
+  auto it = engines_.find(workspace);
+  return it == engines_.end() ? nullptr : it->second.get();
+}
+
+void Directory::AddAccount(domain::ChannelAccount account) {
+  std::lock_guard lock(mutex_);
+  accounts_[account.id] = std::move(account);
+}
+
+void Directory::AddEngine(domain::WorkspaceId workspace,
+                          std::unique_ptr<engine::EngineThread> engine) {
+  std::lock_guard lock(mutex_);
+  engines_[workspace] = std::move(engine);
+}
+
+void Directory::StopEngines() {
+  std::lock_guard lock(mutex_);
+  for (auto& [id, engine] : engines_) engine->Stop();
+}
+
+std::vector<domain::Workspace> Directory::Workspaces() const {
+  std::lock_guard lock(mutex_);
+  std::vector<domain::Workspace> out;
+  for (const auto& [id, engine] : engines_) out.push_back(engine->workspace());
+  return out;
+}
+
+Application::Application(config::Config config, const core::Clock& clock)
+    : config_(std::move(config)),
+      clock_(clock),
+      ids_(clock, config_.node.id),
+      parsers_(channels::ParserRegistry::Default()) {}
+
+Application::~Application() { Shutdown(); }
+
+core::Result<std::unique_ptr<Application>> Application::Open(const config::Config& config,
+                                                             const core::Clock& clock) {
+  std::unique_ptr<Application> app(new Application(config, clock));
+  const std::filesystem::path dir(config.storage.data_dir);
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    return core::MakeError(core::ErrorCode::kUnavailable,
+                           "storage.data_dir: cannot create " + dir.string() + ": " + ec.message());
+  }
+  auto store = sqlite::SqliteStore::Open((dir / "parley.db").string(), clock);
+  PARLEY_TRY(store);
+  app->store_ = std::move(store).value();
+  auto inbox = sqlite::SqliteInbox::Open((dir / "inbox.db").string(), clock,
+                                         sqlite::InboxOptions{config.inbox.max_batch});
+  PARLEY_TRY(inbox);
+  app->inbox_ = std::move(inbox).value();
+  PARLEY_TRY(app->DeclareConfigured());
+
+  // One engine per workspace, and every channel account.
+  auto workspaces = storage::ListAll<domain::Workspace>(*app->store_, domain::WorkspaceId());
+  PARLEY_TRY(workspaces);
+  for (auto& workspace : *workspaces) {
+    const auto id = workspace.id;
+    app->directory_.AddEngine(
+        id, std::make_unique<engine::EngineThread>(
+                std::make_unique<engine::Engine>(std::move(workspace), *app->store_, clock,
+                                                 app->ids_),
+                config.ingest.batch * 4));
+  }
+  auto accounts = storage::ListAll<domain::ChannelAccount>(*app->store_, domain::WorkspaceId());
+  PARLEY_TRY(accounts);
+  for (auto& account : *accounts) app->directory_.AddAccount(std::move(account));
+
+  app->processor_ = std::make_unique<ingest::InboxProcessor>(
+      *app->inbox_, app->parsers_, app->directory_, clock,
+      ingest::ProcessorOptions{config.ingest.batch}, &app->metrics_);
+  app->inbox_->SetCommitListener([processor = app->processor_.get()] { processor->Notify(); });
+  app->AddRoutes();
+  return app;
+}
+
+core::Status Application::DeclareConfigured() {
+  auto stored_workspaces = storage::ListAll<domain::Workspace>(*store_, domain::WorkspaceId());
+  PARLEY_TRY(stored_workspaces);
+  storage::WriteBatch batch;
+  std::map<std::string, domain::WorkspaceId> by_slug;
+  for (const auto& w : *stored_workspaces) by_slug[w.slug] = w.id;
+  for (const auto& declared : config_.workspaces) {
+    domain::Workspace workspace;
+    auto existing = std::find_if(stored_workspaces->begin(), stored_workspaces->end(),
+                                 [&](const auto& w) { return w.slug == declared.slug; });
+    if (existing != stored_workspaces->end()) {
+      workspace = *existing;
+    } else {
+      workspace.id = ids_.NextId<domain::WorkspaceId>();
+      workspace.created_at = clock_.Now();
+      LogInfo("workspace.created", {{"slug", declared.slug}, {"id", workspace.id.value()}});
+    }
+    workspace.slug = declared.slug;
+    workspace.name = declared.name;
+    workspace.time_zone = declared.time_zone;
+    workspace.brand_handles = declared.brand_handles;
+    by_slug[workspace.slug] = workspace.id;
+    batch.Put(workspace);
+  }
+  auto stored_accounts = storage::ListAll<domain::ChannelAccount>(*store_, domain::WorkspaceId());
+  PARLEY_TRY(stored_accounts);
+  for (const auto& declared : config_.channel_accounts) {
+    const auto kind = domain::ParseEnum<domain::ChannelKind>(declared.kind);
+    if (!kind) {
+      return core::MakeError(core::ErrorCode::kInvalidArgument,
+                             "channel account kind '" + declared.kind + "' is unknown");
+    }
+    const domain::WorkspaceId workspace = by_slug.at(declared.workspace);
+    domain::ChannelAccount account;
+    auto existing = std::find_if(stored_accounts->begin(), stored_accounts->end(), [&](const auto& a) {
+      return a.workspace_id == workspace && a.kind == *kind &&
+             a.platform_account_id == declared.platform_account_id;
+    });
+    if (existing != stored_accounts->end()) {
+      account = *existing;
+    } else {
+      account.id = ids_.NextId<domain::ChannelAccountId>();
+    }
+    account.workspace_id = workspace;
+    account.kind = *kind;
+    account.name = declared.name;
+    account.platform_account_id = declared.platform_account_id;
+    account.api_base_url = declared.api_base_url;
+    account.credentials = declared.credentials;
+    account.enabled = true;
+    batch.Put(account);
+  }
+  return store_->Apply(batch);
+}
+
+core::Status Application::Start() {
+  // Whatever was accepted before a crash or a restart is processed before new traffic.
+  auto recovered = processor_->ProcessAvailable();
+  PARLEY_TRY(recovered);
+  if (recovered->processed + recovered->dead_lettered > 0) {
+    LogInfo("ingest.recovered", {{"processed", recovered->processed},
+                                 {"dead_lettered", recovered->dead_lettered}});
+  }
+  processor_->Start();
+
+  http::ServerOptions options;
+  options.host = config_.server.host;
+  options.port = config_.server.port;
+  options.threads = config_.server.threads;
+  options.max_body_bytes = config_.server.max_body_bytes;
+  options.request_timeout = std::chrono::seconds(config_.server.request_timeout_seconds);
+  server_ = std::make_unique<http::HttpServer>(options, router_, metrics_);
+  PARLEY_TRY(server_->Start());
+  LogInfo("server.listening", {{"host", config_.server.host},
+                               {"port", server_->port()},
+                               {"data_dir", config_.storage.data_dir}});
+  return core::Ok();
+}
+
+void Application::Shutdown() {
+  if (shutting_down_.exchange(true)) return;
+  if (server_) {
+    const int unfinished =
+        server_->Stop(std::chrono::seconds(config_.server.shutdown_grace_seconds));
+    if (unfinished > 0) LogWarn("server.unfinished_requests", {{"count", unfinished}});
+  }
+  if (processor_) processor_->Stop();  // runs a last round over what the inbox holds
+  directory_.StopEngines();
+  if (inbox_) inbox_->Close();
+  LogInfo("server.stopped");
+}
+
+void Application::AddRoutes() {
+  AddHealthRoutes(router_, RouteContext{*this});
+  AddWebhookRoutes(router_, RouteContext{*this});
+  AddStaticRoutes(router_, config_.server.web_root);
+}
+
+}  // namespace parley::app

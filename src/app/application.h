@@ -1,0 +1,100 @@
+// The composition root: builds every part of a running Parley from its configuration, wires them
+// together and owns their lifetimes. Nothing below this layer knows the concrete classes chosen
+// here (SQLite, Beast, the parsers).
+//
+// Start-up order: open storage (migrations), declare configured workspaces and channel accounts,
+// start one engine per workspace, process what the inbox still holds from before a crash, then
+// open the HTTP port. Shutdown is the reverse, draining each stage before the next closes.
+//
+// Thread-safety: Open, Start and Shutdown from one thread.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "parley/channels/parser.h"
+#include "parley/config/config.h"
+#include "parley/core/clock.h"
+#include "parley/engine/engine_thread.h"
+#include "parley/http/router.h"
+#include "parley/http/server.h"
+#include "parley/ingest/processor.h"
+#include "parley/storage/raw_inbox.h"
+#include "parley/storage/store.h"
+#include "parley/telemetry/metrics.h"
+
+namespace parley::app {
+
+// Channel accounts and engines by workspace: what the ingest processor and the webhooks look up.
+class Directory final : public ingest::IngestTargets {
+ public:
+  std::optional<domain::ChannelAccount> FindAccount(domain::ChannelAccountId id) override;
+  engine::EngineThread* EngineFor(domain::WorkspaceId workspace) override;
+  std::optional<domain::ChannelAccount> FindAccountByPlatformId(domain::ChannelKind kind,
+                                                                std::string_view platform_id);
+
+  void AddAccount(domain::ChannelAccount account);
+  void AddEngine(domain::WorkspaceId workspace, std::unique_ptr<engine::EngineThread> engine);
+  void StopEngines();
+  std::vector<domain::Workspace> Workspaces() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<domain::ChannelAccountId, domain::ChannelAccount> accounts_;  // GUARDED_BY(mutex_)
+  std::map<domain::WorkspaceId, std::unique_ptr<engine::EngineThread>> engines_;  // GUARDED_BY(mutex_)
+};
+
+class Application {
+ public:
+  // Opens storage under config.storage.data_dir (creating it), applies migrations and declares
+  // the configured workspaces and channel accounts. Fails with the reason.
+  static core::Result<std::unique_ptr<Application>> Open(const config::Config& config,
+                                                         const core::Clock& clock);
+  ~Application();
+
+  // Processes what the inbox holds, starts the background processor and opens the HTTP port.
+  core::Status Start();
+  // The bound HTTP port. REQUIRES: Start() succeeded.
+  int port() const { return server_->port(); }
+
+  // Stops accepting requests, lets those in flight finish (up to the grace period), processes
+  // everything the inbox holds, stops the engines and closes storage.
+  void Shutdown();
+
+  storage::Store& store() { return *store_; }
+  storage::RawInbox& inbox() { return *inbox_; }
+  Directory& directory() { return directory_; }
+  ingest::InboxProcessor& processor() { return *processor_; }
+  telemetry::Registry& metrics() { return metrics_; }
+  const config::Config& config() const { return config_; }
+  const channels::ParserRegistry& parsers() const { return parsers_; }
+  const core::Clock& clock() const { return clock_; }
+  bool shutting_down() const { return shutting_down_.load(); }
+  std::chrono::steady_clock::duration uptime() const {
+    return std::chrono::steady_clock::now() - started_;
+  }
+
+ private:
+  Application(config::Config config, const core::Clock& clock);
+  core::Status DeclareConfigured();
+  void AddRoutes();
+
+  const config::Config config_;
+  const core::Clock& clock_;
+  core::IdGenerator ids_;
+  telemetry::Registry metrics_;
+  std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<storage::RawInbox> inbox_;
+  channels::ParserRegistry parsers_;
+  Directory directory_;
+  std::unique_ptr<ingest::InboxProcessor> processor_;
+  http::Router router_;
+  std::unique_ptr<http::HttpServer> server_;
+  std::atomic<bool> shutting_down_{false};
+  const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace parley::app

@@ -1,0 +1,131 @@
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "parley/app/application.h"
+#include "parley/cli/commands.h"
+#include "parley/cli/setup.h"
+#include "parley/sqlite/migrations.h"
+
+namespace parley::cli {
+
+int RunVersion() {
+  std::cout << "parley " << PARLEY_VERSION << "\n";
+  return 0;
+}
+
+int RunMigrate(const ServeOptions& options) {
+  auto config = LoadAndPrepare(options);
+  if (!config) return 2;
+  const std::filesystem::path dir(config->storage.data_dir);
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  struct Target {
+    const char* file;
+    std::span<const sqlite::Migration> migrations;
+  };
+  for (const Target& target : {Target{"parley.db", sqlite::StoreMigrations()},
+                               Target{"inbox.db", sqlite::InboxMigrations()}}) {
+    const std::string path = (dir / target.file).string();
+    auto db = sqlite::Database::Open(path, sqlite::Durability::kFull);
+    if (!db.ok()) {
+      std::cerr << "parley: " << db.error().message << "\n";
+      return 1;
+    }
+    auto applied = sqlite::Migrate(*db, target.migrations, core::SystemClock::Instance().Now());
+    if (!applied.ok()) {
+      std::cerr << "parley: " << path << ": " << applied.error().message << "\n";
+      return 1;
+    }
+    std::cout << path << ": schema version " << *sqlite::SchemaVersion(*db);
+    if (applied->empty()) {
+      std::cout << " (up to date)\n";
+    } else {
+      std::cout << " (applied " << applied->size() << " migration"
+                << (applied->size() == 1 ? "" : "s") << ")\n";
+    }
+  }
+  return 0;
+}
+
+int RunImport(const ImportOptions& options) {
+  if (options.format != "generic") {
+    std::cerr << "parley: unknown import format '" << options.format
+              << "'; this build reads: generic (JSON lines, one message object per line)\n";
+    return 2;
+  }
+  auto config = LoadAndPrepare(options.serve);
+  if (!config) return 2;
+  auto app = app::Application::Open(*config, core::SystemClock::Instance());
+  if (!app.ok()) {
+    std::cerr << "parley: " << app.error().message << "\n";
+    return 1;
+  }
+  // Which channel account the history belongs to.
+  std::optional<domain::ChannelAccount> account;
+  auto accounts = storage::ListAll<domain::ChannelAccount>((*app)->store(), domain::WorkspaceId());
+  std::vector<domain::ChannelAccount> generic;
+  if (accounts.ok()) {
+    for (const auto& a : *accounts) {
+      if (a.kind == domain::ChannelKind::kGeneric) generic.push_back(a);
+    }
+  }
+  for (const auto& a : generic) {
+    if (a.platform_account_id == options.account || (options.account.empty() && generic.size() == 1)) {
+      account = a;
+    }
+  }
+  if (!account) {
+    std::cerr << "parley: name the generic channel account with --account (declared in the "
+                 "configuration's [[channel_accounts]]); found "
+              << generic.size() << "\n";
+    return 2;
+  }
+
+  std::ifstream in(options.file);
+  std::string line;
+  std::int64_t lines = 0;
+  std::mutex mutex;
+  std::condition_variable all_stored;
+  std::int64_t outstanding = 0;  // GUARDED_BY(mutex)
+  std::int64_t failed = 0;       // GUARDED_BY(mutex)
+  const std::string source = "import:" + std::filesystem::path(options.file).filename().string();
+  while (std::getline(in, line)) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    ++lines;
+    storage::RawPayload payload;
+    payload.channel = domain::ChannelKind::kGeneric;
+    payload.account_id = account->id;
+    payload.source = source;
+    payload.body = line;
+    payload.received_at = core::SystemClock::Instance().Now();
+    {
+      std::lock_guard lock(mutex);
+      ++outstanding;
+    }
+    // Appended without waiting, so that the inbox commits many lines per fsync.
+    (*app)->inbox().Append(std::move(payload), [&](core::Result<domain::RawPayloadId> id) {
+      std::lock_guard lock(mutex);
+      if (!id.ok()) ++failed;
+      if (--outstanding == 0) all_stored.notify_all();
+    });
+  }
+  {
+    std::unique_lock lock(mutex);
+    all_stored.wait(lock, [&] { return outstanding == 0; });
+  }
+  auto stats = (*app)->processor().ProcessAvailable();
+  if (!stats.ok()) {
+    std::cerr << "parley: " << stats.error().message << "\n";
+    return 1;
+  }
+  std::cout << "{\"lines\":" << lines << ",\"not_stored\":" << failed
+            << ",\"processed\":" << stats->processed << ",\"messages_created\":"
+            << stats->messages_created << ",\"duplicates\":" << stats->duplicates
+            << ",\"dead_letters\":" << stats->dead_lettered << "}\n";
+  (*app)->Shutdown();
+  return failed > 0 || stats->dead_lettered > 0 ? 1 : 0;
+}
+
+}  // namespace parley::cli

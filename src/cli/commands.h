@@ -1,0 +1,37 @@
+// The subcommands of the `parley` binary. Each returns the process exit code: 0 success, 1 a
+// failure at run time (reported on stderr), 2 bad usage or configuration.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace parley::cli {
+
+struct ServeOptions {
+  std::optional<std::string> config_path;
+  std::optional<int> port;
+  std::optional<std::string> data_dir;
+};
+
+int RunServe(const ServeOptions& options);
+int RunDemo(const ServeOptions& options);
+int RunMigrate(const ServeOptions& options);
+
+struct ImportOptions {
+  ServeOptions serve;
+  std::string format;
+  std::string file;
+  std::string account;  // platform_account_id of the channel account; empty: the only one
+};
+int RunImport(const ImportOptions& options);
+
+struct BenchOptions {
+  std::string what;  // inbox, store
+  bool json = false;
+  int count = 0;     // 0: the benchmark's default
+};
+int RunBench(const BenchOptions& options);
+
+int RunVersion();
+
+}  // namespace parley::cli

@@ -1,0 +1,72 @@
+// The parley binary: one executable for the server and its tools.
+#include <CLI/CLI.hpp>
+
+#include <csignal>
+#include <iostream>
+
+#include "parley/cli/commands.h"
+
+int main(int argc, char** argv) {
+  using namespace parley::cli;  // NOLINT: a main file, not a header
+  CLI::App app{"Parley: social customer service, one server.", "parley"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", PARLEY_VERSION);
+
+  ServeOptions serve;
+  auto add_serve_options = [&serve](CLI::App* command, bool with_config) {
+    if (with_config) {
+      command->add_option("--config", serve.config_path, "TOML configuration file")
+          ->check(CLI::ExistingFile);
+    }
+    command->add_option("--port", serve.port, "HTTP port (0: any free port)")
+        ->check(CLI::Range(0, 65535));
+    command->add_option("--data", serve.data_dir, "data directory (default ./parley-data)");
+  };
+
+  auto* serve_command = app.add_subcommand("serve", "Run the server.");
+  add_serve_options(serve_command, true);
+  auto* demo_command = app.add_subcommand(
+      "demo", "Run the server with demo workspaces and channel accounts, for trying Parley out.");
+  add_serve_options(demo_command, false);
+  auto* migrate_command =
+      app.add_subcommand("migrate", "Create or upgrade the databases, then exit.");
+  add_serve_options(migrate_command, true);
+
+  ImportOptions import;
+  auto* import_command = app.add_subcommand(
+      "import", "Load history from a file through the ingest pipeline (JSON lines).");
+  import_command->add_option("--config", import.serve.config_path, "TOML configuration file")
+      ->check(CLI::ExistingFile);
+  import_command->add_option("--data", import.serve.data_dir, "data directory");
+  import_command->add_option("--format", import.format, "input format: generic")->required();
+  import_command->add_option("--account", import.account,
+                             "platform_account_id of the channel account it came from");
+  import_command->add_option("file", import.file, "the file to import")
+      ->required()
+      ->check(CLI::ExistingFile);
+
+  BenchOptions bench;
+  auto* bench_command =
+      app.add_subcommand("bench", "Measure a part of Parley and print the figures.");
+  bench_command->add_option("what", bench.what, "inbox or store")
+      ->required()
+      ->check(CLI::IsMember({"inbox", "store"}));
+  bench_command->add_flag("--json", bench.json, "print one JSON object");
+  bench_command->add_option("--count", bench.count, "how many items (default per benchmark)")
+      ->check(CLI::PositiveNumber);
+
+  auto* version_command = app.add_subcommand("version", "Print the version.");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  if (*serve_command) return RunServe(serve);
+  if (*demo_command) return RunDemo(serve);
+  if (*migrate_command) return RunMigrate(serve);
+  if (*import_command) return RunImport(import);
+  if (*bench_command) return RunBench(bench);
+  if (*version_command) return RunVersion();
+  return 2;
+}

@@ -1,0 +1,91 @@
+#include <pthread.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "parley/app/application.h"
+#include "parley/cli/commands.h"
+#include "parley/cli/setup.h"
+#include "parley/core/crypto.h"
+#include "parley/telemetry/log.h"
+
+namespace parley::cli {
+namespace {
+
+// Blocks SIGINT and SIGTERM in this thread and every thread started after it, so that the main
+// thread can wait for them with sigwait and shut down in order.
+sigset_t BlockStopSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
+
+int ServeWith(const config::Config& config, const std::string& banner_extra) {
+  const sigset_t signals = BlockStopSignals();
+  auto app = app::Application::Open(config, core::SystemClock::Instance());
+  if (!app.ok()) {
+    std::cerr << "parley: " << app.error().message << "\n";
+    return 1;
+  }
+  if (auto started = (*app)->Start(); !started.ok()) {
+    std::cerr << "parley: " << started.error().message << "\n";
+    return 1;
+  }
+  std::cout << "Parley is listening on http://" << config.server.host << ":" << (*app)->port()
+            << "/" << std::endl;
+  if (!banner_extra.empty()) std::cout << banner_extra << std::flush;
+  int received = 0;
+  sigwait(&signals, &received);
+  telemetry::LogInfo("server.stopping", {{"signal", received == SIGINT ? "SIGINT" : "SIGTERM"}});
+  (*app)->Shutdown();
+  return 0;
+}
+
+}  // namespace
+
+int RunServe(const ServeOptions& options) {
+  auto config = LoadAndPrepare(options);
+  if (!config) return 2;
+  return ServeWith(*config, "");
+}
+
+int RunDemo(const ServeOptions& options) {
+  ServeOptions demo = options;
+  if (!demo.data_dir) demo.data_dir = "parley-data/demo";
+  // The demo keeps its configuration in its data directory, with a secret made on first start.
+  const std::filesystem::path dir(*demo.data_dir);
+  const std::filesystem::path config_path = dir / "demo.toml";
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (!std::filesystem::exists(config_path)) {
+    std::ofstream out(config_path);
+    out << "# Written by `parley demo` on first start; edit freely.\n"
+        << "[[workspaces]]\nslug = \"acme-air\"\nname = \"Acme Air\"\n"
+        << "time_zone = \"Europe/London\"\nbrand_handles = [\"@AcmeAir\", \"@AcmeAirHelp\"]\n\n"
+        << "[[workspaces]]\nslug = \"northwind-bank\"\nname = \"Northwind Bank\"\n"
+        << "time_zone = \"America/New_York\"\nbrand_handles = [\"@NorthwindHelp\"]\n\n"
+        << "[[channel_accounts]]\nworkspace = \"acme-air\"\nkind = \"generic\"\n"
+        << "name = \"Reviews\"\nplatform_account_id = \"acme-reviews\"\n"
+        << "credentials = { secret = \"" << core::RandomHex(16) << "\" }\n";
+    if (!out) {
+      std::cerr << "parley: cannot write " << config_path.string() << "\n";
+      return 1;
+    }
+  }
+  demo.config_path = config_path.string();
+  auto config = LoadAndPrepare(demo);
+  if (!config) return 2;
+  std::string extra;
+  extra += "Demo data in " + dir.string() + " (configuration: " + config_path.string() + ")\n";
+  extra += "Post a mention: see docs/channels/generic.md; the demo's generic account is "
+           "'acme-reviews' and its secret is in the configuration file.\n";
+  extra += "Demo logins arrive with accounts and permissions (not yet available).\n";
+  return ServeWith(*config, extra);
+}
+
+}  // namespace parley::cli
