@@ -6,12 +6,54 @@
 #include "parley/app/application.h"
 #include "parley/cli/commands.h"
 #include "parley/cli/setup.h"
+#include <nlohmann/json.hpp>
+
 #include "parley/sqlite/migrations.h"
+#include "parley/sqlite/sqlite_store.h"
 
 namespace parley::cli {
 
 int RunVersion() {
   std::cout << "parley " << PARLEY_VERSION << "\n";
+  return 0;
+}
+
+int RunStats(const ServeOptions& options) {
+  auto config = LoadAndPrepare(options);
+  if (!config) return 2;
+  const std::filesystem::path dir(config->storage.data_dir);
+  auto store = sqlite::SqliteStore::Open((dir / "parley.db").string(), core::SystemClock::Instance());
+  if (!store.ok()) {
+    std::cerr << "parley: " << store.error().message << "\n";
+    return 1;
+  }
+  nlohmann::json out;
+  for (int kind = 1; kind <= 15; ++kind) {
+    const auto entity = static_cast<storage::EntityKind>(kind);
+    auto count = (*store)->CountDocuments(entity, domain::WorkspaceId());
+    if (!count.ok()) {
+      std::cerr << "parley: " << count.error().message << "\n";
+      return 1;
+    }
+    out["stored"][std::string(storage::ToString(entity))] = *count;
+  }
+  // The inbox is read without its writer thread: a plain connection to the same file.
+  auto inbox = sqlite::Database::Open((dir / "inbox.db").string(), sqlite::Durability::kFull);
+  if (!inbox.ok()) {
+    std::cerr << "parley: " << inbox.error().message << "\n";
+    return 1;
+  }
+  out["inbox"] = {{"pending", 0}, {"processed", 0}, {"dead_letter", 0}};
+  auto states = inbox->Prepare("SELECT state, COUNT(*) FROM raw_payloads GROUP BY state");
+  if (states.ok()) {
+    while (true) {
+      auto row = states->Step();
+      if (!row.ok() || !*row) break;
+      const auto state = static_cast<domain::PayloadState>(states->ColumnInt(0));
+      out["inbox"][std::string(domain::ToString(state))] = states->ColumnInt(1);
+    }
+  }
+  std::cout << out.dump() << "\n";
   return 0;
 }
 

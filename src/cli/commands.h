@@ -34,4 +34,7 @@ int RunBench(const BenchOptions& options);
 
 int RunVersion();
 
+// Counts of what is stored, per kind, and of the inbox by state: a data overview as JSON.
+int RunStats(const ServeOptions& options);
+
 }  // namespace parley::cli

@@ -55,6 +55,11 @@ int main(int argc, char** argv) {
   bench_command->add_option("--count", bench.count, "how many items (default per benchmark)")
       ->check(CLI::PositiveNumber);
 
+  auto* stats_command =
+      app.add_subcommand("stats", "Print counts of what is stored and of the inbox, as JSON.");
+  add_serve_options(stats_command, true);
+  stats_command->remove_option(stats_command->get_option("--port"));
+
   auto* version_command = app.add_subcommand("version", "Print the version.");
 
   try {
@@ -67,6 +72,7 @@ int main(int argc, char** argv) {
   if (*migrate_command) return RunMigrate(serve);
   if (*import_command) return RunImport(import);
   if (*bench_command) return RunBench(bench);
+  if (*stats_command) return RunStats(serve);
   if (*version_command) return RunVersion();
   return 2;
 }

@@ -72,6 +72,8 @@ RouteMatch Router::Match(std::string_view method, std::string_view path) const {
       match.method_not_allowed = false;
       return match;
     }
+    // A catch-all ("/*") matches every path; it says nothing about which methods a path allows.
+    if (!route.segments.empty() && route.segments.back() == "*") continue;
     match.method_not_allowed = true;
     if (!match.allowed_methods.empty()) match.allowed_methods += ", ";
     match.allowed_methods += route.method;

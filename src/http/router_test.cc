@@ -46,6 +46,9 @@ TEST(Router, TellsNotFoundFromMethodNotAllowed) {
   EXPECT_EQ(wrong.allowed_methods, "POST");
 
   EXPECT_EQ(router.Match("GET", "/api/v1/conversations").handler, nullptr);
+  auto under_wildcard = router.Match("POST", "/static/app.js");
+  EXPECT_EQ(under_wildcard.handler, nullptr);
+  EXPECT_FALSE(under_wildcard.method_not_allowed);  // a catch-all does not turn 404s into 405s
   EXPECT_EQ(router.Match("GET", "/api/v1/conversations/1/2").handler, nullptr);
 }
 

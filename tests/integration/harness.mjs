@@ -1,0 +1,125 @@
+// Starts the real parley binary for integration tests: a fresh data directory, a free loopback
+// port (the server binds port 0 and prints the one it got), and helpers to sign webhooks.
+import { spawn, spawnSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const binary = process.env.PARLEY_BINARY ?? 'build/debug/parley';
+
+export function tempDir(prefix = 'parley-it-') {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function removeDir(dir) {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+// A configuration with one workspace and one generic channel account.
+export function writeConfig(dir, extra = '') {
+  const path = join(dir, 'parley.toml');
+  writeFileSync(path, `
+[[workspaces]]
+slug = "acme"
+name = "Acme"
+
+[[channel_accounts]]
+workspace = "acme"
+kind = "generic"
+platform_account_id = "reviews"
+credentials = { secret = "test-secret" }
+${extra}`);
+  return path;
+}
+
+export const secret = 'test-secret';
+
+export function sign(body, key = secret) {
+  return 'sha256=' + createHmac('sha256', key).update(body).digest('hex');
+}
+
+export function review(id, user = 'u1', text = 'My parcel never arrived') {
+  return JSON.stringify({ id, kind: 'review', text, author: { id: user, handle: user } });
+}
+
+// Starts `parley serve` (or another subcommand) and resolves once it listens.
+export function startParley({ args = [], env = {}, dataDir, config } = {}) {
+  const fullArgs = [...(args.length ? args : ['serve']), '--port', '0'];
+  if (dataDir) fullArgs.push('--data', dataDir);
+  if (config) fullArgs.push('--config', config);
+  const child = spawn(binary, fullArgs, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk) => { stderr += chunk; });
+  const exited = new Promise((resolve) => {
+    child.on('exit', (code, signal) => resolve({ code, signal }));
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`parley did not start:\n${stderr}`)), 30_000);
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      const match = /listening on (http:\/\/127\.0\.0\.1:(\d+))\//.exec(stdout);
+      if (match) {
+        clearTimeout(timer);
+        resolve({
+          url: match[1],
+          port: Number(match[2]),
+          child,
+          exited,
+          stdout: () => stdout,
+          stderr: () => stderr,
+          async stop(signal = 'SIGTERM') {
+            child.kill(signal);
+            return exited;
+          },
+        });
+      }
+    });
+    exited.then(({ code }) => {
+      clearTimeout(timer);
+      reject(new Error(`parley exited with ${code} before listening:\n${stderr}`));
+    });
+  });
+}
+
+// Runs a parley subcommand to completion.
+export function runParley(args, env = {}) {
+  const result = spawnSync(binary, args, { env: { ...process.env, ...env }, encoding: 'utf8' });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+export function stats(dataDir) {
+  const result = runParley(['stats', '--data', dataDir]);
+  if (result.code !== 0) throw new Error(`parley stats failed: ${result.stderr}`);
+  return JSON.parse(result.stdout);
+}
+
+export async function postGeneric(url, body, { account = 'reviews', signature } = {}) {
+  const response = await fetch(`${url}/webhooks/generic?account=${account}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-parley-signature': signature ?? sign(body) },
+    body,
+  });
+  return { status: response.status, json: await response.json() };
+}
+
+// Polls /healthz until the inbox has nothing pending.
+export async function waitUntilProcessed(url, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const health = await (await fetch(`${url}/healthz`)).json();
+    if (health.inbox.pending === 0) return health;
+    if (Date.now() > deadline) throw new Error(`inbox still has ${health.inbox.pending} pending`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export async function metric(url, name) {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(name + ' '));
+  return line ? Number(line.split(' ')[1]) : undefined;
+}
