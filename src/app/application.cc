@@ -91,11 +91,10 @@ core::Result<std::unique_ptr<Application>> Application::Open(const config::Confi
   PARLEY_TRY(workspaces);
   for (auto& workspace : *workspaces) {
     const auto id = workspace.id;
-    app->directory_.AddEngine(
-        id, std::make_unique<engine::EngineThread>(
-                std::make_unique<engine::Engine>(std::move(workspace), *app->store_, clock,
-                                                 app->ids_),
-                config.ingest.batch * 4));
+    app->directory_.AddEngine(id, std::make_unique<engine::EngineThread>(
+                                      std::make_unique<engine::Engine>(
+                                          std::move(workspace), *app->store_, clock, app->ids_),
+                                      config.ingest.batch * 4));
   }
   auto accounts = storage::ListAll<domain::ChannelAccount>(*app->store_, domain::WorkspaceId());
   PARLEY_TRY(accounts);
@@ -143,10 +142,11 @@ core::Status Application::DeclareConfigured() {
     }
     const domain::WorkspaceId workspace = by_slug.at(declared.workspace);
     domain::ChannelAccount account;
-    auto existing = std::find_if(stored_accounts->begin(), stored_accounts->end(), [&](const auto& a) {
-      return a.workspace_id == workspace && a.kind == *kind &&
-             a.platform_account_id == declared.platform_account_id;
-    });
+    auto existing =
+        std::find_if(stored_accounts->begin(), stored_accounts->end(), [&](const auto& a) {
+          return a.workspace_id == workspace && a.kind == *kind &&
+                 a.platform_account_id == declared.platform_account_id;
+        });
     if (existing != stored_accounts->end()) {
       account = *existing;
     } else {
@@ -169,8 +169,8 @@ core::Status Application::Start() {
   auto recovered = processor_->ProcessAvailable();
   PARLEY_TRY(recovered);
   if (recovered->processed + recovered->dead_lettered > 0) {
-    LogInfo("ingest.recovered", {{"processed", recovered->processed},
-                                 {"dead_lettered", recovered->dead_lettered}});
+    LogInfo("ingest.recovered",
+            {{"processed", recovered->processed}, {"dead_lettered", recovered->dead_lettered}});
   }
   processor_->Start();
 

@@ -44,7 +44,8 @@ class Directory final : public ingest::IngestTargets {
  private:
   mutable std::mutex mutex_;
   std::map<domain::ChannelAccountId, domain::ChannelAccount> accounts_;  // GUARDED_BY(mutex_)
-  std::map<domain::WorkspaceId, std::unique_ptr<engine::EngineThread>> engines_;  // GUARDED_BY(mutex_)
+  std::map<domain::WorkspaceId, std::unique_ptr<engine::EngineThread>>
+      engines_;  // GUARDED_BY(mutex_)
 };
 
 class Application {

@@ -51,15 +51,13 @@ void AddHealthRoutes(http::Router& router, RouteContext context) {
                                                       : -1.0;
                                  });
   app.metrics().AddGaugeCallback(
-      "parley_uptime_seconds", "Seconds since the server started.", {}, [&app] {
-        return std::chrono::duration<double>(app.uptime()).count();
-      });
+      "parley_uptime_seconds", "Seconds since the server started.", {},
+      [&app] { return std::chrono::duration<double>(app.uptime()).count(); });
 
   router.AddSync("GET", "/healthz", [&app](const http::HttpRequest&, const http::RouteParams&) {
     nlohmann::json body;
     body["version"] = PARLEY_VERSION;
-    body["uptime_seconds"] =
-        std::chrono::duration_cast<std::chrono::seconds>(app.uptime()).count();
+    body["uptime_seconds"] = std::chrono::duration_cast<std::chrono::seconds>(app.uptime()).count();
     if (app.shutting_down()) {
       body["status"] = "stopping";
       return http::JsonResponse(503, body.dump());

@@ -39,17 +39,18 @@ void HandleGeneric(Application& app, http::HttpRequest& request, http::Responder
                           "platform_account_id) is required",
                           request));
   }
-  auto account = app.directory().FindAccountByPlatformId(domain::ChannelKind::kGeneric, *account_key);
+  auto account =
+      app.directory().FindAccountByPlatformId(domain::ChannelKind::kGeneric, *account_key);
   if (!account) {
     return respond(Refuse(403, "permission_denied",
                           "no enabled generic channel account '" + *account_key + "'", request));
   }
   auto secret = account->credentials.find("secret");
   if (secret == account->credentials.end() || secret->second.empty()) {
-    return respond(Refuse(403, "permission_denied",
-                          "channel account '" + *account_key +
-                              "' has no webhook secret (credentials.secret)",
-                          request));
+    return respond(
+        Refuse(403, "permission_denied",
+               "channel account '" + *account_key + "' has no webhook secret (credentials.secret)",
+               request));
   }
   const std::string_view signature = request.Header("x-parley-signature");
   if (signature.empty()) {
@@ -58,8 +59,8 @@ void HandleGeneric(Application& app, http::HttpRequest& request, http::Responder
   const std::string expected =
       "sha256=" + core::ToHex(core::HmacSha256(secret->second, request.body));
   if (!core::ConstantTimeEquals(signature, expected)) {
-    return respond(Refuse(401, "unauthenticated", "X-Parley-Signature does not match the body",
-                          request));
+    return respond(
+        Refuse(401, "unauthenticated", "X-Parley-Signature does not match the body", request));
   }
 
   // Check the body now so the sender learns at once what is wrong; it is stored all the same, and
@@ -77,22 +78,22 @@ void HandleGeneric(Application& app, http::HttpRequest& request, http::Responder
   payload.headers_json = KeptHeaders(request);
   payload.body = std::move(request.body);
   payload.received_at = app.clock().Now();
-  app.inbox().Append(std::move(payload), [respond = std::move(respond), invalid,
-                                          path = request.path](
-                                             core::Result<domain::RawPayloadId> id) {
-    if (!id.ok()) {
-      LogWarn("webhook.not_stored", {{"path", path}, {"error", id.error().ToString()}});
-      return respond(http::ErrorResponse(503, "unavailable",
-                                         "the payload could not be stored; retry later"));
-    }
-    if (invalid) {
-      LogWarn("webhook.invalid_payload",
-              {{"path", path}, {"payload", id->value()}, {"reason", *invalid}});
-      return respond(http::ErrorResponse(400, "invalid_argument", *invalid));
-    }
-    nlohmann::json body = {{"payload_id", id->ToString()}};
-    respond(http::JsonResponse(202, body.dump()));
-  });
+  app.inbox().Append(
+      std::move(payload), [respond = std::move(respond), invalid,
+                           path = request.path](core::Result<domain::RawPayloadId> id) {
+        if (!id.ok()) {
+          LogWarn("webhook.not_stored", {{"path", path}, {"error", id.error().ToString()}});
+          return respond(http::ErrorResponse(503, "unavailable",
+                                             "the payload could not be stored; retry later"));
+        }
+        if (invalid) {
+          LogWarn("webhook.invalid_payload",
+                  {{"path", path}, {"payload", id->value()}, {"reason", *invalid}});
+          return respond(http::ErrorResponse(400, "invalid_argument", *invalid));
+        }
+        nlohmann::json body = {{"payload_id", id->ToString()}};
+        respond(http::JsonResponse(202, body.dump()));
+      });
 }
 
 }  // namespace
@@ -100,8 +101,9 @@ void HandleGeneric(Application& app, http::HttpRequest& request, http::Responder
 void AddWebhookRoutes(http::Router& router, RouteContext context) {
   Application& app = context.app;
   router.Add("POST", "/webhooks/generic",
-             [&app](http::HttpRequest& request, const http::RouteParams&,
-                    http::Responder respond) { HandleGeneric(app, request, std::move(respond)); });
+             [&app](http::HttpRequest& request, const http::RouteParams&, http::Responder respond) {
+               HandleGeneric(app, request, std::move(respond));
+             });
 }
 
 }  // namespace parley::app

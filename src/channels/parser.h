@@ -16,8 +16,8 @@ namespace parley::channels {
 
 struct ParseInput {
   std::string_view body;
-  std::string_view headers_json;         // the headers kept with the payload
-  const domain::ChannelAccount& account; // the account the payload was addressed to
+  std::string_view headers_json;          // the headers kept with the payload
+  const domain::ChannelAccount& account;  // the account the payload was addressed to
   domain::Timestamp received_at;
 };
 

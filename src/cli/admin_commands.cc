@@ -2,12 +2,11 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "parley/app/application.h"
 #include "parley/cli/commands.h"
 #include "parley/cli/setup.h"
-#include <nlohmann/json.hpp>
-
 #include "parley/sqlite/migrations.h"
 #include "parley/sqlite/sqlite_store.h"
 
@@ -22,7 +21,8 @@ int RunStats(const ServeOptions& options) {
   auto config = LoadAndPrepare(options);
   if (!config) return 2;
   const std::filesystem::path dir(config->storage.data_dir);
-  auto store = sqlite::SqliteStore::Open((dir / "parley.db").string(), core::SystemClock::Instance());
+  auto store =
+      sqlite::SqliteStore::Open((dir / "parley.db").string(), core::SystemClock::Instance());
   if (!store.ok()) {
     std::cerr << "parley: " << store.error().message << "\n";
     return 1;
@@ -114,7 +114,8 @@ int RunImport(const ImportOptions& options) {
     }
   }
   for (const auto& a : generic) {
-    if (a.platform_account_id == options.account || (options.account.empty() && generic.size() == 1)) {
+    if (a.platform_account_id == options.account ||
+        (options.account.empty() && generic.size() == 1)) {
       account = a;
     }
   }
@@ -163,8 +164,9 @@ int RunImport(const ImportOptions& options) {
     return 1;
   }
   std::cout << "{\"lines\":" << lines << ",\"not_stored\":" << failed
-            << ",\"processed\":" << stats->processed << ",\"messages_created\":"
-            << stats->messages_created << ",\"duplicates\":" << stats->duplicates
+            << ",\"processed\":" << stats->processed
+            << ",\"messages_created\":" << stats->messages_created
+            << ",\"duplicates\":" << stats->duplicates
             << ",\"dead_letters\":" << stats->dead_lettered << "}\n";
   (*app)->Shutdown();
   return failed > 0 || stats->dead_lettered > 0 ? 1 : 0;

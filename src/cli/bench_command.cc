@@ -5,10 +5,9 @@
 #include <filesystem>
 #include <iostream>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
-
-#include <nlohmann/json.hpp>
 
 #include "parley/cli/commands.h"
 #include "parley/sqlite/sqlite_inbox.h"
@@ -51,16 +50,17 @@ std::string SamplePayload(int i) {
   return R"({"id":")" + std::to_string(1'800'000'000'000'000'000LL + i) +
          R"(","kind":"post","text":"@AcmeAir flight AC)" + std::to_string(100 + i % 900) +
          R"( delayed 3 hours and nobody at the gate can tell us anything. Rebooking link is broken too. #fail","author":{"id":")" +
-         std::to_string(10'000 + i % 50'000) + R"(","handle":"traveller)" + std::to_string(i % 50'000) +
-         R"(","name":"A Traveller","followers":)" + std::to_string(i % 100'000) +
+         std::to_string(10'000 + i % 50'000) + R"(","handle":"traveller)" +
+         std::to_string(i % 50'000) + R"(","name":"A Traveller","followers":)" +
+         std::to_string(i % 100'000) +
          R"(},"created_at":"2026-11-23T04:35:42Z","lang":"en","metrics":{"likes":3,"reposts":1}})";
 }
 
 nlohmann::json BenchInbox(int count) {
   TempDir dir;
   const int producers = 32;  // concurrent webhook deliveries
-  auto inbox = sqlite::SqliteInbox::Open((dir.path() / "inbox.db").string(),
-                                         core::SystemClock::Instance());
+  auto inbox =
+      sqlite::SqliteInbox::Open((dir.path() / "inbox.db").string(), core::SystemClock::Instance());
   if (!inbox.ok()) throw std::runtime_error(inbox.error().ToString());
 
   std::vector<std::vector<double>> latencies(producers);
@@ -91,7 +91,8 @@ nlohmann::json BenchInbox(int count) {
 
   // Baseline: the same payloads, one fsync'd transaction each, from one thread.
   const int baseline_count = std::min(count, 2000);
-  auto db = sqlite::Database::Open((dir.path() / "baseline.db").string(), sqlite::Durability::kFull);
+  auto db =
+      sqlite::Database::Open((dir.path() / "baseline.db").string(), sqlite::Durability::kFull);
   if (!db.ok() || !db->Exec("CREATE TABLE t (id INTEGER PRIMARY KEY, body BLOB)").ok()) {
     throw std::runtime_error("baseline database");
   }
@@ -135,7 +136,8 @@ nlohmann::json BenchStore(int count) {
     m.channel_account_id = domain::ChannelAccountId(1);
     m.channel = domain::ChannelKind::kX;
     m.platform_message_id = std::to_string(1'800'000'000'000'000'000LL + i);
-    m.author = {std::to_string(10'000 + i % 50'000), "@traveller", "A Traveller", i % 100'000, false};
+    m.author = {std::to_string(10'000 + i % 50'000), "@traveller", "A Traveller", i % 100'000,
+                false};
     m.text = "@AcmeAir flight delayed 3 hours and nobody at the gate can tell us anything.";
     m.published_at = clock.Now();
     m.received_at = m.published_at;
@@ -147,7 +149,8 @@ nlohmann::json BenchStore(int count) {
   const auto started = Clock::now();
   for (int i = 0; i < count; i += kBatch) {
     storage::WriteBatch batch;
-    for (int j = i; j < std::min(count, i + kBatch); ++j) batch.Put(messages[static_cast<std::size_t>(j)]);
+    for (int j = i; j < std::min(count, i + kBatch); ++j)
+      batch.Put(messages[static_cast<std::size_t>(j)]);
     if (auto status = (*store)->Apply(batch); !status.ok()) {
       throw std::runtime_error(status.error().ToString());
     }

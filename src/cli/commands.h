@@ -28,7 +28,7 @@ int RunImport(const ImportOptions& options);
 struct BenchOptions {
   std::string what;  // inbox, store
   bool json = false;
-  int count = 0;     // 0: the benchmark's default
+  int count = 0;  // 0: the benchmark's default
 };
 int RunBench(const BenchOptions& options);
 

@@ -1,6 +1,5 @@
 // The parley binary: one executable for the server and its tools.
 #include <CLI/CLI.hpp>
-
 #include <csignal>
 #include <iostream>
 

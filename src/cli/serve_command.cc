@@ -82,8 +82,9 @@ int RunDemo(const ServeOptions& options) {
   if (!config) return 2;
   std::string extra;
   extra += "Demo data in " + dir.string() + " (configuration: " + config_path.string() + ")\n";
-  extra += "Post a mention: see docs/channels/generic.md; the demo's generic account is "
-           "'acme-reviews' and its secret is in the configuration file.\n";
+  extra +=
+      "Post a mention: see docs/channels/generic.md; the demo's generic account is "
+      "'acme-reviews' and its secret is in the configuration file.\n";
   extra += "Demo logins arrive with accounts and permissions (not yet available).\n";
   return ServeWith(*config, extra);
 }

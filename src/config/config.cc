@@ -108,7 +108,8 @@ class TableReader {
   }
 
   void Fail(std::string_view key, const std::string& reason) {
-    if (!error_) error_ = Invalid(path_.empty() ? std::string(key) : path_ + "." + std::string(key), reason);
+    if (!error_)
+      error_ = Invalid(path_.empty() ? std::string(key) : path_ + "." + std::string(key), reason);
   }
 
  private:
@@ -147,7 +148,8 @@ const toml::array* TableArray(const toml::table& root, std::string_view name,
   const toml::node* node = root.get(name);
   if (node == nullptr) return nullptr;
   if (!node->is_array_of_tables()) {
-    if (!error) error = Invalid(name, "expected an array of tables ([[" + std::string(name) + "]])");
+    if (!error)
+      error = Invalid(name, "expected an array of tables ([[" + std::string(name) + "]])");
     return nullptr;
   }
   return node->as_array();
@@ -155,8 +157,8 @@ const toml::array* TableArray(const toml::table& root, std::string_view name,
 
 bool IsSlug(std::string_view text) {
   return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
-    return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
-           c == '-';
+    return std::islower(static_cast<unsigned char>(c)) ||
+           std::isdigit(static_cast<unsigned char>(c)) || c == '-';
   });
 }
 
@@ -243,8 +245,10 @@ core::Result<Config> Build(const toml::table& root, const EnvLookup& env) {
       reader.RejectUnknown();
       if (error) break;
       if (!kKinds.contains(a.kind)) {
-        reader.Fail("kind", "must be one of x, facebook, instagram, whatsapp, email, webchat, "
-                            "generic; got '" + a.kind + "'");
+        reader.Fail("kind",
+                    "must be one of x, facebook, instagram, whatsapp, email, webchat, "
+                    "generic; got '" +
+                        a.kind + "'");
       }
       if (std::none_of(config.workspaces.begin(), config.workspaces.end(),
                        [&](const auto& w) { return w.slug == a.workspace; })) {

@@ -86,8 +86,9 @@ credentials = { consumer_secret = "env:ACME_X_SECRET", access_token = "literal" 
   EXPECT_EQ(config->channel_accounts[0].name, "x:123456");
   EXPECT_EQ(config->workspaces[0].brand_handles.size(), 2u);
 
-  EXPECT_EQ(ErrorOf(toml), "channel_accounts[0].credentials.consumer_secret: environment "
-                           "variable ACME_X_SECRET is not set");
+  EXPECT_EQ(ErrorOf(toml),
+            "channel_accounts[0].credentials.consumer_secret: environment "
+            "variable ACME_X_SECRET is not set");
   EXPECT_EQ(ErrorOf("[[channel_accounts]]\nworkspace = \"nope\"\nkind = \"x\"\n"
                     "platform_account_id = \"1\""),
             "channel_accounts[0].workspace: no workspace with slug 'nope'");

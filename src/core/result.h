@@ -36,12 +36,14 @@ struct Error {
   std::string ToString() const;
 };
 
-inline Error MakeError(ErrorCode code, std::string message) { return Error{code, std::move(message)}; }
+inline Error MakeError(ErrorCode code, std::string message) {
+  return Error{code, std::move(message)};
+}
 
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : state_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
   Result(Error error) : state_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return std::holds_alternative<T>(state_); }
@@ -80,7 +82,8 @@ template <>
 class [[nodiscard]] Result<void> {
  public:
   Result() = default;
-  Result(Error error) : error_(std::move(error)), ok_(false) {}  // NOLINT(google-explicit-constructor)
+  Result(Error error)
+      : error_(std::move(error)), ok_(false) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return ok_; }
   explicit operator bool() const { return ok_; }
@@ -101,10 +104,10 @@ inline Status Ok() { return Status(); }
 }  // namespace parley::core
 
 // Returns the error of `expr` (a Result) from the enclosing function, which must return a Result.
-#define PARLEY_TRY(expr)                                 \
-  do {                                                   \
-    auto&& parley_try_result_ = (expr);                  \
-    if (!parley_try_result_.ok()) {                      \
-      return parley_try_result_.error();                 \
-    }                                                    \
+#define PARLEY_TRY(expr)                 \
+  do {                                   \
+    auto&& parley_try_result_ = (expr);  \
+    if (!parley_try_result_.ok()) {      \
+      return parley_try_result_.error(); \
+    }                                    \
   } while (false)

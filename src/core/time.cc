@@ -20,7 +20,8 @@ bool ParseInt(std::string_view text, int& out) {
 
 std::optional<Timestamp> MakeTimestamp(int year, int month, int day, int hour, int minute,
                                        int second, int millis, int offset_minutes) {
-  const year_month_day date{std::chrono::year(year), std::chrono::month(static_cast<unsigned>(month)),
+  const year_month_day date{std::chrono::year(year),
+                            std::chrono::month(static_cast<unsigned>(month)),
                             std::chrono::day(static_cast<unsigned>(day))};
   if (!date.ok() || hour > 23 || minute > 59 || second > 60) return std::nullopt;
   auto t = sys_days(date) + std::chrono::hours(hour) + std::chrono::minutes(minute) +

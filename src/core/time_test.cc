@@ -23,9 +23,9 @@ TEST(Time, ParsesTwitterV1Dates) {
 }
 
 TEST(Time, RejectsMalformedInput) {
-  for (const char* bad : {"", "yesterday", "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z",
-                          "2026-11-23T04:35:42", "2026-11-23T04:35:42.Z", "2026-11-23T25:00:00Z",
-                          "2026-11-23T04:35:42+1"}) {
+  for (const char* bad :
+       {"", "yesterday", "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z", "2026-11-23T04:35:42",
+        "2026-11-23T04:35:42.Z", "2026-11-23T25:00:00Z", "2026-11-23T04:35:42+1"}) {
     EXPECT_FALSE(ParseTimestamp(bad)) << bad;
   }
 }

@@ -18,8 +18,8 @@ struct AuditEvent {
   std::string action;        // "conversation.assigned", "reply.approved", ...
   std::string subject_type;  // "conversation", "message", "rule", ...
   std::string subject_id;
-  std::string note;          // a person's words, or the reason
-  std::string details_json;  // structured details, a JSON object
+  std::string note;           // a person's words, or the reason
+  std::string details_json;   // structured details, a JSON object
   std::string previous_hash;  // hex SHA-256 of the previous entry; empty for the first
   std::string hash;           // hex SHA-256 of this entry's fields and previous_hash
 

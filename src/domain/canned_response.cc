@@ -30,9 +30,9 @@ core::Status Scan(std::string_view text, OnText on_text, OnVariable on_variable)
     while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
     while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
     if (name.empty() || !std::all_of(name.begin(), name.end(), IsNameChar)) {
-      return core::MakeError(core::ErrorCode::kInvalidArgument,
-                             "bad variable name '" + std::string(name) + "' at position " +
-                                 std::to_string(open));
+      return core::MakeError(
+          core::ErrorCode::kInvalidArgument,
+          "bad variable name '" + std::string(name) + "' at position " + std::to_string(open));
     }
     on_variable(name);
     pos = close + 2;

@@ -17,7 +17,7 @@ struct CannedResponse {
   std::string name;
   std::string shortcut;  // typed in the reply box: "/refund"
   std::string language;
-  std::string text;      // "Hi {{customer.first_name}}, sorry about {{order}}. ^{{agent.initials}}"
+  std::string text;  // "Hi {{customer.first_name}}, sorry about {{order}}. ^{{agent.initials}}"
   std::vector<std::string> tags;
   bool pre_approved = false;  // offered during a crisis without a further approval (C5.4)
 

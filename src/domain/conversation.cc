@@ -20,8 +20,8 @@ core::Status MoveConversation(Conversation& conversation, ConversationStatus to,
                            "an assigned conversation needs an assignee");
   }
   const ConversationStatus from = conversation.status;
-  const bool reassign = from == to && to == ConversationStatus::kAssigned &&
-                        conversation.assignee_id != assignee;
+  const bool reassign =
+      from == to && to == ConversationStatus::kAssigned && conversation.assignee_id != assignee;
   PARLEY_TRY(Transition(conversation.status, to));
   if (from == to && !reassign) return core::Ok();
 

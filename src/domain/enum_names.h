@@ -9,13 +9,15 @@
 
 namespace parley::domain {
 
-// Specialised next to each enum: static constexpr std::array<std::pair<E, std::string_view>, N> kNames.
+// Specialised next to each enum: static constexpr std::array<std::pair<E, std::string_view>, N>
+// kNames.
 template <typename E>
 struct EnumNames;
 
 template <typename E>
-std::string_view ToString(E value)
-  requires requires { EnumNames<E>::kNames; }
+std::string_view ToString(E value) requires requires {
+  EnumNames<E>::kNames;
+}
 {
   for (const auto& [candidate, name] : EnumNames<E>::kNames) {
     if (candidate == value) return name;

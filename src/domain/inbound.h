@@ -48,8 +48,8 @@ struct InboundInteraction {
   Interaction interaction;
 };
 
-using InboundEvent = std::variant<InboundMessage, InboundEdit, InboundDeletion,
-                                  InboundVisibilityChange, InboundDeliveryUpdate,
-                                  InboundInteraction>;
+using InboundEvent =
+    std::variant<InboundMessage, InboundEdit, InboundDeletion, InboundVisibilityChange,
+                 InboundDeliveryUpdate, InboundInteraction>;
 
 }  // namespace parley::domain

@@ -6,8 +6,7 @@ void adl_serializer<parley::core::Timestamp>::to_json(json& j, parley::core::Tim
   j = parley::core::FormatIso8601(t);
 }
 
-void adl_serializer<parley::core::Timestamp>::from_json(const json& j,
-                                                        parley::core::Timestamp& t) {
+void adl_serializer<parley::core::Timestamp>::from_json(const json& j, parley::core::Timestamp& t) {
   if (j.is_number_integer()) {
     t = parley::core::FromMillis(j.get<std::int64_t>());
     return;
@@ -24,12 +23,12 @@ namespace parley::domain {
 
 // Like NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT, but out of line so that the codecs are
 // compiled once, here, rather than in every file that includes the header.
-#define PARLEY_JSON_CODEC(Type, ...)                                                      \
-  void to_json(nlohmann::json& nlohmann_json_j, const Type& nlohmann_json_t) {             \
-    NLOHMANN_JSON_EXPAND(NLOHMANN_JSON_PASTE(NLOHMANN_JSON_TO, __VA_ARGS__))               \
-  }                                                                                        \
-  void from_json(const nlohmann::json& nlohmann_json_j, Type& nlohmann_json_t) {           \
-    const Type nlohmann_json_default_obj{};                                                \
+#define PARLEY_JSON_CODEC(Type, ...)                                                        \
+  void to_json(nlohmann::json& nlohmann_json_j, const Type& nlohmann_json_t) {              \
+    NLOHMANN_JSON_EXPAND(NLOHMANN_JSON_PASTE(NLOHMANN_JSON_TO, __VA_ARGS__))                \
+  }                                                                                         \
+  void from_json(const nlohmann::json& nlohmann_json_j, Type& nlohmann_json_t) {            \
+    const Type nlohmann_json_default_obj{};                                                 \
     NLOHMANN_JSON_EXPAND(NLOHMANN_JSON_PASTE(NLOHMANN_JSON_FROM_WITH_DEFAULT, __VA_ARGS__)) \
   }
 
@@ -56,8 +55,8 @@ PARLEY_JSON_CODEC(SlaDeadlines, first_response_due, next_response_due, resolutio
 PARLEY_JSON_CODEC(Conversation, id, workspace_id, customer_id, status, priority, tier,
                   priority_reasons, category, tags, team_id, assignee_id, last_assignee_id,
                   channels, sla, resolution_code, opened_at, updated_at, assigned_at,
-                  first_response_at, resolved_at, last_customer_message_at,
-                  last_agent_message_at, message_count, version)
+                  first_response_at, resolved_at, last_customer_message_at, last_agent_message_at,
+                  message_count, version)
 PARLEY_JSON_CODEC(Skill, kind, value, proficiency)
 PARLEY_JSON_CODEC(Agent, id, workspace_id, display_name, initials, email, role, team_ids, skills,
                   max_concurrent, channel_weights, schedule_id, presence)
@@ -76,8 +75,8 @@ PARLEY_JSON_CODEC(SlaPolicy, id, workspace_id, name, business_hours, targets)
 PARLEY_JSON_CODEC(TimeRange, start_minute, end_minute)
 PARLEY_JSON_CODEC(Holiday, date, name)
 PARLEY_JSON_CODEC(BusinessCalendar, id, workspace_id, name, time_zone, weekly, holidays)
-PARLEY_JSON_CODEC(SurveyResponse, id, workspace_id, conversation_id, customer_id, agent_id,
-                  team_id, kind, score, comment, responded_at)
+PARLEY_JSON_CODEC(SurveyResponse, id, workspace_id, conversation_id, customer_id, agent_id, team_id,
+                  kind, score, comment, responded_at)
 PARLEY_JSON_CODEC(AuditEvent, sequence, workspace_id, at, actor, action, subject_type, subject_id,
                   note, details_json, previous_hash, hash)
 

@@ -84,13 +84,11 @@ namespace parley::domain {
 
 // Enums with an EnumNames table serialise by name.
 template <typename E>
-  requires requires { EnumNames<E>::kNames; }
-void to_json(nlohmann::json& j, E value) {
-  j = ToString(value);
-}
+requires requires { EnumNames<E>::kNames; }
+void to_json(nlohmann::json& j, E value) { j = ToString(value); }
 
 template <typename E>
-  requires requires { EnumNames<E>::kNames; }
+requires requires { EnumNames<E>::kNames; }
 void from_json(const nlohmann::json& j, E& value) {
   const auto& text = j.get_ref<const std::string&>();
   auto parsed = ParseEnum<E>(text);
@@ -98,7 +96,7 @@ void from_json(const nlohmann::json& j, E& value) {
   value = *parsed;
 }
 
-#define PARLEY_DECLARE_JSON(Type)                    \
+#define PARLEY_DECLARE_JSON(Type)                     \
   void to_json(nlohmann::json& j, const Type& value); \
   void from_json(const nlohmann::json& j, Type& value)
 

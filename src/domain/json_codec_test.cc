@@ -85,11 +85,22 @@ TEST(JsonCodec, EveryEntityRoundTrips) {
   ExpectRoundTrip(SurveyResponse{SurveyResponseId(1), WorkspaceId(1), ConversationId(2),
                                  CustomerId(3), AgentId(4), TeamId(5), SurveyKind::kNps, 9, "ok",
                                  kT0});
-  ExpectRoundTrip(Customer{CustomerId(1), WorkspaceId(1), "Jane",
+  ExpectRoundTrip(Customer{CustomerId(1),
+                           WorkspaceId(1),
+                           "Jane",
                            {{ChannelKind::kX, "123", "@jane", "Jane", 48'000, true}},
-                           "gold", {{"crm_id", "C-1"}}, kT0, kT0});
-  ExpectRoundTrip(ChannelAccount{ChannelAccountId(1), WorkspaceId(1), ChannelKind::kX, "@AcmeHelp",
-                                 "999", "https://api.x.com", {{"consumer_secret", "s"}}, true});
+                           "gold",
+                           {{"crm_id", "C-1"}},
+                           kT0,
+                           kT0});
+  ExpectRoundTrip(ChannelAccount{ChannelAccountId(1),
+                                 WorkspaceId(1),
+                                 ChannelKind::kX,
+                                 "@AcmeHelp",
+                                 "999",
+                                 "https://api.x.com",
+                                 {{"consumer_secret", "s"}},
+                                 true});
 }
 
 TEST(JsonCodec, MissingFieldsTakeDefaults) {

@@ -7,32 +7,37 @@ namespace {
 
 using CS = ConversationStatus;
 constexpr StatusTransition<CS> kConversationTransitions[] = {
-    {CS::kQueued, CS::kAssigned},            // routed, pulled or taken
-    {CS::kQueued, CS::kResolved},            // answered by automation or from the queue
-    {CS::kQueued, CS::kClosed},              // noise, spam
-    {CS::kAssigned, CS::kQueued},            // unassigned, reassignment timeout, agent gone
-    {CS::kAssigned, CS::kWaitingOnCustomer}, // agent replied
+    {CS::kQueued, CS::kAssigned},             // routed, pulled or taken
+    {CS::kQueued, CS::kResolved},             // answered by automation or from the queue
+    {CS::kQueued, CS::kClosed},               // noise, spam
+    {CS::kAssigned, CS::kQueued},             // unassigned, reassignment timeout, agent gone
+    {CS::kAssigned, CS::kWaitingOnCustomer},  // agent replied
     {CS::kAssigned, CS::kResolved},
     {CS::kAssigned, CS::kClosed},
-    {CS::kWaitingOnCustomer, CS::kAssigned}, // customer wrote back, assignee kept
-    {CS::kWaitingOnCustomer, CS::kQueued},   // customer wrote back, assignee gone
+    {CS::kWaitingOnCustomer, CS::kAssigned},  // customer wrote back, assignee kept
+    {CS::kWaitingOnCustomer, CS::kQueued},    // customer wrote back, assignee gone
     {CS::kWaitingOnCustomer, CS::kResolved},
     {CS::kWaitingOnCustomer, CS::kClosed},
-    {CS::kResolved, CS::kQueued},            // reopened by the customer
-    {CS::kResolved, CS::kAssigned},          // reopened, sticky to the last agent
-    {CS::kResolved, CS::kClosed},            // past the reopen window
+    {CS::kResolved, CS::kQueued},    // reopened by the customer
+    {CS::kResolved, CS::kAssigned},  // reopened, sticky to the last agent
+    {CS::kResolved, CS::kClosed},    // past the reopen window
 };
 
 using DS = DeliveryStatus;
 constexpr StatusTransition<DS> kDeliveryTransitions[] = {
-    {DS::kDraft, DS::kPendingApproval}, {DS::kDraft, DS::kQueued},
+    {DS::kDraft, DS::kPendingApproval},
+    {DS::kDraft, DS::kQueued},
     {DS::kPendingApproval, DS::kQueued},  // approved (possibly edited)
-    {DS::kPendingApproval, DS::kRejected}, {DS::kPendingApproval, DS::kDraft},  // sent back
-    {DS::kQueued, DS::kSent},             {DS::kQueued, DS::kFailed},
-    {DS::kSent, DS::kDelivered},          {DS::kSent, DS::kRead},
-    {DS::kSent, DS::kFailed},             // asynchronous failure status (WhatsApp)
-    {DS::kDelivered, DS::kRead},          {DS::kDelivered, DS::kFailed},
-    {DS::kFailed, DS::kQueued},           // retried by an agent after fixing the cause
+    {DS::kPendingApproval, DS::kRejected},
+    {DS::kPendingApproval, DS::kDraft},  // sent back
+    {DS::kQueued, DS::kSent},
+    {DS::kQueued, DS::kFailed},
+    {DS::kSent, DS::kDelivered},
+    {DS::kSent, DS::kRead},
+    {DS::kSent, DS::kFailed},  // asynchronous failure status (WhatsApp)
+    {DS::kDelivered, DS::kRead},
+    {DS::kDelivered, DS::kFailed},
+    {DS::kFailed, DS::kQueued},  // retried by an agent after fixing the cause
 };
 
 using PS = PayloadState;
@@ -56,9 +61,7 @@ std::span<const StatusTransition<ConversationStatus>> ConversationTransitions() 
 std::span<const StatusTransition<DeliveryStatus>> DeliveryTransitions() {
   return kDeliveryTransitions;
 }
-std::span<const StatusTransition<PayloadState>> PayloadTransitions() {
-  return kPayloadTransitions;
-}
+std::span<const StatusTransition<PayloadState>> PayloadTransitions() { return kPayloadTransitions; }
 
 bool CanTransition(ConversationStatus from, ConversationStatus to) {
   return Allowed(kConversationTransitions, from, to);

@@ -49,8 +49,8 @@ struct EnumNames<SkillKind> {
 
 struct Skill {
   SkillKind kind = SkillKind::kTopic;
-  std::string value;     // "es", "whatsapp", "billing"
-  int proficiency = 3;   // 1 (can cover) .. 5 (expert)
+  std::string value;    // "es", "whatsapp", "billing"
+  int proficiency = 3;  // 1 (can cover) .. 5 (expert)
 
   bool operator==(const Skill&) const = default;
 };
@@ -80,11 +80,11 @@ struct Team {
   std::string name;
   AgentId leader_id;
   std::vector<AgentId> member_ids;
-  TeamId overflow_team_id;            // none: no overflow
-  std::optional<Duration> max_wait;   // queue wait before overflow
-  std::optional<int> queue_cap;       // queue length before overflow
+  TeamId overflow_team_id;                 // none: no overflow
+  std::optional<Duration> max_wait;        // queue wait before overflow
+  std::optional<int> queue_cap;            // queue length before overflow
   std::optional<Duration> reassign_after;  // an assignee silent this long loses the conversation
-  CalendarId calendar_id;             // business hours for SLA clocks
+  CalendarId calendar_id;                  // business hours for SLA clocks
   SlaPolicyId sla_policy_id;
 
   bool operator==(const Team&) const = default;

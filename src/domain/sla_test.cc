@@ -28,9 +28,9 @@ TEST(SlaPolicy, MostSpecificTargetWins) {
       {SlaMetric::kFirstResponse, std::nullopt, Tier::kTier1, hours(2), {}},
       {SlaMetric::kFirstResponse, ChannelKind::kWhatsApp, std::nullopt, hours(1), {}},
   };
-  EXPECT_EQ(FindTarget(policy, SlaMetric::kFirstResponse, ChannelKind::kWhatsApp, Tier::kTier1)
-                ->target,
-            hours(1));
+  EXPECT_EQ(
+      FindTarget(policy, SlaMetric::kFirstResponse, ChannelKind::kWhatsApp, Tier::kTier1)->target,
+      hours(1));
   EXPECT_EQ(FindTarget(policy, SlaMetric::kFirstResponse, ChannelKind::kX, Tier::kTier1)->target,
             hours(2));
   EXPECT_FALSE(FindTarget(policy, SlaMetric::kResolution, ChannelKind::kX, Tier::kTier1));

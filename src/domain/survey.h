@@ -3,8 +3,8 @@
 
 #include <string>
 
-#include "parley/domain/ids.h"
 #include "parley/domain/enum_names.h"
+#include "parley/domain/ids.h"
 
 namespace parley::domain {
 

@@ -54,8 +54,8 @@ enum class ConditionOperator {
   kAtLeast,
   kAtMost,
   kBetween,
-  kMatchesTable,    // the message hit an entry of the named keyword table
-  kInBusinessHours, // value "true"/"false"
+  kMatchesTable,     // the message hit an entry of the named keyword table
+  kInBusinessHours,  // value "true"/"false"
 };
 
 template <>

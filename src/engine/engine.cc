@@ -261,9 +261,9 @@ core::Result<Outcome> Engine::IngestMessage(const domain::InboundMessage& inboun
   message.conversation_id = conversation->id;
 
   Outcome outcome{OutcomeKind::kCreated, message.id, conversation->id, created};
-  const std::string key = PlatformKey(account.id, message.platform_message_id.empty()
-                                                      ? message.id.ToString()
-                                                      : message.platform_message_id);
+  const std::string key =
+      PlatformKey(account.id, message.platform_message_id.empty() ? message.id.ToString()
+                                                                  : message.platform_message_id);
   pending.messages.emplace(key, std::move(message));
   return outcome;
 }

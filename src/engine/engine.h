@@ -34,10 +34,10 @@ struct IngestCommand {
 using Command = std::variant<IngestCommand>;
 
 enum class OutcomeKind {
-  kCreated,    // a new message (and maybe customer and conversation)
-  kDuplicate,  // seen before (a platform retry, a replayed payload): nothing changed
-  kUpdated,    // an edit, deletion, visibility or delivery change applied
-  kRecorded,   // an interaction recorded
+  kCreated,        // a new message (and maybe customer and conversation)
+  kDuplicate,      // seen before (a platform retry, a replayed payload): nothing changed
+  kUpdated,        // an edit, deletion, visibility or delivery change applied
+  kRecorded,       // an interaction recorded
   kUnknownTarget,  // an update for a message we do not hold: recorded as ignored, not an error
 };
 
@@ -75,8 +75,7 @@ class Engine {
                                                            const std::string& platform_id,
                                                            Pending& pending);
   core::Result<domain::Customer*> CustomerFor(const domain::Message& message, Pending& pending);
-  core::Result<domain::Conversation*> LoadConversation(domain::ConversationId id,
-                                                       Pending& pending);
+  core::Result<domain::Conversation*> LoadConversation(domain::ConversationId id, Pending& pending);
   void ResetCaches();
 
   domain::Workspace workspace_;

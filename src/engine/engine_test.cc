@@ -130,7 +130,8 @@ TEST_F(EngineTest, LinkedIdentitiesMakeOneThreadAcrossChannels) {
 TEST_F(EngineTest, AResolvedConversationReopensAndAClosedOneDoesNot) {
   auto first = Run({Tweet(x_, "t1", "u1", "help")});
   auto conversation = ConversationOf(first[0]);
-  ASSERT_TRUE(domain::MoveConversation(conversation, ConversationStatus::kResolved, clock_.Now()).ok());
+  ASSERT_TRUE(
+      domain::MoveConversation(conversation, ConversationStatus::kResolved, clock_.Now()).ok());
   ASSERT_TRUE(store_.Apply(storage::WriteBatch().Put(conversation)).ok());
   engine_ = std::make_unique<Engine>(workspace_, store_, clock_, ids_);  // forget the cache
 
@@ -139,7 +140,8 @@ TEST_F(EngineTest, AResolvedConversationReopensAndAClosedOneDoesNot) {
   EXPECT_EQ(ConversationOf(reply[0]).status, ConversationStatus::kQueued);
 
   conversation = ConversationOf(reply[0]);
-  ASSERT_TRUE(domain::MoveConversation(conversation, ConversationStatus::kClosed, clock_.Now()).ok());
+  ASSERT_TRUE(
+      domain::MoveConversation(conversation, ConversationStatus::kClosed, clock_.Now()).ok());
   ASSERT_TRUE(store_.Apply(storage::WriteBatch().Put(conversation)).ok());
   engine_ = std::make_unique<Engine>(workspace_, store_, clock_, ids_);
   auto after_close = Run({Tweet(x_, "t3", "u1", "hello?", "t2")});

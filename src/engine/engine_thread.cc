@@ -40,9 +40,8 @@ void EngineThread::Loop() {
       if (queue_.empty()) return;
       std::size_t count = 0;
       // Always take at least one submission, however large.
-      while (!queue_.empty() &&
-             (taken.empty() || count + queue_.front().commands.size() <=
-                                   static_cast<std::size_t>(max_batch_))) {
+      while (!queue_.empty() && (taken.empty() || count + queue_.front().commands.size() <=
+                                                      static_cast<std::size_t>(max_batch_))) {
         count += queue_.front().commands.size();
         taken.push_back(std::move(queue_.front()));
         queue_.pop_front();

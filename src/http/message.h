@@ -37,7 +37,8 @@ struct HttpResponse {
 // {"error": {"code": "...", "message": "..."}}: the one error shape of every endpoint.
 HttpResponse ErrorResponse(int status, std::string_view code, std::string_view message);
 HttpResponse JsonResponse(int status, std::string body);
-HttpResponse TextResponse(int status, std::string body, std::string content_type = "text/plain; charset=utf-8");
+HttpResponse TextResponse(int status, std::string body,
+                          std::string content_type = "text/plain; charset=utf-8");
 
 // Completes a request. Call exactly once, from any thread.
 using Responder = std::function<void(HttpResponse)>;

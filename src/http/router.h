@@ -22,8 +22,8 @@ struct RouteMatch {
   const Handler* handler = nullptr;  // null: no route
   std::string name;                  // the pattern, for metrics and logs
   RouteParams params;
-  bool method_not_allowed = false;   // the path exists with other methods
-  std::string allowed_methods;       // for the Allow header
+  bool method_not_allowed = false;  // the path exists with other methods
+  std::string allowed_methods;      // for the Allow header
 };
 
 class Router {

@@ -23,8 +23,8 @@ class HttpServer::Impl {
         router(server_router),
         metrics(registry),
         acceptor(net::make_strand(io)),
-        in_flight_gauge(metrics.GetGauge("parley_http_requests_in_flight",
-                                         "HTTP requests being handled.")) {}
+        in_flight_gauge(
+            metrics.GetGauge("parley_http_requests_in_flight", "HTTP requests being handled.")) {}
 
   void Accept();
   void Finished();  // a request completed
@@ -59,10 +59,9 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(static_cast<std::uint64_t>(server_.options.max_body_bytes));
     parser_->header_limit(64 * 1024);
     stream_.expires_after(server_.options.request_timeout);
-    bhttp::async_read(stream_, buffer_, *parser_,
-                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                        self->OnRead(ec);
-                      });
+    bhttp::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
   }
 
   void OnRead(beast::error_code ec) {
@@ -114,8 +113,7 @@ class Session : public std::enable_shared_from_this<Session> {
       HttpResponse response =
           match.method_not_allowed
               ? ErrorResponse(405, "method_not_allowed",
-                              request.method + " is not allowed here; use " +
-                                  match.allowed_methods)
+                              request.method + " is not allowed here; use " + match.allowed_methods)
               : ErrorResponse(404, "not_found", "no such endpoint: " + request.path);
       if (match.method_not_allowed) response.headers.emplace_back("Allow", match.allowed_methods);
       return Reply("(unrouted)", request.method, head, std::move(response), keep_alive);
@@ -141,15 +139,16 @@ class Session : public std::enable_shared_from_this<Session> {
     }
   }
 
-  void Reply(const std::string& route, const std::string& method, bool head,
-             HttpResponse response, bool keep_alive) {
+  void Reply(const std::string& route, const std::string& method, bool head, HttpResponse response,
+             bool keep_alive) {
     if (replied_) return;  // a handler that threw after responding
     replied_ = true;
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
     server_.metrics
-        .GetCounter("parley_http_requests_total", "HTTP requests by route, method and status.",
-                    {{"route", route}, {"method", method}, {"status", std::to_string(response.status)}})
+        .GetCounter(
+            "parley_http_requests_total", "HTTP requests by route, method and status.",
+            {{"route", route}, {"method", method}, {"status", std::to_string(response.status)}})
         .Increment();
     server_.metrics
         .GetHistogram("parley_http_request_duration_seconds", "HTTP request latency by route.",

@@ -20,8 +20,8 @@ using tcp = net::ip::tcp;
 class Client {
  public:
   explicit Client(int port) : stream_(io_) {
-    stream_.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"),
-                                  static_cast<unsigned short>(port)));
+    stream_.connect(
+        tcp::endpoint(net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)));
   }
   bhttp::response<bhttp::string_body> Send(bhttp::verb method, const std::string& target,
                                            std::string body = "") {
@@ -89,7 +89,8 @@ TEST_F(ServerTest, AnswersErrorsInTheOneShape) {
   Client client(server_->port());
   auto missing = client.Send(bhttp::verb::get, "/nope");
   EXPECT_EQ(missing.result_int(), 404);
-  EXPECT_EQ(missing.body(), R"({"error":{"code":"not_found","message":"no such endpoint: /nope"}})");
+  EXPECT_EQ(missing.body(),
+            R"({"error":{"code":"not_found","message":"no such endpoint: /nope"}})");
   auto wrong = client.Send(bhttp::verb::delete_, "/echo");
   EXPECT_EQ(wrong.result_int(), 405);
   EXPECT_EQ(wrong[bhttp::field::allow], "POST");
@@ -110,8 +111,8 @@ TEST_F(ServerTest, StopWaitsForRequestsInFlight) {
   });
   Responder respond = parked_.get_future().get();
   EXPECT_EQ(server_->in_flight(), 1);
-  auto stopped = std::async(std::launch::async,
-                            [this] { return server_->Stop(std::chrono::seconds(30)); });
+  auto stopped =
+      std::async(std::launch::async, [this] { return server_->Stop(std::chrono::seconds(30)); });
   respond(TextResponse(200, "finally"));
   EXPECT_EQ(reply.get().body(), "finally");
   EXPECT_EQ(stopped.get(), 0);

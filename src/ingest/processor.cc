@@ -25,8 +25,9 @@ InboxProcessor::InboxProcessor(storage::RawInbox& inbox, const channels::ParserR
                                               "Raw payloads processed into events.");
     dead_letter_counter_ = &metrics->GetCounter("parley_ingest_dead_letters_total",
                                                 "Raw payloads that could not be processed.");
-    duplicate_counter_ = &metrics->GetCounter(
-        "parley_ingest_duplicates_total", "Messages recognised as already held (platform retries).");
+    duplicate_counter_ =
+        &metrics->GetCounter("parley_ingest_duplicates_total",
+                             "Messages recognised as already held (platform retries).");
     pass_latency_ = &metrics->GetHistogram("parley_ingest_round_seconds",
                                            "Time to process one round of pending payloads.");
   }
@@ -93,7 +94,8 @@ core::Result<PassStats> InboxProcessor::ProcessAvailable() {
       }
       Parsed item{std::move(payload), account->workspace_id, {}};
       for (auto& event : *events) {
-        item.commands.emplace_back(engine::IngestCommand{std::move(event), *account, item.payload.id});
+        item.commands.emplace_back(
+            engine::IngestCommand{std::move(event), *account, item.payload.id});
       }
       parsed.push_back(std::move(item));
     }
@@ -125,8 +127,8 @@ core::Result<PassStats> InboxProcessor::ProcessAvailable() {
         continue;
       }
       if (outcomes.error().code == core::ErrorCode::kUnavailable) {
-        LogWarn("ingest.deferred", {{"workspace", workspace.value()},
-                                    {"error", outcomes.error().ToString()}});
+        LogWarn("ingest.deferred",
+                {{"workspace", workspace.value()}, {"error", outcomes.error().ToString()}});
         stats.deferred += std::ssize(items);
         unavailable = true;
         continue;

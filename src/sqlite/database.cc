@@ -95,9 +95,9 @@ bool Statement::ColumnIsNull(int index) const {
 
 core::Result<Database> Database::Open(const std::string& path, Durability durability) {
   sqlite3* handle = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &handle,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &handle,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   Database db(handle);
   if (rc != SQLITE_OK) return SqliteError(handle, "open " + path);
   sqlite3_busy_timeout(handle, 5000);

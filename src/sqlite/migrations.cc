@@ -124,11 +124,12 @@ core::Result<std::vector<int>> Migrate(Database& db, std::span<const Migration> 
     PARLEY_TRY(tx);
     auto status = db.Exec(migration.sql);
     if (!status.ok()) {
-      return core::MakeError(status.error().code,
-                             "migration " + std::to_string(migration.version) + " (" +
-                                 std::string(migration.name) + "): " + status.error().message);
+      return core::MakeError(status.error().code, "migration " + std::to_string(migration.version) +
+                                                      " (" + std::string(migration.name) +
+                                                      "): " + status.error().message);
     }
-    auto record = db.Prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)");
+    auto record =
+        db.Prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)");
     PARLEY_TRY(record);
     record->Bind(1, migration.version).Bind(2, migration.name).Bind(3, core::ToMillis(now));
     PARLEY_TRY(record->Run());

@@ -151,8 +151,8 @@ core::Result<std::vector<storage::RawPayload>> SqliteInbox::Select(std::string_v
   return out;
 }
 
-core::Result<std::vector<storage::RawPayload>> SqliteInbox::FetchPending(
-    domain::RawPayloadId after, int limit) {
+core::Result<std::vector<storage::RawPayload>> SqliteInbox::FetchPending(domain::RawPayloadId after,
+                                                                         int limit) {
   return Select("state = ?2 AND id > ?1 ORDER BY id LIMIT ?3", after.value(),
                 static_cast<int>(domain::PayloadState::kPending), limit);
 }
@@ -210,8 +210,8 @@ core::Status SqliteInbox::MarkDeadLetter(domain::RawPayloadId id, std::string re
 
 core::Status SqliteInbox::Replay(domain::RawPayloadId id) {
   std::lock_guard lock(read_mutex_);
-  auto update = reader_.Prepare(
-      "UPDATE raw_payloads SET state = ?, error = '' WHERE id = ? AND state = ?");
+  auto update =
+      reader_.Prepare("UPDATE raw_payloads SET state = ?, error = '' WHERE id = ? AND state = ?");
   PARLEY_TRY(update);
   update->Bind(1, static_cast<int>(domain::PayloadState::kPending))
       .Bind(2, id.value())

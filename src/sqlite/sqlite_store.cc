@@ -22,22 +22,26 @@ TableOf Table(EntityKind kind) {
   switch (kind) {
     case EntityKind::kMessage:
       return {"SELECT doc FROM messages WHERE id = ?2",
-              "SELECT doc FROM messages WHERE (?2 = 0 OR workspace_id = ?2) AND id > ?3 ORDER BY id LIMIT ?4",
+              "SELECT doc FROM messages WHERE (?2 = 0 OR workspace_id = ?2) AND id > ?3 ORDER BY "
+              "id LIMIT ?4",
               "SELECT COUNT(*) FROM messages WHERE (?2 = 0 OR workspace_id = ?2)"};
     case EntityKind::kConversation:
       return {"SELECT doc FROM conversations WHERE id = ?2",
-              "SELECT doc FROM conversations WHERE (?2 = 0 OR workspace_id = ?2) AND id > ?3 ORDER BY id "
+              "SELECT doc FROM conversations WHERE (?2 = 0 OR workspace_id = ?2) AND id > ?3 ORDER "
+              "BY id "
               "LIMIT ?4",
               "SELECT COUNT(*) FROM conversations WHERE (?2 = 0 OR workspace_id = ?2)"};
     case EntityKind::kCustomer:
       return {"SELECT doc FROM customers WHERE id = ?2",
-              "SELECT doc FROM customers WHERE (?2 = 0 OR workspace_id = ?2) AND id > ?3 ORDER BY id LIMIT ?4",
+              "SELECT doc FROM customers WHERE (?2 = 0 OR workspace_id = ?2) AND id > ?3 ORDER BY "
+              "id LIMIT ?4",
               "SELECT COUNT(*) FROM customers WHERE (?2 = 0 OR workspace_id = ?2)"};
     default:
-      return {"SELECT doc FROM documents WHERE kind = ?1 AND id = ?2",
-              "SELECT doc FROM documents WHERE kind = ?1 AND (?2 = 0 OR workspace_id = ?2) AND id > ?3 "
-              "ORDER BY id LIMIT ?4",
-              "SELECT COUNT(*) FROM documents WHERE kind = ?1 AND (?2 = 0 OR workspace_id = ?2)"};
+      return {
+          "SELECT doc FROM documents WHERE kind = ?1 AND id = ?2",
+          "SELECT doc FROM documents WHERE kind = ?1 AND (?2 = 0 OR workspace_id = ?2) AND id > ?3 "
+          "ORDER BY id LIMIT ?4",
+          "SELECT COUNT(*) FROM documents WHERE kind = ?1 AND (?2 = 0 OR workspace_id = ?2)"};
   }
 }
 
@@ -91,7 +95,8 @@ core::Status SqliteStore::ApplyLocked(const storage::WriteBatch& batch) {
   // statements live as long as the call; at batch sizes of hundreds the prepare cost is noise.
   auto put_document = writer_.Prepare(
       "INSERT INTO documents (kind, id, workspace_id, doc) VALUES (?, ?, ?, ?) "
-      "ON CONFLICT (kind, id) DO UPDATE SET workspace_id = excluded.workspace_id, doc = excluded.doc");
+      "ON CONFLICT (kind, id) DO UPDATE SET workspace_id = excluded.workspace_id, doc = "
+      "excluded.doc");
   PARLEY_TRY(put_document);
   auto put_message = writer_.Prepare(
       "INSERT INTO messages (id, workspace_id, conversation_id, channel_account_id, platform_id, "
@@ -254,8 +259,8 @@ core::Result<std::int64_t> SqliteStore::CountDocuments(EntityKind kind,
 core::Result<std::optional<domain::MessageId>> SqliteStore::FindMessageByPlatformId(
     domain::ChannelAccountId account, std::string_view platform_message_id) {
   std::lock_guard lock(read_mutex_);
-  auto stmt = reader_.Prepare(
-      "SELECT id FROM messages WHERE channel_account_id = ? AND platform_id = ?");
+  auto stmt =
+      reader_.Prepare("SELECT id FROM messages WHERE channel_account_id = ? AND platform_id = ?");
   PARLEY_TRY(stmt);
   stmt->Bind(1, account.value()).Bind(2, platform_message_id);
   auto row = stmt->Step();
@@ -265,8 +270,7 @@ core::Result<std::optional<domain::MessageId>> SqliteStore::FindMessageByPlatfor
 }
 
 core::Result<std::optional<domain::CustomerId>> SqliteStore::FindCustomerByIdentity(
-    domain::WorkspaceId workspace, domain::ChannelKind channel,
-    std::string_view platform_user_id) {
+    domain::WorkspaceId workspace, domain::ChannelKind channel, std::string_view platform_user_id) {
   std::lock_guard lock(read_mutex_);
   auto stmt = reader_.Prepare(
       "SELECT customer_id FROM customer_identities WHERE workspace_id = ? AND channel = ? AND "

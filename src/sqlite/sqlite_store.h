@@ -17,10 +17,9 @@ namespace parley::sqlite {
 class SqliteStore final : public storage::Store {
  public:
   // Opens or creates the database at `path` and applies pending migrations.
-  static core::Result<std::unique_ptr<SqliteStore>> Open(const std::string& path,
-                                                         const core::Clock& clock,
-                                                         Durability durability =
-                                                             Durability::kNormal);
+  static core::Result<std::unique_ptr<SqliteStore>> Open(
+      const std::string& path, const core::Clock& clock,
+      Durability durability = Durability::kNormal);
 
   core::Status Apply(const storage::WriteBatch& batch) override;
   core::Result<std::optional<std::string>> GetDocument(storage::EntityKind kind,

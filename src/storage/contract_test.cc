@@ -145,12 +145,12 @@ TEST_P(StoreContract, ADuplicatePlatformIdRefusesTheWholeBatch) {
 
 TEST_P(StoreContract, FindsCustomersByIdentityAndFollowsRelinking) {
   auto jane = MakeCustomer(1, "x-jane");
-  jane.identities.push_back({ChannelKind::kWhatsApp, "447700900123", "+447700900123", "", 0, false});
+  jane.identities.push_back(
+      {ChannelKind::kWhatsApp, "447700900123", "+447700900123", "", 0, false});
   ASSERT_TRUE(store().Apply(WriteBatch().Put(jane)).ok());
   EXPECT_EQ(store().FindCustomerByIdentity(kBrand, ChannelKind::kWhatsApp, "447700900123")->value(),
             jane.id);
-  EXPECT_FALSE(
-      store().FindCustomerByIdentity(kOtherBrand, ChannelKind::kX, "x-jane")->has_value());
+  EXPECT_FALSE(store().FindCustomerByIdentity(kOtherBrand, ChannelKind::kX, "x-jane")->has_value());
 
   // Split the WhatsApp identity off to a new customer: both sides in one batch.
   jane.identities.pop_back();
@@ -171,8 +171,8 @@ TEST_P(StoreContract, ListsAConversationsMessagesInPublishedOrder) {
   batch.Put(MakeMessage(1, "a", 7, 300)).Put(MakeMessage(2, "b", 7, 100));
   batch.Put(MakeMessage(3, "c", 8, 200)).Put(MakeMessage(4, "d", 7, 200));
   ASSERT_TRUE(store().Apply(batch).ok());
-  auto messages = DecodeAll<domain::Message>(
-      *store().ListConversationMessages(domain::ConversationId(7), 100));
+  auto messages =
+      DecodeAll<domain::Message>(*store().ListConversationMessages(domain::ConversationId(7), 100));
   ASSERT_EQ(messages->size(), 3u);
   EXPECT_EQ((*messages)[0].platform_message_id, "b");
   EXPECT_EQ((*messages)[1].platform_message_id, "d");
@@ -182,8 +182,9 @@ TEST_P(StoreContract, ListsAConversationsMessagesInPublishedOrder) {
 TEST_P(StoreContract, ConversationQueriesFilterSortAndPage) {
   WriteBatch batch;
   for (int i = 1; i <= 40; ++i) {
-    auto c = MakeConversation(i, (i * 37) % 100,
-                              i % 4 == 0 ? ConversationStatus::kResolved : ConversationStatus::kQueued);
+    auto c =
+        MakeConversation(i, (i * 37) % 100,
+                         i % 4 == 0 ? ConversationStatus::kResolved : ConversationStatus::kQueued);
     if (i % 3 == 0) c.sla.first_response_due = core::FromMillis(5'000'000 - i);
     c.team_id = domain::TeamId(i % 2 == 0 ? 1 : 2);
     batch.Put(c);

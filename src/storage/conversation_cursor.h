@@ -14,8 +14,8 @@ namespace parley::storage {
 // The sort key of the last row of a page.
 struct ConversationCursor {
   ConversationSort sort = ConversationSort::kPriority;
-  std::int64_t priority = 0;    // kPriority
-  std::int64_t due_at_ms = 0;   // kPriority
+  std::int64_t priority = 0;       // kPriority
+  std::int64_t due_at_ms = 0;      // kPriority
   std::int64_t updated_at_ms = 0;  // kRecent
   std::int64_t id = 0;
 };

@@ -67,11 +67,11 @@ struct Document {
 template <typename T>
 struct EntityTraits;
 
-#define PARLEY_ENTITY(Type, IdType, Kind)                   \
-  template <>                                               \
-  struct EntityTraits<domain::Type> {                       \
-    using Id = domain::IdType;                              \
-    static constexpr EntityKind kKind = EntityKind::Kind;   \
+#define PARLEY_ENTITY(Type, IdType, Kind)                 \
+  template <>                                             \
+  struct EntityTraits<domain::Type> {                     \
+    using Id = domain::IdType;                            \
+    static constexpr EntityKind kKind = EntityKind::Kind; \
   }
 
 PARLEY_ENTITY(Workspace, WorkspaceId, kWorkspace);

@@ -10,8 +10,8 @@ namespace parley::storage {
 namespace {
 
 core::Error Taken(std::string_view what, std::int64_t owner) {
-  return core::MakeError(core::ErrorCode::kConflict, std::string(what) + " already belongs to " +
-                                                         std::to_string(owner));
+  return core::MakeError(core::ErrorCode::kConflict,
+                         std::string(what) + " already belongs to " + std::to_string(owner));
 }
 
 }  // namespace
@@ -125,8 +125,7 @@ core::Result<std::optional<domain::MessageId>> MemoryStore::FindMessageByPlatfor
 }
 
 core::Result<std::optional<domain::CustomerId>> MemoryStore::FindCustomerByIdentity(
-    domain::WorkspaceId workspace, domain::ChannelKind channel,
-    std::string_view platform_user_id) {
+    domain::WorkspaceId workspace, domain::ChannelKind channel, std::string_view platform_user_id) {
   std::lock_guard lock(mutex_);
   auto it = customer_ids_.find(
       {workspace.value(), static_cast<int>(channel), std::string(platform_user_id)});

@@ -35,10 +35,10 @@ class MemoryStore final : public Store {
   using IdentityKey = std::tuple<std::int64_t, int, std::string>;  // workspace, channel, user id
 
   std::mutex mutex_;
-  std::map<Key, Document> documents_;                                    // GUARDED_BY(mutex_)
+  std::map<Key, Document> documents_;                                         // GUARDED_BY(mutex_)
   std::map<std::pair<std::int64_t, std::string>, std::int64_t> message_ids_;  // GUARDED_BY(mutex_)
-  std::map<IdentityKey, std::int64_t> customer_ids_;                     // GUARDED_BY(mutex_)
-  std::vector<domain::AuditEvent> audit_;                                // GUARDED_BY(mutex_)
+  std::map<IdentityKey, std::int64_t> customer_ids_;                          // GUARDED_BY(mutex_)
+  std::vector<domain::AuditEvent> audit_;                                     // GUARDED_BY(mutex_)
 };
 
 }  // namespace parley::storage

@@ -55,11 +55,11 @@ enum class ConversationSort {
 };
 
 struct ConversationQuery {
-  domain::WorkspaceId workspace_id;                   // required
-  std::vector<domain::ConversationStatus> statuses;   // empty: any
-  domain::TeamId team_id;                             // none: any
-  domain::AgentId assignee_id;                        // none: any
-  domain::CustomerId customer_id;                     // none: any
+  domain::WorkspaceId workspace_id;                  // required
+  std::vector<domain::ConversationStatus> statuses;  // empty: any
+  domain::TeamId team_id;                            // none: any
+  domain::AgentId assignee_id;                       // none: any
+  domain::CustomerId customer_id;                    // none: any
   ConversationSort sort = ConversationSort::kPriority;
   std::string cursor;  // from the previous page's next_cursor; empty: first page
   int limit = 50;      // 1..500

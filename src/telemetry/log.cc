@@ -4,10 +4,10 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
-
-#include "parley/core/clock.h"
 #include <cstdio>
 #include <mutex>
+
+#include "parley/core/clock.h"
 
 namespace parley::telemetry {
 namespace {
@@ -103,8 +103,8 @@ std::shared_ptr<spdlog::logger> Logger() {
   static std::once_flag once;
   static std::shared_ptr<spdlog::logger> logger;
   std::call_once(once, [] {
-    logger = std::make_shared<spdlog::logger>(
-        "parley", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+    logger = std::make_shared<spdlog::logger>("parley",
+                                              std::make_shared<spdlog::sinks::stderr_sink_mt>());
     logger->set_pattern("%v");
     logger->set_level(spdlog::level::trace);
     logger->flush_on(spdlog::level::trace);

@@ -58,8 +58,8 @@ std::vector<std::uint64_t> Histogram::BucketCounts() const {
 }
 
 std::vector<double> LatencyBuckets() {
-  return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-          0.1,    0.25,    0.5,    1.0,   2.5,    5.0,   10.0};
+  return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+          0.05,   0.1,     0.25,   0.5,   1.0,    2.5,   5.0,  10.0};
 }
 
 std::string RenderLabels(const Labels& labels) {
@@ -85,8 +85,7 @@ std::string RenderLabels(const Labels& labels) {
   return out;
 }
 
-Registry::Family& Registry::FamilyFor(const std::string& name, const std::string& help,
-                                      Type type) {
+Registry::Family& Registry::FamilyFor(const std::string& name, const std::string& help, Type type) {
   auto [it, inserted] = families_.try_emplace(name);
   if (inserted) {
     it->second.type = type;
@@ -104,8 +103,7 @@ Counter& Registry::GetCounter(const std::string& name, const std::string& help,
   return *slot;
 }
 
-Gauge& Registry::GetGauge(const std::string& name, const std::string& help,
-                          const Labels& labels) {
+Gauge& Registry::GetGauge(const std::string& name, const std::string& help, const Labels& labels) {
   std::lock_guard lock(mutex_);
   auto& slot = FamilyFor(name, help, Type::kGauge).gauges[RenderLabels(labels)];
   if (!slot) slot = std::make_unique<Gauge>();

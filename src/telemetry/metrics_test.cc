@@ -9,8 +9,9 @@ namespace {
 
 TEST(Metrics, RendersThePrometheusTextFormat) {
   Registry registry;
-  registry.GetCounter("parley_http_requests_total", "HTTP requests.",
-                      {{"route", "/healthz"}, {"status", "200"}})
+  registry
+      .GetCounter("parley_http_requests_total", "HTTP requests.",
+                  {{"route", "/healthz"}, {"status", "200"}})
       .Increment(3);
   registry.GetGauge("parley_inbox_pending", "Payloads waiting.").Set(7);
   registry.AddGaugeCallback("parley_up", "Always 1.", {}, [] { return 1.0; });
@@ -27,12 +28,13 @@ TEST(Metrics, RendersThePrometheusTextFormat) {
       << text;
   EXPECT_NE(text.find("parley_inbox_pending 7\n"), std::string::npos);
   EXPECT_NE(text.find("parley_up 1\n"), std::string::npos);
-  EXPECT_NE(text.find("parley_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"0.01\"} 1\n"
-                      "parley_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"0.1\"} 2\n"
-                      "parley_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"+Inf\"} 3\n"
-                      "parley_http_request_duration_seconds_sum{route=\"/healthz\"} 3.055\n"
-                      "parley_http_request_duration_seconds_count{route=\"/healthz\"} 3\n"),
-            std::string::npos)
+  EXPECT_NE(
+      text.find("parley_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"0.01\"} 1\n"
+                "parley_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"0.1\"} 2\n"
+                "parley_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"+Inf\"} 3\n"
+                "parley_http_request_duration_seconds_sum{route=\"/healthz\"} 3.055\n"
+                "parley_http_request_duration_seconds_count{route=\"/healthz\"} 3\n"),
+      std::string::npos)
       << text;
 }
 

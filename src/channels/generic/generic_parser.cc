@@ -18,7 +18,8 @@ core::Status ReadString(const object& obj, std::string_view key, const std::stri
   element value;
   if (obj[key].get(value) != simdjson::SUCCESS || value.is_null()) return core::Ok();
   std::string_view text;
-  if (value.get(text) != simdjson::SUCCESS) return Bad(where + "." + std::string(key), "expected a string");
+  if (value.get(text) != simdjson::SUCCESS)
+    return Bad(where + "." + std::string(key), "expected a string");
   out = std::string(text);
   return core::Ok();
 }
@@ -40,7 +41,8 @@ core::Status ReadBool(const object& obj, std::string_view key, const std::string
   element value;
   if (obj[key].get(value) != simdjson::SUCCESS || value.is_null()) return core::Ok();
   bool flag = false;
-  if (value.get(flag) != simdjson::SUCCESS) return Bad(where + "." + std::string(key), "expected true or false");
+  if (value.get(flag) != simdjson::SUCCESS)
+    return Bad(where + "." + std::string(key), "expected true or false");
   out = flag;
   return core::Ok();
 }
@@ -105,8 +107,9 @@ core::Result<domain::InboundEvent> ReadEvent(const element& item, const std::str
 
   std::optional<bool> is_public;
   PARLEY_TRY(ReadBool(obj, "public", where, is_public));
-  m.visibility = is_public ? (*is_public ? domain::Visibility::kPublic : domain::Visibility::kPrivate)
-                           : domain::NaturalVisibility(m.kind);
+  m.visibility = is_public
+                     ? (*is_public ? domain::Visibility::kPublic : domain::Visibility::kPrivate)
+                     : domain::NaturalVisibility(m.kind);
 
   auto published = ReadTime(obj, "created_at", where, input.received_at);
   PARLEY_TRY(published);
@@ -132,7 +135,8 @@ core::Result<domain::InboundEvent> ReadEvent(const element& item, const std::str
   element metrics_element;
   if (obj["metrics"].get(metrics_element) == simdjson::SUCCESS && !metrics_element.is_null()) {
     object metrics;
-    if (metrics_element.get(metrics) != simdjson::SUCCESS) return Bad(where + ".metrics", "expected an object");
+    if (metrics_element.get(metrics) != simdjson::SUCCESS)
+      return Bad(where + ".metrics", "expected an object");
     const std::string metrics_where = where + ".metrics";
     PARLEY_TRY(ReadInt(metrics, "likes", metrics_where, m.metrics.likes));
     PARLEY_TRY(ReadInt(metrics, "reposts", metrics_where, m.metrics.reposts));

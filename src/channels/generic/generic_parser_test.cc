@@ -45,7 +45,8 @@ TEST_F(GenericParserTest, ReadsAFullMessage) {
 }
 
 TEST_F(GenericParserTest, DefaultsFollowTheKind) {
-  auto events = Parse(R"({"id": "dm-1", "kind": "direct_message", "text": "hi", "author": {"id": "u"}})");
+  auto events =
+      Parse(R"({"id": "dm-1", "kind": "direct_message", "text": "hi", "author": {"id": "u"}})");
   ASSERT_TRUE(events.ok());
   const auto& m = std::get<domain::InboundMessage>((*events)[0]).message;
   EXPECT_EQ(m.visibility, domain::Visibility::kPrivate);
@@ -79,8 +80,9 @@ TEST_F(GenericParserTest, SaysExactlyWhatIsWrong) {
             "message.kind: unknown kind 'fax'");
   EXPECT_EQ(ErrorOf(R"({"id": "a", "text": "x", "author": {"id": "u"}, "created_at": "monday"})"),
             "message.created_at: expected an RFC 3339 time, got 'monday'");
-  EXPECT_EQ(ErrorOf(R"({"messages": [{"id": "a", "text": "x", "author": {"id": "u"}}, {"id": "b"}]})"),
-            "messages[1].author: is required (an object with at least an id)");
+  EXPECT_EQ(
+      ErrorOf(R"({"messages": [{"id": "a", "text": "x", "author": {"id": "u"}}, {"id": "b"}]})"),
+      "messages[1].author: is required (an object with at least an id)");
   EXPECT_EQ(ErrorOf(R"({"messages": []})"), "messages: is empty");
   EXPECT_EQ(ErrorOf("42"), "body: expected an object or an array of objects");
   EXPECT_EQ(ErrorOf(R"({"id": "a", "text": "x", "author": {"id": "u", "followers": -3}})"),
