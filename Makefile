@@ -1,7 +1,6 @@
 # The project's front door. Every target installs what is missing first.
 JOBS ?= 2
 PORT ?= 8080
-export CCACHE_DIR ?= $(CURDIR)/build/.ccache
 export CCACHE_MAXSIZE ?= 2G
 
 SOURCES := $(shell git ls-files -co --exclude-standard -- 'src/*.cc' 'src/*.h' 'tests/*.cc' 'tests/*.h' 'bench/*.cc' 2>/dev/null)

