@@ -39,17 +39,16 @@ http::HttpResponse ErrorFor(const core::Error& error) {
 
 void AddHealthRoutes(http::Router& router, RouteContext context) {
   Application& app = context.app;
-  app.metrics().AddGaugeCallback("parley_inbox_payloads", "Raw payloads in the inbox by state.",
-                                 {{"state", "pending"}}, [&app] {
-                                   auto counts = app.inbox().Counts();
-                                   return counts.ok() ? static_cast<double>(counts->pending) : -1.0;
-                                 });
-  app.metrics().AddGaugeCallback("parley_inbox_payloads", "Raw payloads in the inbox by state.",
-                                 {{"state", "dead_letter"}}, [&app] {
-                                   auto counts = app.inbox().Counts();
-                                   return counts.ok() ? static_cast<double>(counts->dead_letters)
-                                                      : -1.0;
-                                 });
+  for (const auto state : {domain::PayloadState::kPending, domain::PayloadState::kDeadLetter}) {
+    app.metrics().AddGaugeCallback(
+        "parley_inbox_payloads", "Raw payloads in the inbox by state.",
+        {{"state", std::string(domain::ToString(state))}}, [&app, state] {
+          auto counts = app.inbox().Counts();
+          if (!counts.ok()) return -1.0;
+          return static_cast<double>(
+              state == domain::PayloadState::kPending ? counts->pending : counts->dead_letters);
+        });
+  }
   app.metrics().AddGaugeCallback(
       "parley_uptime_seconds", "Seconds since the server started.", {},
       [&app] { return std::chrono::duration<double>(app.uptime()).count(); });

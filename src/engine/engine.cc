@@ -33,6 +33,7 @@ struct Engine::Pending {
   std::map<std::string, domain::Message> messages;  // by platform key, for lookups in the batch
   std::set<domain::ConversationId> conversations;   // touched
   std::set<domain::CustomerId> customers;           // touched
+  std::set<domain::CustomerId> new_customers;       // created in this call: no history to look up
   std::vector<domain::Interaction> interactions;
 };
 
@@ -168,6 +169,7 @@ core::Result<domain::Customer*> Engine::CustomerFor(const domain::Message& messa
     created.first_seen_at = message.published_at;
     created.identities.push_back({message.channel, user_id, author.handle, author.display_name,
                                   author.followers, author.verified});
+    pending.new_customers.insert(created.id);
     customer = &customers_.emplace(created.id, std::move(created)).first->second;
   }
   // Refresh what the platform tells us about the person.
@@ -222,7 +224,7 @@ core::Result<Outcome> Engine::IngestMessage(const domain::InboundMessage& inboun
       auto loaded = LoadConversation(open->second, pending);
       PARLEY_TRY(loaded);
       conversation = *loaded;
-    } else {
+    } else if (!pending.new_customers.contains(message.customer_id)) {
       storage::ConversationQuery query;
       query.workspace_id = workspace_.id;
       query.customer_id = message.customer_id;

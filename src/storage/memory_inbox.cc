@@ -30,15 +30,40 @@ void MemoryInbox::Append(RawPayload payload, AppendCallback done) {
   if (listener_) listener_();
 }
 
-core::Result<std::vector<RawPayload>> MemoryInbox::FetchPending(domain::RawPayloadId after,
-                                                                int limit) {
+core::Result<std::vector<RawPayload>> MemoryInbox::ListInState(domain::PayloadState state,
+                                                               domain::RawPayloadId after,
+                                                               int limit) {
   std::lock_guard lock(mutex_);
   std::vector<RawPayload> out;
   for (auto it = payloads_.upper_bound(after.value());
        it != payloads_.end() && std::ssize(out) < limit; ++it) {
-    if (it->second.state == domain::PayloadState::kPending) out.push_back(it->second);
+    if (it->second.state == state) out.push_back(it->second);
   }
   return out;
+}
+
+core::Result<std::vector<RawPayload>> MemoryInbox::FetchPending(domain::RawPayloadId after,
+                                                                int limit) {
+  return ListInState(domain::PayloadState::kPending, after, limit);
+}
+
+core::Status MemoryInbox::Move(domain::RawPayloadId id, domain::PayloadState from,
+                               domain::PayloadState to, std::string error) {
+  std::lock_guard lock(mutex_);
+  auto it = payloads_.find(id.value());
+  if (it == payloads_.end()) {
+    return core::MakeError(core::ErrorCode::kNotFound, "no payload " + id.ToString());
+  }
+  if (it->second.state != from) {
+    return core::MakeError(
+        core::ErrorCode::kFailedPrecondition,
+        "payload " + id.ToString() + " is not " +
+            (from == domain::PayloadState::kPending ? "pending" : "a dead letter"));
+  }
+  it->second.state = to;
+  it->second.error = std::move(error);
+  if (to == domain::PayloadState::kDeadLetter) it->second.attempts++;
+  return core::Ok();
 }
 
 core::Status MemoryInbox::MarkProcessed(const std::vector<domain::RawPayloadId>& ids,
@@ -61,45 +86,17 @@ core::Status MemoryInbox::MarkProcessed(const std::vector<domain::RawPayloadId>&
 }
 
 core::Status MemoryInbox::MarkDeadLetter(domain::RawPayloadId id, std::string reason) {
-  std::lock_guard lock(mutex_);
-  auto it = payloads_.find(id.value());
-  if (it == payloads_.end()) {
-    return core::MakeError(core::ErrorCode::kNotFound, "no payload " + id.ToString());
-  }
-  if (it->second.state != domain::PayloadState::kPending) {
-    return core::MakeError(core::ErrorCode::kFailedPrecondition,
-                           "payload " + id.ToString() + " is not pending");
-  }
-  it->second.state = domain::PayloadState::kDeadLetter;
-  it->second.error = std::move(reason);
-  it->second.attempts++;
-  return core::Ok();
+  return Move(id, domain::PayloadState::kPending, domain::PayloadState::kDeadLetter,
+              std::move(reason));
 }
 
 core::Result<std::vector<RawPayload>> MemoryInbox::ListDeadLetters(domain::RawPayloadId after,
                                                                    int limit) {
-  std::lock_guard lock(mutex_);
-  std::vector<RawPayload> out;
-  for (auto it = payloads_.upper_bound(after.value());
-       it != payloads_.end() && std::ssize(out) < limit; ++it) {
-    if (it->second.state == domain::PayloadState::kDeadLetter) out.push_back(it->second);
-  }
-  return out;
+  return ListInState(domain::PayloadState::kDeadLetter, after, limit);
 }
 
 core::Status MemoryInbox::Replay(domain::RawPayloadId id) {
-  std::lock_guard lock(mutex_);
-  auto it = payloads_.find(id.value());
-  if (it == payloads_.end()) {
-    return core::MakeError(core::ErrorCode::kNotFound, "no payload " + id.ToString());
-  }
-  if (it->second.state != domain::PayloadState::kDeadLetter) {
-    return core::MakeError(core::ErrorCode::kFailedPrecondition,
-                           "payload " + id.ToString() + " is not a dead letter");
-  }
-  it->second.state = domain::PayloadState::kPending;
-  it->second.error.clear();
-  return core::Ok();
+  return Move(id, domain::PayloadState::kDeadLetter, domain::PayloadState::kPending, "");
 }
 
 core::Result<std::optional<RawPayload>> MemoryInbox::Get(domain::RawPayloadId id) {

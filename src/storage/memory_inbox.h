@@ -26,6 +26,11 @@ class MemoryInbox final : public RawInbox {
   void Close() override;
 
  private:
+  core::Result<std::vector<RawPayload>> ListInState(domain::PayloadState state,
+                                                    domain::RawPayloadId after, int limit);
+  core::Status Move(domain::RawPayloadId id, domain::PayloadState from, domain::PayloadState to,
+                    std::string error);
+
   std::mutex mutex_;
   std::map<std::int64_t, RawPayload> payloads_;  // GUARDED_BY(mutex_)
   std::int64_t next_id_ = 1;                     // GUARDED_BY(mutex_)
