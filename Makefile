@@ -46,7 +46,7 @@ format-check: deps
 	@clang-format --dry-run --Werror $(SOURCES)
 
 tidy: debug
-	@clang-tidy -p build/debug --quiet $(filter %.cc,$(SOURCES))
+	@clang-tidy -p build/debug --quiet --extra-arg=-Wno-unknown-warning-option $(filter %.cc,$(SOURCES))
 
 clean:
 	rm -rf build

@@ -148,7 +148,7 @@ int RunImport(const ImportOptions& options) {
       ++outstanding;
     }
     // Appended without waiting, so that the inbox commits many lines per fsync.
-    (*app)->inbox().Append(std::move(payload), [&](core::Result<domain::RawPayloadId> id) {
+    (*app)->inbox().Append(std::move(payload), [&](const core::Result<domain::RawPayloadId>& id) {
       std::lock_guard lock(mutex);
       if (!id.ok()) ++failed;
       if (--outstanding == 0) all_stored.notify_all();

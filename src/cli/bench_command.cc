@@ -67,6 +67,7 @@ nlohmann::json BenchInbox(int count) {
   std::atomic<int> next{0};
   const auto started = Clock::now();
   std::vector<std::thread> threads;
+  threads.reserve(producers);
   for (int p = 0; p < producers; ++p) {
     threads.emplace_back([&, p] {
       for (int i = next++; i < count; i = next++) {

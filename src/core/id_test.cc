@@ -43,6 +43,7 @@ TEST(IdGenerator, ThreadSafe) {
   IdGenerator ids(SystemClock::Instance(), 0);
   std::vector<std::vector<std::int64_t>> per_thread(4);
   std::vector<std::thread> threads;
+  threads.reserve(per_thread.size());
   for (auto& out : per_thread) {
     threads.emplace_back([&ids, &out] {
       for (int i = 0; i < 5000; ++i) out.push_back(ids.Next());

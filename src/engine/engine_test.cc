@@ -202,6 +202,7 @@ TEST_F(EngineTest, TheThreadBatchesSubmissionsFromManyThreads) {
   constexpr int kEach = 100;
   std::atomic<int> created{0};
   std::vector<std::thread> producers;
+  producers.reserve(kProducers);
   for (int p = 0; p < kProducers; ++p) {
     producers.emplace_back([&, p] {
       for (int i = 0; i < kEach; ++i) {
@@ -225,7 +226,7 @@ TEST_F(EngineTest, TheThreadBatchesSubmissionsFromManyThreads) {
   EXPECT_EQ(*store_.CountDocuments(storage::EntityKind::kConversation, workspace_.id), 7);
 
   std::promise<core::Status> refused;
-  thread.Submit({}, [&](core::Result<std::vector<Outcome>> result) {
+  thread.Submit({}, [&](const core::Result<std::vector<Outcome>>& result) {
     refused.set_value(result.ok() ? core::Ok() : core::Status(result.error()));
   });
   EXPECT_EQ(refused.get_future().get().error().code, core::ErrorCode::kUnavailable);

@@ -31,7 +31,9 @@ void Router::Add(std::string method, std::string pattern, Handler handler) {
 void Router::AddSync(std::string method, std::string pattern, SyncHandler handler) {
   Add(std::move(method), std::move(pattern),
       [handler = std::move(handler)](HttpRequest& request, const RouteParams& params,
-                                     Responder respond) { respond(handler(request, params)); });
+                                     const Responder& respond) {
+        respond(handler(request, params));
+      });
 }
 
 bool Router::MatchSegments(const Route& route, const std::vector<std::string_view>& parts,

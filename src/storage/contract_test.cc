@@ -317,6 +317,7 @@ TEST_P(StoreContract, InboxKeepsEveryAppendedPayloadAcrossReopen) {
 
 TEST_P(StoreContract, InboxProcessingAndDeadLetters) {
   std::vector<domain::RawPayloadId> ids;
+  ids.reserve(5);
   for (int i = 0; i < 5; ++i) ids.push_back(*AppendAndWait(inbox(), MakePayload("x")));
   ASSERT_TRUE(inbox().MarkProcessed({ids[0], ids[1]}, clock_.Now()).ok());
   ASSERT_TRUE(inbox().MarkDeadLetter(ids[2], "unknown event type 'foo'").ok());
@@ -359,6 +360,7 @@ TEST_P(StoreContract, InboxTakesConcurrentAppendsWithoutLosingAny) {
   std::mutex ids_mutex;
   std::set<std::int64_t> ids;
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kEach; ++i) {

@@ -154,11 +154,14 @@ std::string Registry::RenderPrometheus() const {
             cumulative += counts[i];
             const std::string bound =
                 i < histogram->bounds().size() ? FormatNumber(histogram->bounds()[i]) : "+Inf";
-            out += name + "_bucket" + WithLabel(labels, "le=\"" + bound + "\"") + " " +
-                   std::to_string(cumulative) + "\n";
+            out.append(name).append("_bucket");
+            out.append(WithLabel(labels, "le=\"" + bound + "\""));
+            out.append(" ").append(std::to_string(cumulative)).append("\n");
           }
-          out += name + "_sum" + labels + " " + FormatNumber(histogram->sum()) + "\n";
-          out += name + "_count" + labels + " " + std::to_string(histogram->count()) + "\n";
+          out.append(name).append("_sum").append(labels).append(" ");
+          out.append(FormatNumber(histogram->sum())).append("\n");
+          out.append(name).append("_count").append(labels).append(" ");
+          out.append(std::to_string(histogram->count())).append("\n");
         }
         break;
     }

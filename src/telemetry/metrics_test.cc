@@ -54,6 +54,7 @@ TEST(Metrics, CountersAreThreadSafe) {
   Registry registry;
   Counter& counter = registry.GetCounter("c", "h");
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&] {
       for (int i = 0; i < 10'000; ++i) counter.Increment();
