@@ -34,6 +34,9 @@ class HttpServer::Impl {
   const Router& router;
   telemetry::Registry& metrics;
   net::io_context io;
+  // Keeps the threads running while a handler holds a request with no I/O pending on it (its
+  // response comes later, from another thread); released when Stop's grace period ends.
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
   tcp::acceptor acceptor;
   std::vector<std::thread> threads;
   std::atomic<bool> stopping{false};
@@ -248,6 +251,7 @@ core::Status HttpServer::Start() {
   impl_->acceptor.listen(net::socket_base::max_listen_connections, ec);
   if (ec) return fail("cannot listen on");
   bound_port_ = impl_->acceptor.local_endpoint().port();
+  impl_->work.emplace(net::make_work_guard(impl_->io));
   impl_->Accept();
   for (int i = 0; i < impl_->options.threads; ++i) {
     impl_->threads.emplace_back([this] { impl_->io.run(); });
@@ -267,6 +271,7 @@ int HttpServer::Stop(std::chrono::milliseconds grace) {
     impl_->idle_cv.wait_for(lock, grace, [this] { return in_flight_.load() == 0; });
   }
   const int unfinished = in_flight_.load();
+  impl_->work.reset();
   impl_->io.stop();
   for (auto& thread : impl_->threads) thread.join();
   impl_->threads.clear();
