@@ -1,6 +1,7 @@
 #include "parley/channels/parser.h"
 
 #include "parley/channels/generic/generic_parser.h"
+#include "parley/channels/x/x_parser.h"
 
 namespace parley::channels {
 
@@ -16,6 +17,7 @@ const PayloadParser* ParserRegistry::Find(domain::ChannelKind channel) const {
 ParserRegistry ParserRegistry::Default() {
   ParserRegistry registry;
   registry.Register(domain::ChannelKind::kGeneric, std::make_unique<generic::GenericParser>());
+  registry.Register(domain::ChannelKind::kX, std::make_unique<x::XParser>());
   return registry;
 }
 

@@ -103,11 +103,16 @@ inline Status Ok() { return Status(); }
 
 }  // namespace parley::core
 
+#define PARLEY_CONCAT_INNER(a, b) a##b
+#define PARLEY_CONCAT(a, b) PARLEY_CONCAT_INNER(a, b)
+
 // Returns the error of `expr` (a Result) from the enclosing function, which must return a Result.
-#define PARLEY_TRY(expr)                 \
-  do {                                   \
-    auto&& parley_try_result_ = (expr);  \
-    if (!parley_try_result_.ok()) {      \
-      return parley_try_result_.error(); \
-    }                                    \
+// The temporary has a unique name, so PARLEY_TRY may nest (inside a lambda passed to another).
+#define PARLEY_TRY(expr) PARLEY_TRY_IMPL(expr, PARLEY_CONCAT(parley_try_result_, __COUNTER__))
+#define PARLEY_TRY_IMPL(expr, name) \
+  do {                              \
+    auto&& name = (expr);           \
+    if (!name.ok()) {               \
+      return name.error();          \
+    }                               \
   } while (false)

@@ -44,9 +44,10 @@ PARLEY_JSON_CODEC(Attachment, kind, url, mime_type, name, size_bytes)
 PARLEY_JSON_CODEC(Author, platform_user_id, handle, display_name, followers, verified)
 PARLEY_JSON_CODEC(Message, id, workspace_id, conversation_id, channel_account_id, channel, kind,
                   direction, visibility, platform_message_id, platform_thread_id,
-                  in_reply_to_platform_id, quoted_platform_id, customer_id, agent_id, author, text,
-                  language, attachments, metrics, tags, published_at, received_at, edited_at,
-                  deleted_at, hidden, delivery, delivery_error, raw_payload_id)
+                  in_reply_to_platform_id, quoted_platform_id, customer_id, agent_id, author,
+                  recipient_platform_user_id, text, language, attachments, metrics, tags,
+                  published_at, received_at, edited_at, deleted_at, hidden, delivery,
+                  delivery_error, raw_payload_id)
 PARLEY_JSON_CODEC(Interaction, id, workspace_id, channel_account_id, kind, actor,
                   target_platform_id, value, at)
 PARLEY_JSON_CODEC(Note, id, workspace_id, conversation_id, author_id, kind, text, created_at)

@@ -64,6 +64,8 @@ struct Message {
   CustomerId customer_id;  // inbound: the author; outbound: the recipient
   AgentId agent_id;        // outbound: who wrote it
   Author author;
+  // Outbound private messages: the platform user id of the recipient (a DM's target).
+  std::string recipient_platform_user_id;
 
   std::string text;
   std::string language;  // ISO 639-1, from the platform or detected

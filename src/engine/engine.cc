@@ -10,6 +10,13 @@ std::string PlatformKey(domain::ChannelAccountId account, const std::string& pla
   return account.ToString() + "/" + platform_id;
 }
 
+// Messages without a platform id (drafts) are keyed by their own id.
+std::string PendingKey(const domain::Message& message) {
+  return PlatformKey(message.channel_account_id, message.platform_message_id.empty()
+                                                     ? message.id.ToString()
+                                                     : message.platform_message_id);
+}
+
 }  // namespace
 
 std::string_view ToString(OutcomeKind kind) {
@@ -131,20 +138,20 @@ core::Result<domain::Conversation*> Engine::LoadConversation(domain::Conversatio
   return &it->second;
 }
 
-core::Result<domain::Customer*> Engine::CustomerFor(const domain::Message& message,
-                                                    Pending& pending) {
-  const auto& author = message.author;
+core::Result<domain::Customer*> Engine::CustomerFor(domain::ChannelKind channel,
+                                                    const domain::Author& author,
+                                                    domain::Timestamp at, Pending& pending) {
   const std::string user_id =
       author.platform_user_id.empty() ? author.handle : author.platform_user_id;
   std::optional<domain::CustomerId> id;
   // Customers touched in this batch are not in the store yet.
   for (auto touched : pending.customers) {
     for (const auto& identity : customers_.at(touched).identities) {
-      if (identity.channel == message.channel && identity.platform_user_id == user_id) id = touched;
+      if (identity.channel == channel && identity.platform_user_id == user_id) id = touched;
     }
   }
   if (!id) {
-    auto found = store_.FindCustomerByIdentity(workspace_.id, message.channel, user_id);
+    auto found = store_.FindCustomerByIdentity(workspace_.id, channel, user_id);
     PARLEY_TRY(found);
     id = *found;
   }
@@ -166,24 +173,92 @@ core::Result<domain::Customer*> Engine::CustomerFor(const domain::Message& messa
     created.id = ids_.NextId<domain::CustomerId>();
     created.workspace_id = workspace_.id;
     created.display_name = author.display_name.empty() ? author.handle : author.display_name;
-    created.first_seen_at = message.published_at;
-    created.identities.push_back({message.channel, user_id, author.handle, author.display_name,
-                                  author.followers, author.verified});
+    created.first_seen_at = at;
+    created.identities.push_back(
+        {channel, user_id, author.handle, author.display_name, author.followers, author.verified});
     pending.new_customers.insert(created.id);
     customer = &customers_.emplace(created.id, std::move(created)).first->second;
   }
   // Refresh what the platform tells us about the person.
   for (auto& identity : customer->identities) {
-    if (identity.channel == message.channel && identity.platform_user_id == user_id) {
+    if (identity.channel == channel && identity.platform_user_id == user_id) {
       if (!author.handle.empty()) identity.handle = author.handle;
       if (!author.display_name.empty()) identity.display_name = author.display_name;
       if (author.followers > 0) identity.followers = author.followers;
       identity.verified = identity.verified || author.verified;
     }
   }
-  customer->last_contact_at = std::max(customer->last_contact_at, message.published_at);
+  customer->last_contact_at = std::max(customer->last_contact_at, at);
   pending.customers.insert(customer->id);
   return customer;
+}
+
+core::Result<domain::Conversation*> Engine::ConversationOfParent(
+    domain::ChannelAccountId account, const std::string& parent_platform_id, Pending& pending) {
+  auto parent = FindMessage(account, parent_platform_id, pending);
+  PARLEY_TRY(parent);
+  if (!parent->has_value() || !(*parent)->conversation_id) {
+    return static_cast<domain::Conversation*>(nullptr);
+  }
+  auto loaded = LoadConversation((*parent)->conversation_id, pending);
+  PARLEY_TRY(loaded);
+  if ((*loaded)->status == domain::ConversationStatus::kClosed) {
+    return static_cast<domain::Conversation*>(nullptr);
+  }
+  return *loaded;
+}
+
+core::Result<domain::Conversation*> Engine::OpenConversationOf(domain::CustomerId customer,
+                                                               Pending& pending) {
+  auto open = open_conversation_of_.find(customer);
+  if (open != open_conversation_of_.end()) return LoadConversation(open->second, pending);
+  if (pending.new_customers.contains(customer)) {
+    return static_cast<domain::Conversation*>(nullptr);  // just created: no history
+  }
+  storage::ConversationQuery query;
+  query.workspace_id = workspace_.id;
+  query.customer_id = customer;
+  query.statuses = {domain::ConversationStatus::kQueued, domain::ConversationStatus::kAssigned,
+                    domain::ConversationStatus::kWaitingOnCustomer};
+  query.sort = storage::ConversationSort::kRecent;
+  query.limit = 1;
+  auto page = store_.QueryConversations(query);
+  PARLEY_TRY(page);
+  if (page->documents.empty()) return static_cast<domain::Conversation*>(nullptr);
+  auto decoded = domain::DecodeJson<domain::Conversation>(page->documents.front());
+  PARLEY_TRY(decoded);
+  return LoadConversation(decoded->id, pending);
+}
+
+// A message the brand wrote on the platform itself (a native reply, a DM sent from the app, or
+// the echo of a reply Parley sent). It joins the conversation it answers; it never creates a
+// customer out of the brand.
+core::Result<Outcome> Engine::IngestOutbound(domain::Message message,
+                                             const domain::ChannelAccount& account,
+                                             Pending& pending) {
+  auto found = ConversationOfParent(account.id, message.in_reply_to_platform_id, pending);
+  PARLEY_TRY(found);
+  domain::Conversation* conversation = *found;
+  if (conversation == nullptr && !message.recipient_platform_user_id.empty()) {
+    domain::Author recipient;
+    recipient.platform_user_id = message.recipient_platform_user_id;
+    auto customer = CustomerFor(message.channel, recipient, message.published_at, pending);
+    PARLEY_TRY(customer);
+    auto open = OpenConversationOf((*customer)->id, pending);
+    PARLEY_TRY(open);
+    conversation = *open;
+    message.customer_id = (*customer)->id;
+  }
+  message.delivery = domain::DeliveryStatus::kSent;  // it is on the platform already
+  if (conversation != nullptr) {
+    PARLEY_TRY(domain::RecordMessage(*conversation, message.channel, message.direction,
+                                     message.published_at));
+    message.conversation_id = conversation->id;
+    message.customer_id = conversation->customer_id;
+  }
+  Outcome outcome{OutcomeKind::kCreated, message.id, message.conversation_id, false};
+  pending.messages.emplace(PendingKey(message), std::move(message));
+  return outcome;
 }
 
 core::Result<Outcome> Engine::IngestMessage(const domain::InboundMessage& inbound,
@@ -204,44 +279,22 @@ core::Result<Outcome> Engine::IngestMessage(const domain::InboundMessage& inboun
   if (message.received_at == domain::Timestamp()) message.received_at = clock_.Now();
   if (message.published_at == domain::Timestamp()) message.published_at = message.received_at;
 
-  auto customer = CustomerFor(message, pending);
+  if (message.direction == domain::Direction::kOutbound) {
+    return IngestOutbound(std::move(message), account, pending);
+  }
+  auto customer = CustomerFor(message.channel, message.author, message.published_at, pending);
   PARLEY_TRY(customer);
   message.customer_id = (*customer)->id;
 
   // Which conversation: the one of the message replied to, else the customer's open one, else a
   // new one.
-  domain::Conversation* conversation = nullptr;
-  auto parent = FindMessage(account.id, message.in_reply_to_platform_id, pending);
-  PARLEY_TRY(parent);
-  if (parent->has_value() && (*parent)->conversation_id) {
-    auto loaded = LoadConversation((*parent)->conversation_id, pending);
-    PARLEY_TRY(loaded);
-    if ((*loaded)->status != domain::ConversationStatus::kClosed) conversation = *loaded;
-  }
+  auto found = ConversationOfParent(account.id, message.in_reply_to_platform_id, pending);
+  PARLEY_TRY(found);
+  domain::Conversation* conversation = *found;
   if (conversation == nullptr) {
-    auto open = open_conversation_of_.find(message.customer_id);
-    if (open != open_conversation_of_.end()) {
-      auto loaded = LoadConversation(open->second, pending);
-      PARLEY_TRY(loaded);
-      conversation = *loaded;
-    } else if (!pending.new_customers.contains(message.customer_id)) {
-      storage::ConversationQuery query;
-      query.workspace_id = workspace_.id;
-      query.customer_id = message.customer_id;
-      query.statuses = {domain::ConversationStatus::kQueued, domain::ConversationStatus::kAssigned,
-                        domain::ConversationStatus::kWaitingOnCustomer};
-      query.sort = storage::ConversationSort::kRecent;
-      query.limit = 1;
-      auto page = store_.QueryConversations(query);
-      PARLEY_TRY(page);
-      if (!page->documents.empty()) {
-        auto decoded = domain::DecodeJson<domain::Conversation>(page->documents.front());
-        PARLEY_TRY(decoded);
-        auto loaded = LoadConversation(decoded->id, pending);
-        PARLEY_TRY(loaded);
-        conversation = *loaded;
-      }
-    }
+    auto open = OpenConversationOf(message.customer_id, pending);
+    PARLEY_TRY(open);
+    conversation = *open;
   }
   bool created = false;
   if (conversation == nullptr) {
@@ -263,10 +316,7 @@ core::Result<Outcome> Engine::IngestMessage(const domain::InboundMessage& inboun
   message.conversation_id = conversation->id;
 
   Outcome outcome{OutcomeKind::kCreated, message.id, conversation->id, created};
-  const std::string key =
-      PlatformKey(account.id, message.platform_message_id.empty() ? message.id.ToString()
-                                                                  : message.platform_message_id);
-  pending.messages.emplace(key, std::move(message));
+  pending.messages.emplace(PendingKey(message), std::move(message));
   return outcome;
 }
 

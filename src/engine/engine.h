@@ -74,7 +74,19 @@ class Engine {
   core::Result<std::optional<domain::Message>> FindMessage(domain::ChannelAccountId account,
                                                            const std::string& platform_id,
                                                            Pending& pending);
-  core::Result<domain::Customer*> CustomerFor(const domain::Message& message, Pending& pending);
+  core::Result<Outcome> IngestOutbound(domain::Message message,
+                                       const domain::ChannelAccount& account, Pending& pending);
+  // The customer with this identity on `channel`, created if new; refreshed from `person`.
+  core::Result<domain::Customer*> CustomerFor(domain::ChannelKind channel,
+                                              const domain::Author& person, domain::Timestamp at,
+                                              Pending& pending);
+  // The conversation of the message with this platform id, unless there is none or it is closed.
+  core::Result<domain::Conversation*> ConversationOfParent(domain::ChannelAccountId account,
+                                                           const std::string& parent_platform_id,
+                                                           Pending& pending);
+  // The customer's open conversation, if any.
+  core::Result<domain::Conversation*> OpenConversationOf(domain::CustomerId customer,
+                                                         Pending& pending);
   core::Result<domain::Conversation*> LoadConversation(domain::ConversationId id, Pending& pending);
   void ResetCaches();
 

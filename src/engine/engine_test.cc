@@ -149,6 +149,40 @@ TEST_F(EngineTest, AResolvedConversationReopensAndAClosedOneDoesNot) {
   EXPECT_TRUE(after_close[0].new_conversation);
 }
 
+TEST_F(EngineTest, TheBrandsOwnMessagesJoinTheConversationTheyAnswer) {
+  auto mention = Run({Tweet(x_, "t1", "u1", "where is my bag?")});
+  auto conversation = ConversationOf(mention[0]);
+  ASSERT_TRUE(domain::MoveConversation(conversation, ConversationStatus::kAssigned, clock_.Now(),
+                                       domain::AgentId(3))
+                  .ok());
+  ASSERT_TRUE(store_.Apply(storage::WriteBatch().Put(conversation)).ok());
+  engine_ = std::make_unique<Engine>(workspace_, store_, clock_, ids_);
+
+  auto reply = Tweet(x_, "t2", "brand", "^JD we are on it", "t1");
+  std::get<domain::InboundMessage>(reply.event).message.direction = domain::Direction::kOutbound;
+  auto dm = Tweet(x_, "d1", "brand", "please send your booking ref");
+  auto& dm_message = std::get<domain::InboundMessage>(dm.event).message;
+  dm_message.direction = domain::Direction::kOutbound;
+  dm_message.kind = domain::MessageKind::kDirectMessage;
+  dm_message.recipient_platform_user_id = "u1";
+  auto broadcast = Tweet(x_, "p1", "brand", "Flights resume at 6pm");
+  std::get<domain::InboundMessage>(broadcast.event).message.direction =
+      domain::Direction::kOutbound;
+
+  auto outcomes = Run({reply, dm, broadcast});
+  EXPECT_EQ(outcomes[0].conversation_id, mention[0].conversation_id);
+  EXPECT_EQ(outcomes[1].conversation_id, mention[0].conversation_id);
+  EXPECT_FALSE(outcomes[2].conversation_id.valid());  // a brand post answers nobody
+  const auto after = ConversationOf(mention[0]);
+  EXPECT_EQ(after.status, ConversationStatus::kWaitingOnCustomer);
+  EXPECT_EQ(after.message_count, 3);
+  EXPECT_TRUE(after.first_response_at);
+  // The brand never became a customer.
+  EXPECT_EQ(*store_.CountDocuments(storage::EntityKind::kCustomer, workspace_.id), 1);
+  const auto echo = storage::Get<domain::Message>(memory_, outcomes[0].message_id)->value();
+  EXPECT_EQ(echo.delivery, domain::DeliveryStatus::kSent);
+}
+
 TEST_F(EngineTest, EditsDeletionsAndReceiptsUpdateWhatWeHold) {
   auto first = Run({Tweet(x_, "t1", "u1", "typo")});
   const auto t = clock_.Now();
