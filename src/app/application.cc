@@ -30,6 +30,15 @@ std::optional<domain::ChannelAccount> Directory::FindAccountByPlatformId(
   return std::nullopt;
 }
 
+std::vector<domain::ChannelAccount> Directory::AccountsOfKind(domain::ChannelKind kind) {
+  std::lock_guard lock(mutex_);
+  std::vector<domain::ChannelAccount> out;
+  for (const auto& [id, account] : accounts_) {
+    if (account.kind == kind && account.enabled) out.push_back(account);
+  }
+  return out;
+}
+
 engine::EngineThread* Directory::EngineFor(domain::WorkspaceId workspace) {
   std::lock_guard lock(mutex_);
   auto it = engines_.find(workspace);

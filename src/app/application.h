@@ -35,6 +35,7 @@ class Directory final : public ingest::IngestTargets {
   engine::EngineThread* EngineFor(domain::WorkspaceId workspace) override;
   std::optional<domain::ChannelAccount> FindAccountByPlatformId(domain::ChannelKind kind,
                                                                 std::string_view platform_id);
+  std::vector<domain::ChannelAccount> AccountsOfKind(domain::ChannelKind kind);
 
   void AddAccount(domain::ChannelAccount account);
   void AddEngine(domain::WorkspaceId workspace, std::unique_ptr<engine::EngineThread> engine);

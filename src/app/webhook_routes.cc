@@ -1,7 +1,9 @@
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "parley/app/application.h"
 #include "parley/app/routes.h"
+#include "parley/channels/x/x_parser.h"
 #include "parley/core/crypto.h"
 #include "parley/telemetry/log.h"
 
@@ -13,7 +15,8 @@ using telemetry::LogWarn;
 // The headers kept with a raw payload: what a later replay needs (signatures, content type).
 std::string KeptHeaders(const http::HttpRequest& request) {
   nlohmann::json kept = nlohmann::json::object();
-  for (const char* name : {"content-type", "user-agent", "x-parley-signature"}) {
+  for (const char* name : {"content-type", "user-agent", "x-parley-signature",
+                           "x-twitter-webhooks-signature", "x-hub-signature-256"}) {
     auto value = request.Header(name);
     if (!value.empty()) kept[name] = std::string(value);
   }
@@ -27,6 +30,41 @@ http::HttpResponse Refuse(int status, std::string_view code, const std::string& 
                               {"reason", reason},
                               {"remote", request.remote_address}});
   return http::ErrorResponse(status, code, reason);
+}
+
+// Stores the payload durably, then answers: `success_status` once it is on disk, 400 with the
+// reason when the account's parser cannot read it (it is kept all the same, and the processor
+// keeps it as a dead letter with that reason), 503 when it could not be stored.
+void StoreAndRespond(Application& app, const domain::ChannelAccount& account,
+                     http::HttpRequest& request, int success_status, http::Responder respond) {
+  std::optional<std::string> invalid;
+  if (const auto* parser = app.parsers().Find(account.kind)) {
+    auto events = parser->Parse({request.body, "{}", account, app.clock().Now()});
+    if (!events.ok()) invalid = events.error().message;
+  }
+  storage::RawPayload payload;
+  payload.channel = account.kind;
+  payload.account_id = account.id;
+  payload.source = "webhook:" + request.path;
+  payload.headers_json = KeptHeaders(request);
+  payload.body = std::move(request.body);
+  payload.received_at = app.clock().Now();
+  app.inbox().Append(
+      std::move(payload), [respond = std::move(respond), invalid, success_status,
+                           path = request.path](const core::Result<domain::RawPayloadId>& id) {
+        if (!id.ok()) {
+          LogWarn("webhook.not_stored", {{"path", path}, {"error", id.error().ToString()}});
+          return respond(http::ErrorResponse(503, "unavailable",
+                                             "the payload could not be stored; retry later"));
+        }
+        if (invalid) {
+          LogWarn("webhook.invalid_payload",
+                  {{"path", path}, {"payload", id->value()}, {"reason", *invalid}});
+          return respond(http::ErrorResponse(400, "invalid_argument", *invalid));
+        }
+        nlohmann::json body = {{"payload_id", id->ToString()}};
+        respond(http::JsonResponse(success_status, body.dump()));
+      });
 }
 
 // POST /webhooks/generic?account=<platform_account_id>
@@ -63,37 +101,71 @@ void HandleGeneric(Application& app, http::HttpRequest& request, http::Responder
         Refuse(401, "unauthenticated", "X-Parley-Signature does not match the body", request));
   }
 
-  // Check the body now so the sender learns at once what is wrong; it is stored all the same, and
-  // the processor keeps it as a dead letter with the same reason.
-  std::optional<std::string> invalid;
-  if (const auto* parser = app.parsers().Find(domain::ChannelKind::kGeneric)) {
-    auto events = parser->Parse({request.body, "{}", *account, app.clock().Now()});
-    if (!events.ok()) invalid = events.error().message;
-  }
+  StoreAndRespond(app, *account, request, 202, std::move(respond));
+}
 
-  storage::RawPayload payload;
-  payload.channel = domain::ChannelKind::kGeneric;
-  payload.account_id = account->id;
-  payload.source = "webhook:/webhooks/generic";
-  payload.headers_json = KeptHeaders(request);
-  payload.body = std::move(request.body);
-  payload.received_at = app.clock().Now();
-  app.inbox().Append(
-      std::move(payload), [respond = std::move(respond), invalid,
-                           path = request.path](core::Result<domain::RawPayloadId> id) {
-        if (!id.ok()) {
-          LogWarn("webhook.not_stored", {{"path", path}, {"error", id.error().ToString()}});
-          return respond(http::ErrorResponse(503, "unavailable",
-                                             "the payload could not be stored; retry later"));
-        }
-        if (invalid) {
-          LogWarn("webhook.invalid_payload",
-                  {{"path", path}, {"payload", id->value()}, {"reason", *invalid}});
-          return respond(http::ErrorResponse(400, "invalid_argument", *invalid));
-        }
-        nlohmann::json body = {{"payload_id", id->ToString()}};
-        respond(http::JsonResponse(202, body.dump()));
-      });
+// GET /webhooks/x?crc_token=...[&account=<user id>]: X's challenge-response check.
+http::HttpResponse HandleXCrc(Application& app, const http::HttpRequest& request) {
+  const auto token = request.Query("crc_token");
+  if (!token || token->empty()) {
+    return Refuse(400, "invalid_argument", "the query parameter 'crc_token' is required", request);
+  }
+  // The CRC is signed with the app's consumer secret. One app may serve several accounts; name
+  // the account in the webhook URL (?account=<user id>) when several apps are configured.
+  std::set<std::string> secrets;
+  for (const auto& account : app.directory().AccountsOfKind(domain::ChannelKind::kX)) {
+    const auto account_key = request.Query("account");
+    if (account_key && account.platform_account_id != *account_key) continue;
+    auto secret = account.credentials.find("consumer_secret");
+    if (secret != account.credentials.end() && !secret->second.empty()) {
+      secrets.insert(secret->second);
+    }
+  }
+  if (secrets.empty()) {
+    return Refuse(403, "permission_denied", "no enabled X channel account with a consumer_secret",
+                  request);
+  }
+  if (secrets.size() > 1) {
+    return Refuse(400, "invalid_argument",
+                  "several X apps are configured: register the webhook URL with "
+                  "?account=<the account's user id>",
+                  request);
+  }
+  nlohmann::json body = {
+      {"response_token", channels::x::CrcResponseToken(*secrets.begin(), *token)}};
+  return http::JsonResponse(200, body.dump());
+}
+
+// POST /webhooks/x: an Account Activity or X Activity API delivery, signed with
+// x-twitter-webhooks-signature.
+void HandleX(Application& app, http::HttpRequest& request, http::Responder respond) {
+  const std::string_view signature = request.Header("x-twitter-webhooks-signature");
+  if (signature.empty()) {
+    return respond(
+        Refuse(401, "unauthenticated", "missing x-twitter-webhooks-signature header", request));
+  }
+  std::string user_id = channels::x::AddressedUserId(request.body);
+  if (user_id.empty()) user_id = request.Query("account").value_or("");
+  if (user_id.empty()) {
+    return respond(Refuse(400, "invalid_argument",
+                          "the delivery names no user (for_user_id or data.filter.user_id)",
+                          request));
+  }
+  auto account = app.directory().FindAccountByPlatformId(domain::ChannelKind::kX, user_id);
+  if (!account) {
+    return respond(Refuse(403, "permission_denied",
+                          "no enabled X channel account for user " + user_id, request));
+  }
+  auto secret = account->credentials.find("consumer_secret");
+  if (secret == account->credentials.end() || secret->second.empty()) {
+    return respond(Refuse(403, "permission_denied",
+                          "X channel account " + user_id + " has no consumer_secret", request));
+  }
+  if (!channels::x::VerifySignature(secret->second, request.body, signature)) {
+    return respond(Refuse(401, "unauthenticated",
+                          "x-twitter-webhooks-signature does not match the body", request));
+  }
+  StoreAndRespond(app, *account, request, 200, std::move(respond));
 }
 
 }  // namespace
@@ -103,6 +175,14 @@ void AddWebhookRoutes(http::Router& router, RouteContext context) {
   router.Add("POST", "/webhooks/generic",
              [&app](http::HttpRequest& request, const http::RouteParams&, http::Responder respond) {
                HandleGeneric(app, request, std::move(respond));
+             });
+  router.AddSync("GET", "/webhooks/x",
+                 [&app](const http::HttpRequest& request, const http::RouteParams&) {
+                   return HandleXCrc(app, request);
+                 });
+  router.Add("POST", "/webhooks/x",
+             [&app](http::HttpRequest& request, const http::RouteParams&, http::Responder respond) {
+               HandleX(app, request, std::move(respond));
              });
 }
 
