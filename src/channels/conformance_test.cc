@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "parley/channels/describe.h"
+#include "parley/channels/meta/meta_parser.h"
 #include "parley/channels/x/x_parser.h"
 
 namespace parley::channels {
@@ -76,7 +77,18 @@ void RunConformance(const std::string& folder, const PayloadParser& parser,
   for (const auto& file : files) {
     const std::string name = fs::relative(file, root).string();
     const std::string body = ReadFile(file);
-    if (file.extension() == ".jsonl") {
+    // Fixture collections (pywa's): {"name": payload, ...}, each payload a Meta delivery.
+    auto collection = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+    const bool is_collection =
+        collection.is_object() && !collection.empty() && !collection.contains("object") &&
+        std::all_of(collection.begin(), collection.end(),
+                    [](const auto& item) { return item.is_object() && item.contains("object"); });
+    if (is_collection) {
+      for (const auto& [key, payload] : collection.items()) {
+        actual += "== " + name + "#" + key + "\n";
+        actual += Summarise(parser, account, payload.dump());
+      }
+    } else if (file.extension() == ".jsonl") {
       std::istringstream lines(body);
       std::string line;
       int number = 0;
@@ -123,6 +135,12 @@ TEST(Conformance, XTwitterWebhooks) {
   domain::ChannelAccount account;
   account.kind = domain::ChannelKind::kX;
   RunConformance("x-twitter-webhooks", x::XParser(), account);
+}
+
+TEST(Conformance, MetaWebhooks) {
+  domain::ChannelAccount account;
+  account.kind = domain::ChannelKind::kFacebook;
+  RunConformance("meta-webhooks", meta::MetaParser(), account);
 }
 
 }  // namespace

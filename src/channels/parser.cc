@@ -1,6 +1,7 @@
 #include "parley/channels/parser.h"
 
 #include "parley/channels/generic/generic_parser.h"
+#include "parley/channels/meta/meta_parser.h"
 #include "parley/channels/x/x_parser.h"
 
 namespace parley::channels {
@@ -18,6 +19,10 @@ ParserRegistry ParserRegistry::Default() {
   ParserRegistry registry;
   registry.Register(domain::ChannelKind::kGeneric, std::make_unique<generic::GenericParser>());
   registry.Register(domain::ChannelKind::kX, std::make_unique<x::XParser>());
+  for (auto kind : {domain::ChannelKind::kFacebook, domain::ChannelKind::kInstagram,
+                    domain::ChannelKind::kWhatsApp}) {
+    registry.Register(kind, std::make_unique<meta::MetaParser>());
+  }
   return registry;
 }
 
