@@ -22,7 +22,7 @@ http::HttpResponse ErrorFor(const core::Error& error);
 
 // GET /healthz, GET /metrics.
 void AddHealthRoutes(http::Router& router, RouteContext context);
-// POST /webhooks/generic; GET and POST /webhooks/x.
+// POST /webhooks/generic; GET and POST /webhooks/x and /webhooks/meta.
 void AddWebhookRoutes(http::Router& router, RouteContext context);
 // GET /* from `web_root` (empty: the web app built with this binary); added last.
 void AddStaticRoutes(http::Router& router, std::string web_root);

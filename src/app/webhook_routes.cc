@@ -1,8 +1,11 @@
+#include <algorithm>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "parley/app/application.h"
 #include "parley/app/routes.h"
+#include "parley/channels/meta/meta_parser.h"
 #include "parley/channels/x/x_parser.h"
 #include "parley/core/crypto.h"
 #include "parley/telemetry/log.h"
@@ -11,6 +14,10 @@ namespace parley::app {
 namespace {
 
 using telemetry::LogWarn;
+
+constexpr domain::ChannelKind kMetaKinds[] = {domain::ChannelKind::kFacebook,
+                                              domain::ChannelKind::kInstagram,
+                                              domain::ChannelKind::kWhatsApp};
 
 // The headers kept with a raw payload: what a later replay needs (signatures, content type).
 std::string KeptHeaders(const http::HttpRequest& request) {
@@ -32,39 +39,66 @@ http::HttpResponse Refuse(int status, std::string_view code, const std::string& 
   return http::ErrorResponse(status, code, reason);
 }
 
-// Stores the payload durably, then answers: `success_status` once it is on disk, 400 with the
-// reason when the account's parser cannot read it (it is kept all the same, and the processor
-// keeps it as a dead letter with that reason), 503 when it could not be stored.
-void StoreAndRespond(Application& app, const domain::ChannelAccount& account,
+// Stores the payload durably, once for each account it is addressed to (Meta batches several
+// pages in one delivery; each account's parser reads its own entries), then answers:
+// `success_status` once every copy is on disk, 400 with the reason when a parser cannot read it
+// (it is kept all the same, and the processor keeps it as a dead letter with that reason), 503
+// when it could not be stored. REQUIRES: !accounts.empty().
+void StoreAndRespond(Application& app, const std::vector<domain::ChannelAccount>& accounts,
                      http::HttpRequest& request, int success_status, http::Responder respond) {
-  std::optional<std::string> invalid;
-  if (const auto* parser = app.parsers().Find(account.kind)) {
-    auto events = parser->Parse({request.body, "{}", account, app.clock().Now()});
-    if (!events.ok()) invalid = events.error().message;
+  struct Shared {
+    std::mutex mutex;
+    std::size_t outstanding = 0;
+    std::vector<std::string> ids;        // GUARDED_BY(mutex)
+    std::optional<std::string> failure;  // GUARDED_BY(mutex)
+    std::optional<std::string> invalid;
+    int success_status = 200;
+    std::string path;
+    http::Responder respond;
+  };
+  auto shared = std::make_shared<Shared>();
+  shared->outstanding = accounts.size();
+  shared->success_status = success_status;
+  shared->path = request.path;
+  shared->respond = std::move(respond);
+  for (const auto& account : accounts) {
+    if (const auto* parser = app.parsers().Find(account.kind)) {
+      auto events = parser->Parse({request.body, "{}", account, app.clock().Now()});
+      if (!events.ok() && !shared->invalid) shared->invalid = events.error().message;
+    }
   }
-  storage::RawPayload payload;
-  payload.channel = account.kind;
-  payload.account_id = account.id;
-  payload.source = "webhook:" + request.path;
-  payload.headers_json = KeptHeaders(request);
-  payload.body = std::move(request.body);
-  payload.received_at = app.clock().Now();
-  app.inbox().Append(
-      std::move(payload), [respond = std::move(respond), invalid, success_status,
-                           path = request.path](const core::Result<domain::RawPayloadId>& id) {
-        if (!id.ok()) {
-          LogWarn("webhook.not_stored", {{"path", path}, {"error", id.error().ToString()}});
-          return respond(http::ErrorResponse(503, "unavailable",
-                                             "the payload could not be stored; retry later"));
-        }
-        if (invalid) {
-          LogWarn("webhook.invalid_payload",
-                  {{"path", path}, {"payload", id->value()}, {"reason", *invalid}});
-          return respond(http::ErrorResponse(400, "invalid_argument", *invalid));
-        }
-        nlohmann::json body = {{"payload_id", id->ToString()}};
-        respond(http::JsonResponse(success_status, body.dump()));
-      });
+  const std::string headers = KeptHeaders(request);
+  for (const auto& account : accounts) {
+    storage::RawPayload payload;
+    payload.channel = account.kind;
+    payload.account_id = account.id;
+    payload.source = "webhook:" + request.path;
+    payload.headers_json = headers;
+    payload.body = request.body;
+    payload.received_at = app.clock().Now();
+    app.inbox().Append(std::move(payload), [shared](const core::Result<domain::RawPayloadId>& id) {
+      std::unique_lock lock(shared->mutex);
+      if (id.ok()) {
+        shared->ids.push_back(id->ToString());
+      } else if (!shared->failure) {
+        shared->failure = id.error().ToString();
+      }
+      if (--shared->outstanding > 0) return;
+      lock.unlock();
+      if (shared->failure) {
+        LogWarn("webhook.not_stored", {{"path", shared->path}, {"error", *shared->failure}});
+        return shared->respond(http::ErrorResponse(503, "unavailable",
+                                                   "the payload could not be stored; retry later"));
+      }
+      if (shared->invalid) {
+        LogWarn("webhook.invalid_payload", {{"path", shared->path}, {"reason", *shared->invalid}});
+        return shared->respond(http::ErrorResponse(400, "invalid_argument", *shared->invalid));
+      }
+      nlohmann::json body = {{"payload_id", shared->ids.front()}};
+      if (shared->ids.size() > 1) body["payload_ids"] = shared->ids;
+      shared->respond(http::JsonResponse(shared->success_status, body.dump()));
+    });
+  }
 }
 
 // POST /webhooks/generic?account=<platform_account_id>
@@ -101,7 +135,7 @@ void HandleGeneric(Application& app, http::HttpRequest& request, http::Responder
         Refuse(401, "unauthenticated", "X-Parley-Signature does not match the body", request));
   }
 
-  StoreAndRespond(app, *account, request, 202, std::move(respond));
+  StoreAndRespond(app, {*account}, request, 202, std::move(respond));
 }
 
 // GET /webhooks/x?crc_token=...[&account=<user id>]: X's challenge-response check.
@@ -165,7 +199,66 @@ void HandleX(Application& app, http::HttpRequest& request, http::Responder respo
     return respond(Refuse(401, "unauthenticated",
                           "x-twitter-webhooks-signature does not match the body", request));
   }
-  StoreAndRespond(app, *account, request, 200, std::move(respond));
+  StoreAndRespond(app, {*account}, request, 200, std::move(respond));
+}
+
+// GET /webhooks/meta: the subscription handshake (hub.mode=subscribe, hub.verify_token,
+// hub.challenge). The challenge is echoed when the token is a Meta account's verify_token.
+http::HttpResponse HandleMetaVerify(Application& app, const http::HttpRequest& request) {
+  const auto mode = request.Query("hub.mode");
+  const auto token = request.Query("hub.verify_token");
+  const auto challenge = request.Query("hub.challenge");
+  if (mode != "subscribe" || !token || !challenge) {
+    return Refuse(400, "invalid_argument",
+                  "expected hub.mode=subscribe with hub.verify_token and hub.challenge", request);
+  }
+  for (auto kind : kMetaKinds) {
+    for (const auto& account : app.directory().AccountsOfKind(kind)) {
+      auto expected = account.credentials.find("verify_token");
+      if (expected != account.credentials.end() && !expected->second.empty() &&
+          core::ConstantTimeEquals(expected->second, *token)) {
+        return http::TextResponse(200, *challenge);
+      }
+    }
+  }
+  return Refuse(403, "permission_denied", "hub.verify_token matches no Meta channel account",
+                request);
+}
+
+// POST /webhooks/meta: a Facebook, Instagram or WhatsApp delivery signed with X-Hub-Signature-256.
+void HandleMeta(Application& app, http::HttpRequest& request, http::Responder respond) {
+  const std::string_view signature = request.Header("x-hub-signature-256");
+  if (signature.empty()) {
+    return respond(Refuse(401, "unauthenticated", "missing X-Hub-Signature-256 header", request));
+  }
+  std::vector<domain::ChannelAccount> accounts;
+  for (const auto& id : channels::meta::AddressedIds(request.body)) {
+    for (auto kind : kMetaKinds) {
+      auto account = app.directory().FindAccountByPlatformId(kind, id);
+      if (account && std::none_of(accounts.begin(), accounts.end(),
+                                  [&](const auto& a) { return a.id == account->id; })) {
+        accounts.push_back(*account);
+      }
+    }
+  }
+  if (accounts.empty()) {
+    return respond(Refuse(403, "permission_denied",
+                          "the delivery is addressed to no enabled Meta channel account", request));
+  }
+  // One app signs the whole delivery: every account it reaches must know that app's secret.
+  for (const auto& account : accounts) {
+    auto secret = account.credentials.find("app_secret");
+    if (secret == account.credentials.end() || secret->second.empty()) {
+      return respond(Refuse(403, "permission_denied",
+                            "channel account " + account.platform_account_id + " has no app_secret",
+                            request));
+    }
+    if (!channels::meta::VerifySignature(secret->second, request.body, signature)) {
+      return respond(
+          Refuse(401, "unauthenticated", "X-Hub-Signature-256 does not match the body", request));
+    }
+  }
+  StoreAndRespond(app, accounts, request, 200, std::move(respond));
 }
 
 }  // namespace
@@ -175,6 +268,14 @@ void AddWebhookRoutes(http::Router& router, RouteContext context) {
   router.Add("POST", "/webhooks/generic",
              [&app](http::HttpRequest& request, const http::RouteParams&, http::Responder respond) {
                HandleGeneric(app, request, std::move(respond));
+             });
+  router.AddSync("GET", "/webhooks/meta",
+                 [&app](const http::HttpRequest& request, const http::RouteParams&) {
+                   return HandleMetaVerify(app, request);
+                 });
+  router.Add("POST", "/webhooks/meta",
+             [&app](http::HttpRequest& request, const http::RouteParams&, http::Responder respond) {
+               HandleMeta(app, request, std::move(respond));
              });
   router.AddSync("GET", "/webhooks/x",
                  [&app](const http::HttpRequest& request, const http::RouteParams&) {
