@@ -164,10 +164,12 @@ nlohmann::json BenchStore(int count) {
   (void)db->Exec(
       "CREATE TABLE messages (id INTEGER PRIMARY KEY, workspace_id INTEGER NOT NULL, "
       "conversation_id INTEGER NOT NULL, channel_account_id INTEGER NOT NULL, platform_id TEXT, "
-      "published_at INTEGER NOT NULL, doc TEXT NOT NULL);"
+      "published_at INTEGER NOT NULL, doc TEXT NOT NULL, in_reply_to TEXT);"
       "CREATE UNIQUE INDEX m1 ON messages (channel_account_id, platform_id);"
       "CREATE INDEX m2 ON messages (conversation_id, published_at, id);"
-      "CREATE INDEX m3 ON messages (workspace_id, id);");
+      "CREATE INDEX m3 ON messages (workspace_id, id);"
+      "CREATE INDEX m4 ON messages (channel_account_id, in_reply_to) WHERE in_reply_to IS NOT "
+      "NULL;");
   std::vector<std::string> docs;
   docs.reserve(messages.size());
   for (const auto& m : messages) docs.push_back(domain::EncodeJson(m));

@@ -208,6 +208,35 @@ core::Result<domain::Conversation*> Engine::ConversationOfParent(
   return *loaded;
 }
 
+core::Result<domain::Conversation*> Engine::ConversationOfReplies(domain::ChannelAccountId account,
+                                                                  const std::string& platform_id,
+                                                                  Pending& pending) {
+  if (platform_id.empty()) return static_cast<domain::Conversation*>(nullptr);
+  domain::ConversationId id;
+  for (const auto& [key, waiting] : pending.messages) {
+    if (waiting.channel_account_id == account && waiting.in_reply_to_platform_id == platform_id &&
+        waiting.conversation_id) {
+      id = waiting.conversation_id;
+      break;
+    }
+  }
+  if (!id) {
+    auto replies = store_.ListRepliesTo(account, platform_id, 1);
+    PARLEY_TRY(replies);
+    if (replies->empty()) return static_cast<domain::Conversation*>(nullptr);
+    auto reply = domain::DecodeJson<domain::Message>(replies->front());
+    PARLEY_TRY(reply);
+    id = reply->conversation_id;
+  }
+  if (!id) return static_cast<domain::Conversation*>(nullptr);
+  auto loaded = LoadConversation(id, pending);
+  PARLEY_TRY(loaded);
+  if ((*loaded)->status == domain::ConversationStatus::kClosed) {
+    return static_cast<domain::Conversation*>(nullptr);
+  }
+  return *loaded;
+}
+
 core::Result<domain::Conversation*> Engine::OpenConversationOf(domain::CustomerId customer,
                                                                Pending& pending) {
   auto open = open_conversation_of_.find(customer);
@@ -291,6 +320,12 @@ core::Result<Outcome> Engine::IngestMessage(const domain::InboundMessage& inboun
   auto found = ConversationOfParent(account.id, message.in_reply_to_platform_id, pending);
   PARLEY_TRY(found);
   domain::Conversation* conversation = *found;
+  if (conversation == nullptr) {
+    // Replies that arrived before this message (out-of-order delivery) already hold its thread.
+    auto replies = ConversationOfReplies(account.id, message.platform_message_id, pending);
+    PARLEY_TRY(replies);
+    conversation = *replies;
+  }
   if (conversation == nullptr) {
     auto open = OpenConversationOf(message.customer_id, pending);
     PARLEY_TRY(open);

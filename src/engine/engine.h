@@ -84,6 +84,10 @@ class Engine {
   core::Result<domain::Conversation*> ConversationOfParent(domain::ChannelAccountId account,
                                                            const std::string& parent_platform_id,
                                                            Pending& pending);
+  // The conversation of replies to this message that arrived before it, unless closed.
+  core::Result<domain::Conversation*> ConversationOfReplies(domain::ChannelAccountId account,
+                                                            const std::string& platform_id,
+                                                            Pending& pending);
   // The customer's open conversation, if any.
   core::Result<domain::Conversation*> OpenConversationOf(domain::CustomerId customer,
                                                          Pending& pending);

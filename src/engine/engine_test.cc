@@ -112,6 +112,17 @@ TEST_F(EngineTest, RepliesJoinTheConversationOfTheirParent) {
   EXPECT_EQ(reply[0].conversation_id, first[0].conversation_id);
 }
 
+TEST_F(EngineTest, AReplyThatArrivesBeforeItsParentStillMakesOneThread) {
+  // Different authors, so only the reply link can join them.
+  auto reply = Run({Tweet(x_, "t2", "u2", "same problem here", "t1")});
+  auto parent = Run({Tweet(x_, "t1", "u1", "the app is down")});
+  EXPECT_EQ(parent[0].conversation_id, reply[0].conversation_id);
+  EXPECT_FALSE(parent[0].new_conversation);
+  // And within one batch, in either order.
+  auto batch = Run({Tweet(x_, "t4", "u4", "me too", "t3"), Tweet(x_, "t3", "u3", "outage?")});
+  EXPECT_EQ(batch[0].conversation_id, batch[1].conversation_id);
+}
+
 TEST_F(EngineTest, LinkedIdentitiesMakeOneThreadAcrossChannels) {
   domain::Customer jane;
   jane.id = domain::CustomerId(500);

@@ -69,6 +69,13 @@ CREATE TABLE audit_events (
   hash TEXT NOT NULL
 );
 )sql"},
+    {2, "replies findable by their parent's platform id", R"sql(
+ALTER TABLE messages ADD COLUMN in_reply_to TEXT;
+UPDATE messages SET in_reply_to = json_extract(doc, '$.in_reply_to_platform_id')
+  WHERE json_extract(doc, '$.in_reply_to_platform_id') <> '';
+CREATE INDEX messages_by_parent ON messages (channel_account_id, in_reply_to)
+  WHERE in_reply_to IS NOT NULL;
+)sql"},
 };
 
 constexpr Migration kInboxMigrations[] = {

@@ -100,10 +100,11 @@ core::Status SqliteStore::ApplyLocked(const storage::WriteBatch& batch) {
   PARLEY_TRY(put_document);
   auto put_message = writer_.Prepare(
       "INSERT INTO messages (id, workspace_id, conversation_id, channel_account_id, platform_id, "
-      "published_at, doc) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
-      "workspace_id = excluded.workspace_id, conversation_id = excluded.conversation_id, "
+      "published_at, doc, in_reply_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE "
+      "SET workspace_id = excluded.workspace_id, conversation_id = excluded.conversation_id, "
       "channel_account_id = excluded.channel_account_id, platform_id = excluded.platform_id, "
-      "published_at = excluded.published_at, doc = excluded.doc");
+      "published_at = excluded.published_at, doc = excluded.doc, in_reply_to = "
+      "excluded.in_reply_to");
   PARLEY_TRY(put_message);
   auto put_conversation = writer_.Prepare(
       "INSERT INTO conversations (id, workspace_id, status, priority, team_id, assignee_id, "
@@ -153,6 +154,11 @@ core::Status SqliteStore::ApplyLocked(const storage::WriteBatch& batch) {
           put_message->Bind(5, doc.index.platform_id);
         }
         put_message->Bind(6, doc.index.published_at_ms).Bind(7, doc.json);
+        if (doc.index.in_reply_to.empty()) {
+          put_message->BindNull(8);
+        } else {
+          put_message->Bind(8, doc.index.in_reply_to);
+        }
         status = put_message->Run();
         break;
       case EntityKind::kConversation:
@@ -281,6 +287,18 @@ core::Result<std::optional<domain::CustomerId>> SqliteStore::FindCustomerByIdent
   PARLEY_TRY(row);
   if (!*row) return std::optional<domain::CustomerId>();
   return std::optional<domain::CustomerId>(domain::CustomerId(stmt->ColumnInt(0)));
+}
+
+core::Result<std::vector<std::string>> SqliteStore::ListRepliesTo(
+    domain::ChannelAccountId account, std::string_view parent_platform_id, int limit) {
+  if (parent_platform_id.empty()) return std::vector<std::string>();
+  std::lock_guard lock(read_mutex_);
+  auto stmt = reader_.Prepare(
+      "SELECT doc FROM messages WHERE channel_account_id = ? AND in_reply_to = ? "
+      "ORDER BY published_at, id LIMIT ?");
+  PARLEY_TRY(stmt);
+  stmt->Bind(1, account.value()).Bind(2, parent_platform_id).Bind(3, limit);
+  return CollectDocs(*stmt);
 }
 
 core::Result<std::vector<std::string>> SqliteStore::ListConversationMessages(

@@ -34,6 +34,9 @@ class SqliteStore final : public storage::Store {
   core::Result<std::optional<domain::CustomerId>> FindCustomerByIdentity(
       domain::WorkspaceId workspace, domain::ChannelKind channel,
       std::string_view platform_user_id) override;
+  core::Result<std::vector<std::string>> ListRepliesTo(domain::ChannelAccountId account,
+                                                       std::string_view parent_platform_id,
+                                                       int limit) override;
   core::Result<std::vector<std::string>> ListConversationMessages(
       domain::ConversationId conversation, int limit) override;
   core::Result<storage::ConversationPage> QueryConversations(

@@ -166,6 +166,22 @@ TEST_P(StoreContract, FindsCustomersByIdentityAndFollowsRelinking) {
   EXPECT_EQ(store().Apply(WriteBatch().Put(thief)).error().code, core::ErrorCode::kConflict);
 }
 
+TEST_P(StoreContract, FindsRepliesByTheirParentsPlatformId) {
+  auto early = MakeMessage(1, "reply-2", 7, 300);
+  early.in_reply_to_platform_id = "parent";
+  auto earlier = MakeMessage(2, "reply-1", 7, 100);
+  earlier.in_reply_to_platform_id = "parent";
+  auto other = MakeMessage(3, "x", 8, 50);
+  other.in_reply_to_platform_id = "someone-else";
+  ASSERT_TRUE(store().Apply(WriteBatch().Put(early).Put(earlier).Put(other)).ok());
+  Reopen();
+  auto replies = DecodeAll<domain::Message>(*store().ListRepliesTo(kAccount, "parent", 10));
+  ASSERT_EQ(replies->size(), 2u);
+  EXPECT_EQ((*replies)[0].platform_message_id, "reply-1");
+  EXPECT_TRUE(store().ListRepliesTo(kAccount, "nobody", 10)->empty());
+  EXPECT_TRUE(store().ListRepliesTo(domain::ChannelAccountId(99), "parent", 10)->empty());
+}
+
 TEST_P(StoreContract, ListsAConversationsMessagesInPublishedOrder) {
   WriteBatch batch;
   batch.Put(MakeMessage(1, "a", 7, 300)).Put(MakeMessage(2, "b", 7, 100));

@@ -90,6 +90,7 @@ Document ToDocument(const domain::Message& value) {
   doc.index.conversation_id = value.conversation_id.value();
   doc.index.channel_account_id = value.channel_account_id.value();
   doc.index.platform_id = value.platform_message_id;
+  doc.index.in_reply_to = value.in_reply_to_platform_id;
   doc.index.published_at_ms = core::ToMillis(value.published_at);
   return doc;
 }

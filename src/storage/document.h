@@ -42,6 +42,7 @@ struct IndexFields {
   std::int64_t conversation_id = 0;
   std::int64_t channel_account_id = 0;
   std::string platform_id;
+  std::string in_reply_to;  // the platform id of the parent message
   std::int64_t published_at_ms = 0;
   // kConversation
   int status = 0;

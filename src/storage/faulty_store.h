@@ -48,6 +48,11 @@ class FaultyStore final : public Store {
       std::string_view platform_user_id) override {
     return inner_.FindCustomerByIdentity(workspace, channel, platform_user_id);
   }
+  core::Result<std::vector<std::string>> ListRepliesTo(domain::ChannelAccountId account,
+                                                       std::string_view parent_platform_id,
+                                                       int limit) override {
+    return inner_.ListRepliesTo(account, parent_platform_id, limit);
+  }
   core::Result<std::vector<std::string>> ListConversationMessages(
       domain::ConversationId conversation, int limit) override {
     return inner_.ListConversationMessages(conversation, limit);

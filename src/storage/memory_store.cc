@@ -133,6 +133,29 @@ core::Result<std::optional<domain::CustomerId>> MemoryStore::FindCustomerByIdent
   return std::optional<domain::CustomerId>(domain::CustomerId(it->second));
 }
 
+core::Result<std::vector<std::string>> MemoryStore::ListRepliesTo(
+    domain::ChannelAccountId account, std::string_view parent_platform_id, int limit) {
+  std::lock_guard lock(mutex_);
+  std::vector<const Document*> found;
+  for (auto it = documents_.lower_bound({EntityKind::kMessage, 0});
+       it != documents_.end() && it->first.first == EntityKind::kMessage; ++it) {
+    const Document& doc = it->second;
+    if (doc.index.channel_account_id == account.value() && !parent_platform_id.empty() &&
+        doc.index.in_reply_to == parent_platform_id) {
+      found.push_back(&doc);
+    }
+  }
+  std::sort(found.begin(), found.end(), [](const Document* a, const Document* b) {
+    return std::tie(a->index.published_at_ms, a->id) < std::tie(b->index.published_at_ms, b->id);
+  });
+  std::vector<std::string> out;
+  for (const Document* doc : found) {
+    if (std::ssize(out) >= limit) break;
+    out.push_back(doc->json);
+  }
+  return out;
+}
+
 core::Result<std::vector<std::string>> MemoryStore::ListConversationMessages(
     domain::ConversationId conversation, int limit) {
   std::lock_guard lock(mutex_);

@@ -95,6 +95,11 @@ class Store {
   virtual core::Result<std::optional<domain::CustomerId>> FindCustomerByIdentity(
       domain::WorkspaceId workspace, domain::ChannelKind channel,
       std::string_view platform_user_id) = 0;
+  // Messages of the account that reply to `parent_platform_id`, oldest first: a reply that
+  // arrived before its parent is found this way when the parent comes.
+  virtual core::Result<std::vector<std::string>> ListRepliesTo(domain::ChannelAccountId account,
+                                                               std::string_view parent_platform_id,
+                                                               int limit) = 0;
   // The messages of a conversation, oldest first (by published time, then id).
   virtual core::Result<std::vector<std::string>> ListConversationMessages(
       domain::ConversationId conversation, int limit) = 0;
