@@ -2,7 +2,9 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "parley/app/application.h"
 #include "parley/cli/commands.h"
@@ -92,9 +94,19 @@ int RunMigrate(const ServeOptions& options) {
 }
 
 int RunImport(const ImportOptions& options) {
-  if (options.format != "generic") {
+  // Which channel kinds each format's payloads belong to.
+  static const std::map<std::string, std::vector<domain::ChannelKind>> kFormats = {
+      {"generic", {domain::ChannelKind::kGeneric}},
+      {"x-v2", {domain::ChannelKind::kX}},
+      {"meta",
+       {domain::ChannelKind::kFacebook, domain::ChannelKind::kInstagram,
+        domain::ChannelKind::kWhatsApp}},
+  };
+  auto format = kFormats.find(options.format);
+  if (format == kFormats.end()) {
     std::cerr << "parley: unknown import format '" << options.format
-              << "'; this build reads: generic (JSON lines, one message object per line)\n";
+              << "'; this build reads: generic, x-v2, meta (a JSON document, or JSON lines with "
+                 "one payload per line)\n";
     return 2;
   }
   auto config = LoadAndPrepare(options.serve);
@@ -107,47 +119,62 @@ int RunImport(const ImportOptions& options) {
   // Which channel account the history belongs to.
   std::optional<domain::ChannelAccount> account;
   auto accounts = storage::ListAll<domain::ChannelAccount>((*app)->store(), domain::WorkspaceId());
-  std::vector<domain::ChannelAccount> generic;
+  std::vector<domain::ChannelAccount> candidates;
   if (accounts.ok()) {
     for (const auto& a : *accounts) {
-      if (a.kind == domain::ChannelKind::kGeneric) generic.push_back(a);
+      if (std::find(format->second.begin(), format->second.end(), a.kind) != format->second.end()) {
+        candidates.push_back(a);
+      }
     }
   }
-  for (const auto& a : generic) {
+  for (const auto& a : candidates) {
     if (a.platform_account_id == options.account ||
-        (options.account.empty() && generic.size() == 1)) {
+        (options.account.empty() && candidates.size() == 1)) {
       account = a;
     }
   }
   if (!account) {
-    std::cerr << "parley: name the generic channel account with --account (declared in the "
-                 "configuration's [[channel_accounts]]); found "
-              << generic.size() << "\n";
+    std::cerr << "parley: name the channel account with --account (its platform_account_id, "
+                 "declared in the configuration's [[channel_accounts]]); "
+              << candidates.size() << " account(s) can take format " << options.format << "\n";
     return 2;
   }
 
-  std::ifstream in(options.file);
-  std::string line;
+  // The payloads: the whole file when it is one JSON document, otherwise one per line.
+  std::ifstream in(options.file, std::ios::binary);
+  std::stringstream whole;
+  whole << in.rdbuf();
+  const std::string text = whole.str();
+  std::vector<std::string> payloads;
+  if (nlohmann::json::accept(text)) {
+    payloads.push_back(text);
+  } else {
+    std::istringstream lines(text);
+    std::string line;
+    while (std::getline(lines, line)) {
+      if (line.find_first_not_of(" \t\r") != std::string::npos) payloads.push_back(line);
+    }
+  }
+
   std::int64_t lines = 0;
   std::mutex mutex;
   std::condition_variable all_stored;
   std::int64_t outstanding = 0;  // GUARDED_BY(mutex)
   std::int64_t failed = 0;       // GUARDED_BY(mutex)
   const std::string source = "import:" + std::filesystem::path(options.file).filename().string();
-  while (std::getline(in, line)) {
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+  for (auto& body : payloads) {
     ++lines;
     storage::RawPayload payload;
-    payload.channel = domain::ChannelKind::kGeneric;
+    payload.channel = account->kind;
     payload.account_id = account->id;
     payload.source = source;
-    payload.body = line;
+    payload.body = std::move(body);
     payload.received_at = core::SystemClock::Instance().Now();
     {
       std::lock_guard lock(mutex);
       ++outstanding;
     }
-    // Appended without waiting, so that the inbox commits many lines per fsync.
+    // Appended without waiting, so that the inbox commits many payloads per fsync.
     (*app)->inbox().Append(std::move(payload), [&](const core::Result<domain::RawPayloadId>& id) {
       std::lock_guard lock(mutex);
       if (!id.ok()) ++failed;

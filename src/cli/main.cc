@@ -37,7 +37,8 @@ int main(int argc, char** argv) {
   import_command->add_option("--config", import.serve.config_path, "TOML configuration file")
       ->check(CLI::ExistingFile);
   import_command->add_option("--data", import.serve.data_dir, "data directory");
-  import_command->add_option("--format", import.format, "input format: generic")->required();
+  import_command->add_option("--format", import.format, "input format: generic, x-v2 or meta")
+      ->required();
   import_command->add_option("--account", import.account,
                              "platform_account_id of the channel account it came from");
   import_command->add_option("file", import.file, "the file to import")

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <tuple>
 
 #include "parley/app/application.h"
 #include "parley/cli/commands.h"
@@ -71,7 +72,21 @@ int RunDemo(const ServeOptions& options) {
         << "time_zone = \"America/New_York\"\nbrand_handles = [\"@NorthwindHelp\"]\n\n"
         << "[[channel_accounts]]\nworkspace = \"acme-air\"\nkind = \"generic\"\n"
         << "name = \"Reviews\"\nplatform_account_id = \"acme-reviews\"\n"
-        << "credentials = { secret = \"" << core::RandomHex(16) << "\" }\n";
+        << "credentials = { secret = \"" << core::RandomHex(16) << "\" }\n\n"
+        << "[[channel_accounts]]\nworkspace = \"acme-air\"\nkind = \"x\"\n"
+        << "name = \"@AcmeAirHelp\"\nplatform_account_id = \"1000000001\"\n"
+        << "credentials = { consumer_secret = \"" << core::RandomHex(16) << "\" }\n";
+    const std::string meta_secret = core::RandomHex(16);
+    const std::string verify_token = core::RandomHex(8);
+    for (const auto& [kind, name, id] :
+         {std::tuple{"facebook", "Acme Air on Facebook", "2000000001"},
+          std::tuple{"instagram", "@acmeair on Instagram", "3000000001"},
+          std::tuple{"whatsapp", "Acme Air on WhatsApp", "4000000001"}}) {
+      out << "\n[[channel_accounts]]\nworkspace = \"acme-air\"\nkind = \"" << kind
+          << "\"\nname = \"" << name << "\"\nplatform_account_id = \"" << id << "\"\n"
+          << "credentials = { app_secret = \"" << meta_secret << "\", verify_token = \""
+          << verify_token << "\" }\n";
+    }
     if (!out) {
       std::cerr << "parley: cannot write " << config_path.string() << "\n";
       return 1;
@@ -83,8 +98,8 @@ int RunDemo(const ServeOptions& options) {
   std::string extra;
   extra += "Demo data in " + dir.string() + " (configuration: " + config_path.string() + ")\n";
   extra +=
-      "Post a mention: see docs/channels/generic.md; the demo's generic account is "
-      "'acme-reviews' and its secret is in the configuration file.\n";
+      "Channel accounts of every kind are declared there with their webhook secrets; "
+      "docs/channels/ says how to post to each.\n";
   extra += "Demo logins arrive with accounts and permissions (not yet available).\n";
   return ServeWith(*config, extra);
 }
