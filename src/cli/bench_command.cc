@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
 
+#include "parley/app/application.h"
 #include "parley/cli/commands.h"
 #include "parley/sqlite/sqlite_inbox.h"
 #include "parley/sqlite/sqlite_store.h"
@@ -202,6 +204,172 @@ nlohmann::json BenchStore(int count) {
   return out;
 }
 
+// An X API v2 mention as the polling connector or an import would carry it: one post with its
+// author expanded. About a third are replies to an earlier mention.
+std::string XMention(int i) {
+  const int author = 10'000 + (i * 7919) % 50'000;
+  nlohmann::json post = {
+      {"id", std::to_string(1'800'000'000'000'000'000LL + i)},
+      {"author_id", std::to_string(author)},
+      {"conversation_id", std::to_string(1'800'000'000'000'000'000LL + i - i % 3)},
+      {"created_at", "2026-11-23T04:35:42.000Z"},
+      {"lang", "en"},
+      {"text", "@AcmeAir flight AC" + std::to_string(100 + i % 900) +
+                   " delayed 3 hours and nobody at the gate can tell us anything. Rebooking "
+                   "link is broken too. #fail"},
+      {"public_metrics", {{"like_count", i % 17}, {"retweet_count", i % 5}, {"reply_count", 1}}}};
+  if (i % 3 != 0) {
+    post["referenced_tweets"] = {
+        {{"type", "replied_to"}, {"id", std::to_string(1'800'000'000'000'000'000LL + i - 1)}}};
+  }
+  nlohmann::json body = {
+      {"data", post},
+      {"includes",
+       {{"users",
+         {{{"id", std::to_string(author)},
+           {"username", "traveller" + std::to_string(author)},
+           {"name", "A Traveller"},
+           {"public_metrics", {{"followers_count", (author * 37) % 100'000}}}}}}}}};
+  return body.dump();
+}
+
+// End to end: payloads appended to the durable inbox by concurrent producers (as webhook
+// deliveries would be), parsed, threaded by the engine and written to the store; against a bare
+// loop inserting the same message rows into the same database.
+nlohmann::json BenchIngest(int count, const std::optional<std::string>& input) {
+  TempDir dir;
+  std::vector<std::string> payloads;
+  if (input) {
+    std::ifstream in(*input);
+    std::string line;
+    while (std::getline(in, line)) {
+      if (!line.empty()) payloads.push_back(line);
+    }
+    count = static_cast<int>(payloads.size());
+  } else {
+    payloads.reserve(static_cast<std::size_t>(count));
+    for (int i = 0; i < count; ++i) payloads.push_back(XMention(i));
+  }
+
+  auto config = config::ParseConfig(R"(
+[[workspaces]]
+slug = "bench"
+[[channel_accounts]]
+workspace = "bench"
+kind = "x"
+platform_account_id = "1"
+credentials = { consumer_secret = "bench" }
+)",
+                                    [](std::string_view) { return std::nullopt; });
+  if (!config.ok()) throw std::runtime_error(config.error().ToString());
+  config->storage.data_dir = dir.path().string();
+  config->log.level = "warn";
+  auto app = app::Application::Open(*config, core::SystemClock::Instance());
+  if (!app.ok()) throw std::runtime_error(app.error().ToString());
+  auto account = (*app)->directory().AccountsOfKind(domain::ChannelKind::kX).at(0);
+  (*app)->processor().Start(std::chrono::milliseconds(50));
+
+  const int producers = 16;
+  std::vector<std::vector<double>> latencies(producers);
+  std::atomic<int> next{0};
+  const auto started = Clock::now();
+  std::vector<std::thread> threads;
+  threads.reserve(producers);
+  for (int p = 0; p < producers; ++p) {
+    threads.emplace_back([&, p] {
+      for (int i = next++; i < count; i = next++) {
+        storage::RawPayload payload;
+        payload.channel = domain::ChannelKind::kX;
+        payload.account_id = account.id;
+        payload.source = "bench";
+        payload.body = payloads[static_cast<std::size_t>(i)];
+        payload.received_at = core::SystemClock::Instance().Now();
+        const auto t0 = Clock::now();
+        auto id = storage::AppendAndWait((*app)->inbox(), std::move(payload));
+        if (!id.ok()) throw std::runtime_error(id.error().ToString());
+        latencies[static_cast<std::size_t>(p)].push_back(Seconds(Clock::now() - t0) * 1000);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  while (true) {
+    auto counts = (*app)->inbox().Counts();
+    if (!counts.ok()) throw std::runtime_error(counts.error().ToString());
+    if (counts->pending == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // a benchmark, not a test
+  }
+  const double elapsed = Seconds(Clock::now() - started);
+  auto messages =
+      (*app)->store().CountDocuments(storage::EntityKind::kMessage, domain::WorkspaceId());
+  auto conversations =
+      (*app)->store().CountDocuments(storage::EntityKind::kConversation, domain::WorkspaceId());
+  auto dead = (*app)->inbox().Counts();
+  (*app)->Shutdown();
+  std::vector<double> all;
+  for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
+
+  // Bare: the same message rows, pre-encoded, into a table like `messages` in the same database.
+  auto db =
+      sqlite::Database::Open((dir.path() / "parley.db").string(), sqlite::Durability::kNormal);
+  if (!db.ok()) throw std::runtime_error("bare database");
+  (void)db->Exec(
+      "CREATE TABLE bare_messages (id INTEGER PRIMARY KEY, workspace_id INTEGER NOT NULL, "
+      "conversation_id INTEGER NOT NULL, channel_account_id INTEGER NOT NULL, platform_id TEXT, "
+      "published_at INTEGER NOT NULL, doc TEXT NOT NULL, in_reply_to TEXT);"
+      "CREATE UNIQUE INDEX b1 ON bare_messages (channel_account_id, platform_id);"
+      "CREATE INDEX b2 ON bare_messages (conversation_id, published_at, id);"
+      "CREATE INDEX b3 ON bare_messages (workspace_id, id);"
+      "CREATE INDEX b4 ON bare_messages (channel_account_id, in_reply_to) WHERE in_reply_to IS "
+      "NOT NULL;");
+  auto rows = db->Prepare(
+      "SELECT id, workspace_id, conversation_id, channel_account_id, "
+      "platform_id, published_at, doc, in_reply_to FROM messages");
+  struct Row {
+    std::int64_t id, workspace, conversation, account, published;
+    std::string platform, doc, reply;
+  };
+  std::vector<Row> copy;
+  while (rows->Step().ok() && !rows->ColumnIsNull(0)) {
+    copy.push_back({rows->ColumnInt(0), rows->ColumnInt(1), rows->ColumnInt(2), rows->ColumnInt(3),
+                    rows->ColumnInt(5), rows->ColumnText(4), rows->ColumnText(6),
+                    rows->ColumnText(7)});
+  }
+  rows = db->Prepare("SELECT 1");
+  auto insert = db->Prepare("INSERT INTO bare_messages VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  const auto bare_started = Clock::now();
+  constexpr std::size_t kBatch = 500;
+  for (std::size_t i = 0; i < copy.size(); i += kBatch) {
+    (void)db->Exec("BEGIN");
+    for (std::size_t j = i; j < std::min(copy.size(), i + kBatch); ++j) {
+      const Row& r = copy[j];
+      insert->Bind(1, r.id).Bind(2, r.workspace).Bind(3, r.conversation).Bind(4, r.account);
+      insert->Bind(5, r.platform).Bind(6, r.published).Bind(7, r.doc);
+      if (r.reply.empty()) {
+        insert->BindNull(8);
+      } else {
+        insert->Bind(8, r.reply);
+      }
+      (void)insert->Run();
+    }
+    (void)db->Exec("COMMIT");
+  }
+  const double bare_elapsed = Seconds(Clock::now() - bare_started);
+
+  nlohmann::json out;
+  out["benchmark"] = "ingest";
+  out["mentions"] = count;
+  out["producers"] = producers;
+  out["messages_stored"] = messages.ok() ? *messages : -1;
+  out["conversations_stored"] = conversations.ok() ? *conversations : -1;
+  out["dead_letters"] = dead.ok() ? dead->dead_letters : -1;
+  out["mentions_per_second"] = count / elapsed;
+  out["bare_insert_per_second"] = static_cast<double>(copy.size()) / bare_elapsed;
+  out["ratio"] = (count / elapsed) / (static_cast<double>(copy.size()) / bare_elapsed);
+  out["p50_ack_ms"] = Percentile(all, 0.50);
+  out["p99_ack_ms"] = Percentile(all, 0.99);
+  return out;
+}
+
 }  // namespace
 
 int RunBench(const BenchOptions& options) {
@@ -209,6 +377,8 @@ int RunBench(const BenchOptions& options) {
   try {
     if (options.what == "inbox") {
       result = BenchInbox(options.count > 0 ? options.count : 50'000);
+    } else if (options.what == "ingest") {
+      result = BenchIngest(options.count > 0 ? options.count : 1'000'000, options.input);
     } else {
       result = BenchStore(options.count > 0 ? options.count : 200'000);
     }

@@ -26,9 +26,11 @@ struct ImportOptions {
 int RunImport(const ImportOptions& options);
 
 struct BenchOptions {
-  std::string what;  // inbox, store
+  std::string what;  // ingest, inbox, store
   bool json = false;
-  int count = 0;  // 0: the benchmark's default
+  int count = 0;                     // 0: the benchmark's default
+  std::optional<std::string> input;  // ingest: payloads, one per line (default: generated)
+  std::string format = "x-v2";       // ingest: the input's format
 };
 int RunBench(const BenchOptions& options);
 

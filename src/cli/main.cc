@@ -48,9 +48,13 @@ int main(int argc, char** argv) {
   BenchOptions bench;
   auto* bench_command =
       app.add_subcommand("bench", "Measure a part of Parley and print the figures.");
-  bench_command->add_option("what", bench.what, "inbox or store")
+  bench_command->add_option("what", bench.what, "ingest, inbox or store")
       ->required()
-      ->check(CLI::IsMember({"inbox", "store"}));
+      ->check(CLI::IsMember({"ingest", "inbox", "store"}));
+  bench_command->add_option("--input", bench.input, "ingest: payloads, one per line")
+      ->check(CLI::ExistingFile);
+  bench_command->add_option("--format", bench.format, "ingest: the input's format")
+      ->check(CLI::IsMember({"x-v2"}));
   bench_command->add_flag("--json", bench.json, "print one JSON object");
   bench_command->add_option("--count", bench.count, "how many items (default per benchmark)")
       ->check(CLI::PositiveNumber);
