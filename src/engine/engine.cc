@@ -116,10 +116,21 @@ core::Result<std::optional<domain::Message>> Engine::FindMessage(domain::Channel
   if (in_batch != pending.messages.end()) {
     return std::optional<domain::Message>(in_batch->second);
   }
-  auto id = store_.FindMessageByPlatformId(account, platform_id);
-  PARLEY_TRY(id);
-  if (!id->has_value()) return std::optional<domain::Message>();
-  return storage::Get<domain::Message>(store_, **id);
+  auto ref = store_.FindMessageByPlatformId(account, platform_id);
+  PARLEY_TRY(ref);
+  if (!ref->has_value()) return std::optional<domain::Message>();
+  return storage::Get<domain::Message>(store_, (*ref)->id);
+}
+
+core::Result<std::optional<storage::MessageRef>> Engine::FindMessageRef(
+    domain::ChannelAccountId account, const std::string& platform_id, Pending& pending) {
+  if (platform_id.empty()) return std::optional<storage::MessageRef>();
+  auto in_batch = pending.messages.find(PlatformKey(account, platform_id));
+  if (in_batch != pending.messages.end()) {
+    return std::optional<storage::MessageRef>(
+        storage::MessageRef{in_batch->second.id, in_batch->second.conversation_id});
+  }
+  return store_.FindMessageByPlatformId(account, platform_id);
 }
 
 core::Result<domain::Conversation*> Engine::LoadConversation(domain::ConversationId id,
@@ -195,7 +206,7 @@ core::Result<domain::Customer*> Engine::CustomerFor(domain::ChannelKind channel,
 
 core::Result<domain::Conversation*> Engine::ConversationOfParent(
     domain::ChannelAccountId account, const std::string& parent_platform_id, Pending& pending) {
-  auto parent = FindMessage(account, parent_platform_id, pending);
+  auto parent = FindMessageRef(account, parent_platform_id, pending);
   PARLEY_TRY(parent);
   if (!parent->has_value() || !(*parent)->conversation_id) {
     return static_cast<domain::Conversation*>(nullptr);
@@ -294,7 +305,7 @@ core::Result<Outcome> Engine::IngestMessage(const domain::InboundMessage& inboun
                                             const IngestCommand& command, Pending& pending) {
   const auto& account = command.account;
   domain::Message message = inbound.message;
-  auto existing = FindMessage(account.id, message.platform_message_id, pending);
+  auto existing = FindMessageRef(account.id, message.platform_message_id, pending);
   PARLEY_TRY(existing);
   if (existing->has_value()) {
     return Outcome{OutcomeKind::kDuplicate, (*existing)->id, (*existing)->conversation_id, false};

@@ -71,6 +71,11 @@ class Engine {
   core::Result<Outcome> IngestUpdate(const domain::InboundEvent& event,
                                      const domain::ChannelAccount& account, Pending& pending);
 
+  // Identity and thread only, from the index: for de-duplication and threading.
+  core::Result<std::optional<storage::MessageRef>> FindMessageRef(domain::ChannelAccountId account,
+                                                                  const std::string& platform_id,
+                                                                  Pending& pending);
+  // The whole message: for updates.
   core::Result<std::optional<domain::Message>> FindMessage(domain::ChannelAccountId account,
                                                            const std::string& platform_id,
                                                            Pending& pending);

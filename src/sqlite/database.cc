@@ -20,18 +20,34 @@ core::Error SqliteError(sqlite3* db, std::string_view what) {
 }
 
 Statement::Statement(Statement&& other) noexcept
-    : db_(std::exchange(other.db_, nullptr)), stmt_(std::exchange(other.stmt_, nullptr)) {}
+    : db_(std::exchange(other.db_, nullptr)),
+      stmt_(std::exchange(other.stmt_, nullptr)),
+      cached_(std::exchange(other.cached_, nullptr)) {}
 
 Statement& Statement::operator=(Statement&& other) noexcept {
   if (this != &other) {
-    sqlite3_finalize(stmt_);
+    Release();
     db_ = std::exchange(other.db_, nullptr);
     stmt_ = std::exchange(other.stmt_, nullptr);
+    cached_ = std::exchange(other.cached_, nullptr);
   }
   return *this;
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() { Release(); }
+
+void Statement::Release() {
+  if (stmt_ == nullptr) return;
+  if (cached_ != nullptr) {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+    cached_->in_use = false;
+  } else {
+    sqlite3_finalize(stmt_);
+  }
+  stmt_ = nullptr;
+  cached_ = nullptr;
+}
 
 Statement& Statement::Bind(int index, std::int64_t value) {
   sqlite3_bind_int64(stmt_, index, value);
@@ -109,17 +125,26 @@ core::Result<Database> Database::Open(const std::string& path, Durability durabi
   return db;
 }
 
-Database::Database(Database&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
+Database::Database(Database&& other) noexcept
+    : db_(std::exchange(other.db_, nullptr)), cache_(std::move(other.cache_)) {}
 
 Database& Database::operator=(Database&& other) noexcept {
   if (this != &other) {
-    sqlite3_close_v2(db_);
+    Close();
     db_ = std::exchange(other.db_, nullptr);
+    cache_ = std::move(other.cache_);
   }
   return *this;
 }
 
-Database::~Database() { sqlite3_close_v2(db_); }
+Database::~Database() { Close(); }
+
+void Database::Close() {
+  for (auto& [sql, cached] : cache_) sqlite3_finalize(cached->stmt);
+  cache_.clear();
+  sqlite3_close_v2(db_);
+  db_ = nullptr;
+}
 
 core::Status Database::Exec(std::string_view sql) {
   char* message = nullptr;
@@ -134,11 +159,22 @@ core::Status Database::Exec(std::string_view sql) {
 }
 
 core::Result<Statement> Database::Prepare(std::string_view sql) {
+  auto it = cache_.find(std::string(sql));
+  if (it != cache_.end() && !it->second->in_use) {
+    it->second->in_use = true;
+    return Statement(db_, it->second->stmt, it->second.get());
+  }
   sqlite3_stmt* stmt = nullptr;
   const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
                                     SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
   if (rc != SQLITE_OK) return SqliteError(db_, "prepare");
-  return Statement(db_, stmt);
+  if (it != cache_.end()) return Statement(db_, stmt);  // the cached one is in use: a one-off
+  auto cached = std::make_unique<CachedStatement>();
+  cached->stmt = stmt;
+  cached->in_use = true;
+  CachedStatement* entry = cached.get();
+  cache_.emplace(std::string(sql), std::move(cached));
+  return Statement(db_, stmt, entry);
 }
 
 std::int64_t Database::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }

@@ -6,9 +6,11 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "parley/core/result.h"
 
@@ -20,10 +22,19 @@ enum class Durability {
   kFull,    // WAL with synchronous=FULL: every commit is fsync'd before it returns
 };
 
+// A prepared statement kept by its Database for reuse; see Database::Prepare.
+struct CachedStatement {
+  sqlite3_stmt* stmt = nullptr;
+  bool in_use = false;
+};
+
 class Statement {
  public:
   Statement() = default;
-  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  // Owns `stmt` (finalized on destruction), or borrows it from the cache when `cached` is given
+  // (reset and returned to the cache on destruction).
+  Statement(sqlite3* db, sqlite3_stmt* stmt, CachedStatement* cached = nullptr)
+      : db_(db), stmt_(stmt), cached_(cached) {}
   Statement(Statement&& other) noexcept;
   Statement& operator=(Statement&& other) noexcept;
   Statement(const Statement&) = delete;
@@ -49,8 +60,11 @@ class Statement {
   bool ColumnIsNull(int index) const;
 
  private:
+  void Release();
+
   sqlite3* db_ = nullptr;
   sqlite3_stmt* stmt_ = nullptr;
+  CachedStatement* cached_ = nullptr;
 };
 
 class Database {
@@ -65,6 +79,9 @@ class Database {
   ~Database();
 
   core::Status Exec(std::string_view sql);
+  // Prepares `sql`, reusing the statement prepared for the same text before: parsing and
+  // planning are paid once per connection. The returned Statement gives it back when destroyed.
+  // Statements whose text embeds values should bind them instead, or the cache grows with them.
   core::Result<Statement> Prepare(std::string_view sql);
   std::int64_t LastInsertRowId() const;
   int Changes() const;
@@ -72,7 +89,10 @@ class Database {
 
  private:
   explicit Database(sqlite3* db) : db_(db) {}
+  void Close();
+
   sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, std::unique_ptr<CachedStatement>> cache_;
 };
 
 // BEGIN IMMEDIATE on construction; ROLLBACK on destruction unless Commit() succeeded.

@@ -33,7 +33,9 @@ core::Result<std::unique_ptr<SqliteInbox>> SqliteInbox::Open(const std::string& 
   auto writer = Database::Open(path, Durability::kFull);
   PARLEY_TRY(writer);
   PARLEY_TRY(Migrate(*writer, InboxMigrations(), clock.Now()));
-  auto reader = Database::Open(path, Durability::kFull);
+  // Marking a payload processed need not wait for the disk: if the mark is lost in a power cut,
+  // the payload is processed again and found to be a duplicate.
+  auto reader = Database::Open(path, Durability::kNormal);
   PARLEY_TRY(reader);
   return std::unique_ptr<SqliteInbox>(
       new SqliteInbox(std::move(writer).value(), std::move(reader).value(), options));

@@ -262,17 +262,18 @@ core::Result<std::int64_t> SqliteStore::CountDocuments(EntityKind kind,
   return stmt->ColumnInt(0);
 }
 
-core::Result<std::optional<domain::MessageId>> SqliteStore::FindMessageByPlatformId(
+core::Result<std::optional<storage::MessageRef>> SqliteStore::FindMessageByPlatformId(
     domain::ChannelAccountId account, std::string_view platform_message_id) {
   std::lock_guard lock(read_mutex_);
-  auto stmt =
-      reader_.Prepare("SELECT id FROM messages WHERE channel_account_id = ? AND platform_id = ?");
+  auto stmt = reader_.Prepare(
+      "SELECT id, conversation_id FROM messages WHERE channel_account_id = ? AND platform_id = ?");
   PARLEY_TRY(stmt);
   stmt->Bind(1, account.value()).Bind(2, platform_message_id);
   auto row = stmt->Step();
   PARLEY_TRY(row);
-  if (!*row) return std::optional<domain::MessageId>();
-  return std::optional<domain::MessageId>(domain::MessageId(stmt->ColumnInt(0)));
+  if (!*row) return std::optional<storage::MessageRef>();
+  return std::optional<storage::MessageRef>(storage::MessageRef{
+      domain::MessageId(stmt->ColumnInt(0)), domain::ConversationId(stmt->ColumnInt(1))});
 }
 
 core::Result<std::optional<domain::CustomerId>> SqliteStore::FindCustomerByIdentity(
@@ -320,38 +321,43 @@ core::Result<storage::ConversationPage> SqliteStore::QueryConversations(
     PARLEY_TRY(decoded);
     cursor = *decoded;
   }
+  // Values are bound, never spliced into the text, so the statement cache sees few texts.
   std::string sql =
-      "SELECT doc, priority, due_at, updated_at, id FROM conversations WHERE workspace_id = ?";
+      "SELECT doc, priority, due_at, updated_at, id FROM conversations WHERE workspace_id = ?1";
   if (!query.statuses.empty()) {
     sql += " AND status IN (";
     for (std::size_t i = 0; i < query.statuses.size(); ++i) {
       sql += i == 0 ? "" : ",";
-      sql += std::to_string(static_cast<int>(query.statuses[i]));
+      sql += std::to_string(static_cast<int>(query.statuses[i]));  // an enum: a few values
     }
     sql += ")";
   }
-  if (query.team_id) sql += " AND team_id = " + query.team_id.ToString();
-  if (query.assignee_id) sql += " AND assignee_id = " + query.assignee_id.ToString();
-  if (query.customer_id) sql += " AND customer_id = " + query.customer_id.ToString();
+  if (query.team_id) sql += " AND team_id = ?2";
+  if (query.assignee_id) sql += " AND assignee_id = ?3";
+  if (query.customer_id) sql += " AND customer_id = ?4";
   const bool by_priority = query.sort == storage::ConversationSort::kPriority;
   if (cursor) {
-    sql += by_priority ? " AND (-priority, due_at, id) > (?, ?, ?)"
-                       : " AND (-updated_at, -id) > (?, ?)";
+    sql += by_priority ? " AND (-priority, due_at, id) > (?5, ?6, ?7)"
+                       : " AND (-updated_at, -id) > (?5, ?6)";
   }
   sql += by_priority ? " ORDER BY priority DESC, due_at, id" : " ORDER BY updated_at DESC, id DESC";
-  sql += " LIMIT " + std::to_string(query.limit + 1);
+  sql += " LIMIT ?8";
 
   std::lock_guard lock(read_mutex_);
   auto stmt = reader_.Prepare(sql);
   PARLEY_TRY(stmt);
   stmt->Bind(1, query.workspace_id.value());
+  if (query.team_id) stmt->Bind(2, query.team_id.value());
+  if (query.assignee_id) stmt->Bind(3, query.assignee_id.value());
+  if (query.customer_id) stmt->Bind(4, query.customer_id.value());
   if (cursor) {
     if (by_priority) {
-      stmt->Bind(2, -cursor->priority).Bind(3, cursor->due_at_ms).Bind(4, cursor->id);
+      stmt->Bind(5, -cursor->priority).Bind(6, cursor->due_at_ms).Bind(7, cursor->id);
     } else {
-      stmt->Bind(2, -cursor->updated_at_ms).Bind(3, -cursor->id);
+      stmt->Bind(5, -cursor->updated_at_ms).Bind(6, -cursor->id);
     }
   }
+  stmt->Bind(8, query.limit + 1);
   storage::ConversationPage page;
   storage::ConversationCursor last{query.sort, 0, 0, 0, 0};
   while (true) {

@@ -29,7 +29,7 @@ class SqliteStore final : public storage::Store {
                                                        std::int64_t after_id, int limit) override;
   core::Result<std::int64_t> CountDocuments(storage::EntityKind kind,
                                             domain::WorkspaceId workspace) override;
-  core::Result<std::optional<domain::MessageId>> FindMessageByPlatformId(
+  core::Result<std::optional<storage::MessageRef>> FindMessageByPlatformId(
       domain::ChannelAccountId account, std::string_view platform_message_id) override;
   core::Result<std::optional<domain::CustomerId>> FindCustomerByIdentity(
       domain::WorkspaceId workspace, domain::ChannelKind channel,

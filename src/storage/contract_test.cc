@@ -122,7 +122,9 @@ TEST_P(StoreContract, ListsAreScopedToTheWorkspaceAndPaged) {
 TEST_P(StoreContract, FindsMessagesByPlatformId) {
   ASSERT_TRUE(store().Apply(WriteBatch().Put(MakeMessage(1, "tweet-1", 9, 10))).ok());
   Reopen();
-  EXPECT_EQ(store().FindMessageByPlatformId(kAccount, "tweet-1")->value(), domain::MessageId(1));
+  EXPECT_EQ(store().FindMessageByPlatformId(kAccount, "tweet-1")->value().id, domain::MessageId(1));
+  EXPECT_EQ(store().FindMessageByPlatformId(kAccount, "tweet-1")->value().conversation_id,
+            domain::ConversationId(9));
   EXPECT_FALSE(store().FindMessageByPlatformId(kAccount, "tweet-2")->has_value());
   EXPECT_FALSE(
       store().FindMessageByPlatformId(domain::ChannelAccountId(11), "tweet-1")->has_value());

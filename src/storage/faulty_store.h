@@ -39,7 +39,7 @@ class FaultyStore final : public Store {
                                             domain::WorkspaceId workspace) override {
     return inner_.CountDocuments(kind, workspace);
   }
-  core::Result<std::optional<domain::MessageId>> FindMessageByPlatformId(
+  core::Result<std::optional<MessageRef>> FindMessageByPlatformId(
       domain::ChannelAccountId account, std::string_view platform_message_id) override {
     return inner_.FindMessageByPlatformId(account, platform_message_id);
   }

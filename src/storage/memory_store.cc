@@ -116,12 +116,14 @@ core::Result<std::int64_t> MemoryStore::CountDocuments(EntityKind kind,
       }));
 }
 
-core::Result<std::optional<domain::MessageId>> MemoryStore::FindMessageByPlatformId(
+core::Result<std::optional<MessageRef>> MemoryStore::FindMessageByPlatformId(
     domain::ChannelAccountId account, std::string_view platform_message_id) {
   std::lock_guard lock(mutex_);
   auto it = message_ids_.find({account.value(), std::string(platform_message_id)});
-  if (it == message_ids_.end()) return std::optional<domain::MessageId>();
-  return std::optional<domain::MessageId>(domain::MessageId(it->second));
+  if (it == message_ids_.end()) return std::optional<MessageRef>();
+  const Document& doc = documents_.at({EntityKind::kMessage, it->second});
+  return std::optional<MessageRef>(
+      MessageRef{domain::MessageId(it->second), domain::ConversationId(doc.index.conversation_id)});
 }
 
 core::Result<std::optional<domain::CustomerId>> MemoryStore::FindCustomerByIdentity(

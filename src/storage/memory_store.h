@@ -18,7 +18,7 @@ class MemoryStore final : public Store {
                                                        std::int64_t after_id, int limit) override;
   core::Result<std::int64_t> CountDocuments(EntityKind kind,
                                             domain::WorkspaceId workspace) override;
-  core::Result<std::optional<domain::MessageId>> FindMessageByPlatformId(
+  core::Result<std::optional<MessageRef>> FindMessageByPlatformId(
       domain::ChannelAccountId account, std::string_view platform_message_id) override;
   core::Result<std::optional<domain::CustomerId>> FindCustomerByIdentity(
       domain::WorkspaceId workspace, domain::ChannelKind channel,

@@ -70,6 +70,12 @@ struct ConversationPage {
   std::string next_cursor;  // empty when this is the last page
 };
 
+// A message's identity and thread, read from the index without decoding the message.
+struct MessageRef {
+  domain::MessageId id;
+  domain::ConversationId conversation_id;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -90,7 +96,7 @@ class Store {
                                                     domain::WorkspaceId workspace) = 0;
 
   // Idempotency and threading lookups.
-  virtual core::Result<std::optional<domain::MessageId>> FindMessageByPlatformId(
+  virtual core::Result<std::optional<MessageRef>> FindMessageByPlatformId(
       domain::ChannelAccountId account, std::string_view platform_message_id) = 0;
   virtual core::Result<std::optional<domain::CustomerId>> FindCustomerByIdentity(
       domain::WorkspaceId workspace, domain::ChannelKind channel,
