@@ -6,6 +6,8 @@
 namespace parley::engine {
 namespace {
 
+constexpr std::size_t kMaxCachedCustomers = 200'000;
+
 std::string PlatformKey(domain::ChannelAccountId account, const std::string& platform_id) {
   return account.ToString() + "/" + platform_id;
 }
@@ -51,6 +53,7 @@ Engine::Engine(domain::Workspace workspace, storage::Store& store, const core::C
 void Engine::ResetCaches() {
   conversations_.clear();
   customers_.clear();
+  identity_index_.clear();
   open_conversation_of_.clear();
 }
 
@@ -87,8 +90,14 @@ core::Result<std::vector<Outcome>> Engine::Process(std::vector<Command>& command
       conversations_.erase(id);
     }
   }
-  for (auto id : pending.customers) {
-    if (!open_conversation_of_.contains(id)) customers_.erase(id);
+  // Customers stay warm (they write again soon: that is how conversations go) until the cache
+  // is full; then those without open work are dropped.
+  if (customers_.size() > kMaxCachedCustomers) {
+    std::erase_if(customers_, [this](const auto& entry) {
+      return !open_conversation_of_.contains(entry.first);
+    });
+    std::erase_if(identity_index_,
+                  [this](const auto& entry) { return !customers_.contains(entry.second); });
   }
   return outcomes;
 }
@@ -155,11 +164,11 @@ core::Result<domain::Customer*> Engine::CustomerFor(domain::ChannelKind channel,
   const std::string user_id =
       author.platform_user_id.empty() ? author.handle : author.platform_user_id;
   std::optional<domain::CustomerId> id;
-  // Customers touched in this batch are not in the store yet.
-  for (auto touched : pending.customers) {
-    for (const auto& identity : customers_.at(touched).identities) {
-      if (identity.channel == channel && identity.platform_user_id == user_id) id = touched;
-    }
+  // Cached customers (including those created in this batch, not yet in the store) first.
+  const std::string identity_key = std::to_string(static_cast<int>(channel)) + "/" + user_id;
+  if (auto known = identity_index_.find(identity_key);
+      known != identity_index_.end() && customers_.contains(known->second)) {
+    id = known->second;
   }
   if (!id) {
     auto found = store_.FindCustomerByIdentity(workspace_.id, channel, user_id);
@@ -179,6 +188,7 @@ core::Result<domain::Customer*> Engine::CustomerFor(domain::ChannelKind channel,
       it = customers_.emplace(*id, std::move(**loaded)).first;
     }
     customer = &it->second;
+    identity_index_[identity_key] = *id;
   } else {
     domain::Customer created;
     created.id = ids_.NextId<domain::CustomerId>();
@@ -188,6 +198,7 @@ core::Result<domain::Customer*> Engine::CustomerFor(domain::ChannelKind channel,
     created.identities.push_back(
         {channel, user_id, author.handle, author.display_name, author.followers, author.verified});
     pending.new_customers.insert(created.id);
+    identity_index_[identity_key] = created.id;
     customer = &customers_.emplace(created.id, std::move(created)).first->second;
   }
   // Refresh what the platform tells us about the person.

@@ -104,11 +104,13 @@ class Engine {
   const core::Clock& clock_;
   core::IdGenerator& ids_;
 
-  // Caches of what the store holds, kept warm between calls. Bounded by the open work of one
-  // workspace; resolved and closed conversations are evicted after each call.
+  // Caches of what the store holds, kept warm between calls. Conversations are kept while open;
+  // customers until there are 200,000, then those without open work are dropped.
   std::unordered_map<domain::ConversationId, domain::Conversation> conversations_;
   std::unordered_map<domain::CustomerId, domain::Customer> customers_;
   std::unordered_map<domain::CustomerId, domain::ConversationId> open_conversation_of_;
+  // "channel/platform user id" of cached customers.
+  std::unordered_map<std::string, domain::CustomerId> identity_index_;
 };
 
 }  // namespace parley::engine

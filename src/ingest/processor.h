@@ -13,6 +13,8 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <future>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -65,9 +67,15 @@ class InboxProcessor {
 
  private:
   struct Parsed;
+  struct Round;
   void Loop(std::chrono::milliseconds retry_every);
-  core::Result<std::vector<engine::Outcome>> RunOnEngine(engine::EngineThread& engine,
-                                                         std::vector<engine::Command> commands);
+  std::future<core::Result<std::vector<engine::Outcome>>> Submit(
+      engine::EngineThread& engine, std::vector<engine::Command> commands);
+  // Parses a fetched batch and submits it to the engines.
+  std::unique_ptr<Round> Begin(std::vector<storage::RawPayload> batch, PassStats& stats);
+  // Waits for a round's engines, then marks its payloads processed, deferred or dead.
+  core::Status Finish(Round& round, PassStats& stats, bool& unavailable);
+  void DeadLetter(const storage::RawPayload& payload, const std::string& reason, PassStats& stats);
 
   storage::RawInbox& inbox_;
   const channels::ParserRegistry& parsers_;

@@ -1,5 +1,7 @@
 #include "parley/sqlite/sqlite_inbox.h"
 
+#include <future>
+
 #include "parley/sqlite/migrations.h"
 
 namespace parley::sqlite {
@@ -33,9 +35,7 @@ core::Result<std::unique_ptr<SqliteInbox>> SqliteInbox::Open(const std::string& 
   auto writer = Database::Open(path, Durability::kFull);
   PARLEY_TRY(writer);
   PARLEY_TRY(Migrate(*writer, InboxMigrations(), clock.Now()));
-  // Marking a payload processed need not wait for the disk: if the mark is lost in a power cut,
-  // the payload is processed again and found to be a duplicate.
-  auto reader = Database::Open(path, Durability::kNormal);
+  auto reader = Database::Open(path, Durability::kNormal);  // reads only
   PARLEY_TRY(reader);
   return std::unique_ptr<SqliteInbox>(
       new SqliteInbox(std::move(writer).value(), std::move(reader).value(), options));
@@ -66,7 +66,7 @@ void SqliteInbox::Append(storage::RawPayload payload, AppendCallback done) {
   {
     std::lock_guard lock(queue_mutex_);
     if (!closing_) {
-      queue_.push_back(Pending{std::move(payload), std::move(done)});
+      queue_.push_back(Pending{std::move(payload), std::move(done), {}, {}});
       queue_cv_.notify_one();
       return;
     }
@@ -93,7 +93,13 @@ void SqliteInbox::WriterLoop() {
 
 void SqliteInbox::CommitBatch(std::vector<Pending>& batch) {
   auto fail_all = [&batch](const core::Error& error) {
-    for (auto& pending : batch) pending.done(error);
+    for (auto& pending : batch) {
+      if (pending.update) {
+        pending.updated(error);
+      } else {
+        pending.done(error);
+      }
+    }
   };
   auto tx = Transaction::Begin(writer_);
   if (!tx.ok()) return fail_all(tx.error());
@@ -101,9 +107,15 @@ void SqliteInbox::CommitBatch(std::vector<Pending>& batch) {
       "INSERT INTO raw_payloads (channel, account_id, source, headers, body, received_at, state) "
       "VALUES (?, ?, ?, ?, ?, ?, 0)");
   if (!insert.ok()) return fail_all(insert.error());
-  std::vector<std::int64_t> ids;
-  ids.reserve(batch.size());
-  for (const auto& pending : batch) {
+  std::vector<std::int64_t> ids(batch.size(), 0);
+  std::vector<core::Status> updates(batch.size());
+  std::int64_t appended = 0;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    auto& pending = batch[i];
+    if (pending.update) {
+      updates[i] = pending.update(writer_);
+      continue;
+    }
     const auto& p = pending.payload;
     insert->Bind(1, static_cast<int>(p.channel))
         .Bind(2, p.account_id.value())
@@ -113,18 +125,41 @@ void SqliteInbox::CommitBatch(std::vector<Pending>& batch) {
         .Bind(6, core::ToMillis(p.received_at));
     auto status = insert->Run();
     if (!status.ok()) return fail_all(status.error());
-    ids.push_back(writer_.LastInsertRowId());
+    ids[i] = writer_.LastInsertRowId();
+    ++appended;
   }
+  insert = Statement();  // give the statement back before the commit
   auto committed = tx->Commit();
   if (!committed.ok()) return fail_all(committed.error());
   {
     std::lock_guard lock(queue_mutex_);
     ++stats_.commits;
-    stats_.appended += std::ssize(batch);
-    stats_.largest_batch = std::max<std::int64_t>(stats_.largest_batch, std::ssize(batch));
+    stats_.appended += appended;
+    stats_.largest_batch = std::max(stats_.largest_batch, appended);
   }
-  for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(domain::RawPayloadId(ids[i]));
-  if (listener_) listener_();
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (batch[i].update) {
+      batch[i].updated(updates[i]);
+    } else {
+      batch[i].done(domain::RawPayloadId(ids[i]));
+    }
+  }
+  if (appended > 0 && listener_) listener_();
+}
+
+core::Status SqliteInbox::RunOnWriter(std::function<core::Status(Database&)> update) {
+  std::promise<core::Status> promise;
+  auto future = promise.get_future();
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (closing_) return core::MakeError(core::ErrorCode::kUnavailable, "inbox is closed");
+    Pending pending;
+    pending.update = std::move(update);
+    pending.updated = [&promise](core::Status status) { promise.set_value(std::move(status)); };
+    queue_.push_back(std::move(pending));
+    queue_cv_.notify_one();
+  }
+  return future.get();
 }
 
 SqliteInbox::Stats SqliteInbox::stats() {
@@ -175,59 +210,60 @@ core::Result<std::optional<storage::RawPayload>> SqliteInbox::Get(domain::RawPay
 core::Status SqliteInbox::MarkProcessed(const std::vector<domain::RawPayloadId>& ids,
                                         domain::Timestamp at) {
   if (ids.empty()) return core::Ok();
-  std::lock_guard lock(read_mutex_);
-  auto tx = Transaction::Begin(reader_);
-  PARLEY_TRY(tx);
-  auto update = reader_.Prepare(
-      "UPDATE raw_payloads SET state = ?, processed_at = ?, attempts = attempts + 1 WHERE id = ? "
-      "AND state = ?");
-  PARLEY_TRY(update);
-  for (auto id : ids) {
-    update->Bind(1, static_cast<int>(domain::PayloadState::kProcessed))
-        .Bind(2, core::ToMillis(at))
-        .Bind(3, id.value())
-        .Bind(4, static_cast<int>(domain::PayloadState::kPending));
-    PARLEY_TRY(update->Run());
-  }
-  return tx->Commit();
+  return RunOnWriter([&ids, at](Database& db) -> core::Status {
+    auto update = db.Prepare(
+        "UPDATE raw_payloads SET state = ?, processed_at = ?, attempts = attempts + 1 WHERE id = "
+        "? AND state = ?");
+    PARLEY_TRY(update);
+    for (auto id : ids) {
+      update->Bind(1, static_cast<int>(domain::PayloadState::kProcessed))
+          .Bind(2, core::ToMillis(at))
+          .Bind(3, id.value())
+          .Bind(4, static_cast<int>(domain::PayloadState::kPending));
+      PARLEY_TRY(update->Run());
+    }
+    return core::Ok();
+  });
 }
 
 core::Status SqliteInbox::MarkDeadLetter(domain::RawPayloadId id, std::string reason) {
-  std::lock_guard lock(read_mutex_);
-  auto update = reader_.Prepare(
-      "UPDATE raw_payloads SET state = ?, error = ?, attempts = attempts + 1 WHERE id = ? AND "
-      "state = ?");
-  PARLEY_TRY(update);
-  update->Bind(1, static_cast<int>(domain::PayloadState::kDeadLetter))
-      .Bind(2, reason)
-      .Bind(3, id.value())
-      .Bind(4, static_cast<int>(domain::PayloadState::kPending));
-  PARLEY_TRY(update->Run());
-  if (reader_.Changes() == 0) {
-    return core::MakeError(core::ErrorCode::kFailedPrecondition,
-                           "payload " + id.ToString() + " is not pending");
-  }
-  return core::Ok();
+  return RunOnWriter([id, &reason](Database& db) -> core::Status {
+    auto update = db.Prepare(
+        "UPDATE raw_payloads SET state = ?, error = ?, attempts = attempts + 1 WHERE id = ? AND "
+        "state = ?");
+    PARLEY_TRY(update);
+    update->Bind(1, static_cast<int>(domain::PayloadState::kDeadLetter))
+        .Bind(2, reason)
+        .Bind(3, id.value())
+        .Bind(4, static_cast<int>(domain::PayloadState::kPending));
+    PARLEY_TRY(update->Run());
+    if (db.Changes() == 0) {
+      return core::MakeError(core::ErrorCode::kFailedPrecondition,
+                             "payload " + id.ToString() + " is not pending");
+    }
+    return core::Ok();
+  });
 }
 
 core::Status SqliteInbox::Replay(domain::RawPayloadId id) {
-  std::lock_guard lock(read_mutex_);
-  auto update =
-      reader_.Prepare("UPDATE raw_payloads SET state = ?, error = '' WHERE id = ? AND state = ?");
-  PARLEY_TRY(update);
-  update->Bind(1, static_cast<int>(domain::PayloadState::kPending))
-      .Bind(2, id.value())
-      .Bind(3, static_cast<int>(domain::PayloadState::kDeadLetter));
-  PARLEY_TRY(update->Run());
-  if (reader_.Changes() == 1) return core::Ok();
-  auto exists = reader_.Prepare("SELECT 1 FROM raw_payloads WHERE id = ?");
-  PARLEY_TRY(exists);
-  exists->Bind(1, id.value());
-  auto row = exists->Step();
-  PARLEY_TRY(row);
-  if (!*row) return core::MakeError(core::ErrorCode::kNotFound, "no payload " + id.ToString());
-  return core::MakeError(core::ErrorCode::kFailedPrecondition,
-                         "payload " + id.ToString() + " is not a dead letter");
+  return RunOnWriter([id](Database& db) -> core::Status {
+    auto update =
+        db.Prepare("UPDATE raw_payloads SET state = ?, error = '' WHERE id = ? AND state = ?");
+    PARLEY_TRY(update);
+    update->Bind(1, static_cast<int>(domain::PayloadState::kPending))
+        .Bind(2, id.value())
+        .Bind(3, static_cast<int>(domain::PayloadState::kDeadLetter));
+    PARLEY_TRY(update->Run());
+    if (db.Changes() == 1) return core::Ok();
+    auto exists = db.Prepare("SELECT 1 FROM raw_payloads WHERE id = ?");
+    PARLEY_TRY(exists);
+    exists->Bind(1, id.value());
+    auto row = exists->Step();
+    PARLEY_TRY(row);
+    if (!*row) return core::MakeError(core::ErrorCode::kNotFound, "no payload " + id.ToString());
+    return core::MakeError(core::ErrorCode::kFailedPrecondition,
+                           "payload " + id.ToString() + " is not a dead letter");
+  });
 }
 
 core::Result<storage::InboxCounts> SqliteInbox::Counts() {

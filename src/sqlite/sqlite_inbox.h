@@ -9,6 +9,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -52,10 +53,17 @@ class SqliteInbox final : public storage::RawInbox {
   Stats stats();
 
  private:
+  // One unit of work for the writer thread: an append, or a state update (marking processed or
+  // dead, replaying). State updates go through the writer too, so that the file has one writer
+  // and never waits on SQLite's lock.
   struct Pending {
     storage::RawPayload payload;
-    AppendCallback done;
+    AppendCallback done;                            // appends
+    std::function<core::Status(Database&)> update;  // state updates
+    std::function<void(core::Status)> updated;
   };
+  // Runs `update` on the writer thread inside its next transaction and waits for the commit.
+  core::Status RunOnWriter(std::function<core::Status(Database&)> update);
 
   SqliteInbox(Database writer, Database reader, InboxOptions options);
   void WriterLoop();
@@ -74,7 +82,7 @@ class SqliteInbox final : public storage::RawInbox {
   std::function<void()> listener_;
 
   std::mutex read_mutex_;
-  Database reader_;  // GUARDED_BY(read_mutex_); also used for state updates
+  Database reader_;  // GUARDED_BY(read_mutex_); reads only
 
   std::thread writer_thread_;
 };
