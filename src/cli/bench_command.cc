@@ -175,7 +175,10 @@ nlohmann::json BenchStore(int count) {
   std::vector<std::string> docs;
   docs.reserve(messages.size());
   for (const auto& m : messages) docs.push_back(domain::EncodeJson(m));
-  auto insert = db->Prepare("INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?, ?)");
+  auto insert = db->Prepare(
+      "INSERT INTO messages (id, workspace_id, conversation_id, channel_account_id, platform_id, "
+      "published_at, doc) VALUES (?, ?, ?, ?, ?, ?, ?)");
+  if (!insert.ok()) throw std::runtime_error(insert.error().ToString());
   const auto bare_started = Clock::now();
   for (int i = 0; i < count; i += kBatch) {
     (void)db->Exec("BEGIN");
@@ -336,6 +339,7 @@ credentials = { consumer_secret = "bench" }
   }
   rows = db->Prepare("SELECT 1");
   auto insert = db->Prepare("INSERT INTO bare_messages VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  if (!insert.ok()) throw std::runtime_error(insert.error().ToString());
   const auto bare_started = Clock::now();
   constexpr std::size_t kBatch = 500;
   for (std::size_t i = 0; i < copy.size(); i += kBatch) {

@@ -337,21 +337,21 @@ core::Result<Outcome> Engine::IngestMessage(const domain::InboundMessage& inboun
   PARLEY_TRY(customer);
   message.customer_id = (*customer)->id;
 
-  // Which conversation: the one of the message replied to, else the customer's open one, else a
-  // new one.
+  // Which conversation: the one of the message replied to, else the customer's open one, else
+  // the one its early replies opened, else a new one.
   auto found = ConversationOfParent(account.id, message.in_reply_to_platform_id, pending);
   PARLEY_TRY(found);
   domain::Conversation* conversation = *found;
+  if (conversation == nullptr) {
+    auto open = OpenConversationOf(message.customer_id, pending);
+    PARLEY_TRY(open);
+    conversation = *open;
+  }
   if (conversation == nullptr) {
     // Replies that arrived before this message (out-of-order delivery) already hold its thread.
     auto replies = ConversationOfReplies(account.id, message.platform_message_id, pending);
     PARLEY_TRY(replies);
     conversation = *replies;
-  }
-  if (conversation == nullptr) {
-    auto open = OpenConversationOf(message.customer_id, pending);
-    PARLEY_TRY(open);
-    conversation = *open;
   }
   bool created = false;
   if (conversation == nullptr) {
