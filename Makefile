@@ -36,6 +36,7 @@ demo: release
 
 bench: release
 	build/release/parley_microbench --benchmark_min_time=0.2
+	build/release/parley bench ingest --json
 	build/release/parley bench inbox --json
 	build/release/parley bench store --json
 

@@ -93,11 +93,105 @@ int RunMigrate(const ServeOptions& options) {
   return 0;
 }
 
+namespace {
+
+// RFC 4180 CSV: quoted fields may hold commas, doubled quotes and line breaks.
+core::Result<std::vector<std::vector<std::string>>> ParseCsv(std::string_view text) {
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> row;
+  std::string field;
+  bool quoted = false;
+  bool field_started = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+        field += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        field += c;
+      }
+    } else if (c == '"' && !field_started) {
+      quoted = true;
+      field_started = true;
+    } else if (c == ',') {
+      row.push_back(std::move(field));
+      field.clear();
+      field_started = false;
+    } else if (c == '\n' || c == '\r') {
+      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+      row.push_back(std::move(field));
+      field.clear();
+      field_started = false;
+      rows.push_back(std::move(row));
+      row.clear();
+    } else {
+      field += c;
+      field_started = true;
+    }
+  }
+  if (quoted)
+    return core::MakeError(core::ErrorCode::kInvalidArgument, "unterminated quoted field");
+  if (field_started || !row.empty()) {
+    row.push_back(std::move(field));
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+// The "Customer Support on Twitter" dataset (tweet_id, author_id, inbound, created_at, text,
+// response_tweet_id, in_response_to_tweet_id) as Account Activity deliveries: a customer's tweet
+// addressed to the account, a brand's tweet addressed to the brand itself, so that the X parser
+// marks it as the brand's own. Ids are prefixed so that they cannot collide with real ones.
+core::Result<std::vector<std::string>> TwcsPayloads(std::string_view text,
+                                                    const std::string& account_user_id) {
+  auto rows = ParseCsv(text);
+  PARLEY_TRY(rows);
+  if (rows->empty()) return core::MakeError(core::ErrorCode::kInvalidArgument, "empty file");
+  const std::vector<std::string> expected = {"tweet_id",
+                                             "author_id",
+                                             "inbound",
+                                             "created_at",
+                                             "text",
+                                             "response_tweet_id",
+                                             "in_response_to_tweet_id"};
+  if ((*rows)[0] != expected) {
+    return core::MakeError(core::ErrorCode::kInvalidArgument,
+                           "the header is not tweet_id,author_id,inbound,created_at,text,"
+                           "response_tweet_id,in_response_to_tweet_id");
+  }
+  std::vector<std::string> payloads;
+  for (std::size_t i = 1; i < rows->size(); ++i) {
+    const auto& row = (*rows)[i];
+    if (row.size() == 1 && row[0].empty()) continue;
+    if (row.size() != expected.size()) {
+      return core::MakeError(core::ErrorCode::kInvalidArgument, "line " + std::to_string(i + 1) +
+                                                                    ": expected 7 fields, got " +
+                                                                    std::to_string(row.size()));
+    }
+    const bool inbound = row[2] == "True";
+    nlohmann::json tweet = {{"id_str", "twcs-" + row[0]},
+                            {"created_at", row[3]},
+                            {"text", row[4]},
+                            {"user", {{"id_str", row[1]}, {"screen_name", row[1]}}}};
+    if (!row[6].empty()) tweet["in_reply_to_status_id_str"] = "twcs-" + row[6];
+    nlohmann::json delivery = {{"for_user_id", inbound ? account_user_id : row[1]},
+                               {"tweet_create_events", nlohmann::json::array({tweet})}};
+    payloads.push_back(delivery.dump());
+  }
+  return payloads;
+}
+
+}  // namespace
+
 int RunImport(const ImportOptions& options) {
   // Which channel kinds each format's payloads belong to.
   static const std::map<std::string, std::vector<domain::ChannelKind>> kFormats = {
       {"generic", {domain::ChannelKind::kGeneric}},
       {"x-v2", {domain::ChannelKind::kX}},
+      {"twcs", {domain::ChannelKind::kX}},
       {"meta",
        {domain::ChannelKind::kFacebook, domain::ChannelKind::kInstagram,
         domain::ChannelKind::kWhatsApp}},
@@ -106,7 +200,7 @@ int RunImport(const ImportOptions& options) {
   if (format == kFormats.end()) {
     std::cerr << "parley: unknown import format '" << options.format
               << "'; this build reads: generic, x-v2, meta (a JSON document, or JSON lines with "
-                 "one payload per line)\n";
+                 "one payload per line) and twcs (the Customer Support on Twitter CSV)\n";
     return 2;
   }
   auto config = LoadAndPrepare(options.serve);
@@ -146,7 +240,14 @@ int RunImport(const ImportOptions& options) {
   whole << in.rdbuf();
   const std::string text = whole.str();
   std::vector<std::string> payloads;
-  if (nlohmann::json::accept(text)) {
+  if (options.format == "twcs") {
+    auto converted = TwcsPayloads(text, account->platform_account_id);
+    if (!converted.ok()) {
+      std::cerr << "parley: " << options.file << ": " << converted.error().message << "\n";
+      return 2;
+    }
+    payloads = std::move(converted).value();
+  } else if (nlohmann::json::accept(text)) {
     payloads.push_back(text);
   } else {
     std::istringstream lines(text);

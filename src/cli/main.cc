@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
   import_command->add_option("--config", import.serve.config_path, "TOML configuration file")
       ->check(CLI::ExistingFile);
   import_command->add_option("--data", import.serve.data_dir, "data directory");
-  import_command->add_option("--format", import.format, "input format: generic, x-v2 or meta")
+  import_command->add_option("--format", import.format, "input format: generic, x-v2, meta or twcs")
       ->required();
   import_command->add_option("--account", import.account,
                              "platform_account_id of the channel account it came from");

@@ -1,6 +1,6 @@
 // `parley import` loads history through the same pipeline, idempotently.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
@@ -79,5 +79,53 @@ credentials = { app_secret = "s" }
   const { stored } = stats(dir);
   assert.equal(stored.message, 4);
   assert.equal(stored.customer, 2);  // @jane on X and U on Facebook; the brand is no customer
+  removeDir(dir);
+});
+
+test('the Customer Support on Twitter sample imports as threads of customers and brands', (t) => {
+  const sample = join('..', 'shared', 'data', 'twcs', 'twcs_sample_93rows.csv');
+  if (!existsSync(sample)) {
+    t.skip('../shared/data/twcs is absent');
+    return;
+  }
+  // The rows, read here independently of Parley's CSV reader (quoted fields may hold commas).
+  const text = readFileSync(sample, 'utf8');
+  const rows = [];
+  let field = '';
+  let row = [];
+  let quoted = false;
+  for (let i = 0; i < text.length; ++i) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { field += '"'; ++i; } else if (c === '"') quoted = false; else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { row.push(field); field = ''; }
+    else if (c === '\n') { row.push(field); rows.push(row); row = []; field = ''; }
+    else if (c !== '\r') field += c;
+  }
+  if (field || row.length) { row.push(field); rows.push(row); }
+  const data = rows.slice(1);
+  const customers = new Set(data.filter((r) => r[2] === 'True').map((r) => r[1]));
+
+  const dir = tempDir();
+  const config = writeConfig(dir, `
+[[channel_accounts]]
+workspace = "acme"
+kind = "x"
+platform_account_id = "brands"
+credentials = { consumer_secret = "s" }
+`);
+  const first = runParley(['import', '--format', 'twcs', '--account', 'brands', '--config', config,
+    '--data', dir, sample]);
+  assert.equal(first.code, 0, first.stderr);
+  assert.equal(JSON.parse(first.stdout).messages_created, data.length);
+  const { stored } = stats(dir);
+  assert.equal(stored.message, data.length);
+  assert.equal(stored.customer, customers.size);  // brands are never customers
+  assert.ok(stored.conversation > 0 && stored.conversation <= customers.size);
+
+  const again = runParley(['import', '--format', 'twcs', '--account', 'brands', '--config', config,
+    '--data', dir, sample]);
+  assert.equal(JSON.parse(again.stdout).duplicates, data.length);
   removeDir(dir);
 });
