@@ -11,11 +11,28 @@
 #include <string>
 #include <string_view>
 
+#include "parley/core/result.h"
+
 namespace parley::channels::json {
 
 using simdjson::dom::array;
 using simdjson::dom::element;
 using simdjson::dom::object;
+
+// The refusal every parser gives: "where: reason", as kInvalidArgument.
+inline core::Error Bad(const std::string& where, std::string_view reason) {
+  return core::MakeError(core::ErrorCode::kInvalidArgument, where + ": " + std::string(reason));
+}
+
+// Parses a payload with this thread's parser. The element is valid until the thread parses again.
+inline core::Result<element> ParseBody(std::string_view body) {
+  thread_local simdjson::dom::parser parser;
+  element root;
+  if (auto error = parser.parse(body.data(), body.size()).get(root); error != simdjson::SUCCESS) {
+    return Bad("body", std::string("is not valid JSON (") + simdjson::error_message(error) + ")");
+  }
+  return root;
+}
 
 inline std::optional<element> Field(const object& obj, std::string_view key) {
   element value;

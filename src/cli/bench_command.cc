@@ -4,6 +4,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -58,6 +59,38 @@ std::string SamplePayload(int i) {
          R"(},"created_at":"2026-11-23T04:35:42Z","lang":"en","metrics":{"likes":3,"reposts":1}})";
 }
 
+// Appends `count` payloads from `producers` threads, each waiting for its durable
+// acknowledgement as a webhook delivery would; returns every acknowledgement's latency in ms.
+std::vector<double> AppendConcurrently(storage::RawInbox& inbox, int producers, int count,
+                                       domain::ChannelKind channel,
+                                       domain::ChannelAccountId account,
+                                       const std::function<std::string(int)>& body) {
+  std::vector<std::vector<double>> latencies(static_cast<std::size_t>(producers));
+  std::atomic<int> next{0};
+  std::vector<std::thread> threads;
+  threads.reserve(static_cast<std::size_t>(producers));
+  for (int p = 0; p < producers; ++p) {
+    threads.emplace_back([&, p] {
+      for (int i = next++; i < count; i = next++) {
+        storage::RawPayload payload;
+        payload.channel = channel;
+        payload.account_id = account;
+        payload.source = "bench";
+        payload.body = body(i);
+        payload.received_at = core::SystemClock::Instance().Now();
+        const auto t0 = Clock::now();
+        auto id = storage::AppendAndWait(inbox, std::move(payload));
+        if (!id.ok()) throw std::runtime_error(id.error().ToString());
+        latencies[static_cast<std::size_t>(p)].push_back(Seconds(Clock::now() - t0) * 1000);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::vector<double> all;
+  for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
+  return all;
+}
+
 nlohmann::json BenchInbox(int count) {
   TempDir dir;
   const int producers = 32;  // concurrent webhook deliveries
@@ -65,32 +98,12 @@ nlohmann::json BenchInbox(int count) {
       sqlite::SqliteInbox::Open((dir.path() / "inbox.db").string(), core::SystemClock::Instance());
   if (!inbox.ok()) throw std::runtime_error(inbox.error().ToString());
 
-  std::vector<std::vector<double>> latencies(producers);
-  std::atomic<int> next{0};
   const auto started = Clock::now();
-  std::vector<std::thread> threads;
-  threads.reserve(producers);
-  for (int p = 0; p < producers; ++p) {
-    threads.emplace_back([&, p] {
-      for (int i = next++; i < count; i = next++) {
-        storage::RawPayload payload;
-        payload.channel = domain::ChannelKind::kGeneric;
-        payload.account_id = domain::ChannelAccountId(1);
-        payload.source = "bench";
-        payload.body = SamplePayload(i);
-        payload.received_at = core::SystemClock::Instance().Now();
-        const auto t0 = Clock::now();
-        auto id = storage::AppendAndWait(**inbox, std::move(payload));
-        if (!id.ok()) throw std::runtime_error(id.error().ToString());
-        latencies[p].push_back(Seconds(Clock::now() - t0) * 1000);
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
+  std::vector<double> all =
+      AppendConcurrently(**inbox, producers, count, domain::ChannelKind::kGeneric,
+                         domain::ChannelAccountId(1), SamplePayload);
   const double elapsed = Seconds(Clock::now() - started);
   const auto stats = (*inbox)->stats();
-  std::vector<double> all;
-  for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
 
   // Baseline: the same payloads, one fsync'd transaction each, from one thread.
   const int baseline_count = std::min(count, 2000);
@@ -273,28 +286,10 @@ credentials = { consumer_secret = "bench" }
   (*app)->processor().Start(std::chrono::milliseconds(50));
 
   const int producers = 16;
-  std::vector<std::vector<double>> latencies(producers);
-  std::atomic<int> next{0};
   const auto started = Clock::now();
-  std::vector<std::thread> threads;
-  threads.reserve(producers);
-  for (int p = 0; p < producers; ++p) {
-    threads.emplace_back([&, p] {
-      for (int i = next++; i < count; i = next++) {
-        storage::RawPayload payload;
-        payload.channel = domain::ChannelKind::kX;
-        payload.account_id = account.id;
-        payload.source = "bench";
-        payload.body = payloads[static_cast<std::size_t>(i)];
-        payload.received_at = core::SystemClock::Instance().Now();
-        const auto t0 = Clock::now();
-        auto id = storage::AppendAndWait((*app)->inbox(), std::move(payload));
-        if (!id.ok()) throw std::runtime_error(id.error().ToString());
-        latencies[static_cast<std::size_t>(p)].push_back(Seconds(Clock::now() - t0) * 1000);
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
+  std::vector<double> all =
+      AppendConcurrently((*app)->inbox(), producers, count, domain::ChannelKind::kX, account.id,
+                         [&payloads](int i) { return payloads[static_cast<std::size_t>(i)]; });
   while (true) {
     auto counts = (*app)->inbox().Counts();
     if (!counts.ok()) throw std::runtime_error(counts.error().ToString());
@@ -308,8 +303,6 @@ credentials = { consumer_secret = "bench" }
       (*app)->store().CountDocuments(storage::EntityKind::kConversation, domain::WorkspaceId());
   auto dead = (*app)->inbox().Counts();
   (*app)->Shutdown();
-  std::vector<double> all;
-  for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
 
   // Bare: the same message rows, pre-encoded, into a table like `messages` in the same database.
   auto db =

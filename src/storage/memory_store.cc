@@ -9,6 +9,19 @@
 namespace parley::storage {
 namespace {
 
+// The documents of messages, oldest first (published time, then id), at most `limit`.
+std::vector<std::string> OldestFirst(std::vector<const Document*>& found, int limit) {
+  std::sort(found.begin(), found.end(), [](const Document* a, const Document* b) {
+    return std::tie(a->index.published_at_ms, a->id) < std::tie(b->index.published_at_ms, b->id);
+  });
+  std::vector<std::string> out;
+  for (const Document* doc : found) {
+    if (std::ssize(out) >= limit) break;
+    out.push_back(doc->json);
+  }
+  return out;
+}
+
 core::Error Taken(std::string_view what, std::int64_t owner) {
   return core::MakeError(core::ErrorCode::kConflict,
                          std::string(what) + " already belongs to " + std::to_string(owner));
@@ -147,15 +160,7 @@ core::Result<std::vector<std::string>> MemoryStore::ListRepliesTo(
       found.push_back(&doc);
     }
   }
-  std::sort(found.begin(), found.end(), [](const Document* a, const Document* b) {
-    return std::tie(a->index.published_at_ms, a->id) < std::tie(b->index.published_at_ms, b->id);
-  });
-  std::vector<std::string> out;
-  for (const Document* doc : found) {
-    if (std::ssize(out) >= limit) break;
-    out.push_back(doc->json);
-  }
-  return out;
+  return OldestFirst(found, limit);
 }
 
 core::Result<std::vector<std::string>> MemoryStore::ListConversationMessages(
@@ -166,15 +171,7 @@ core::Result<std::vector<std::string>> MemoryStore::ListConversationMessages(
        it != documents_.end() && it->first.first == EntityKind::kMessage; ++it) {
     if (it->second.index.conversation_id == conversation.value()) found.push_back(&it->second);
   }
-  std::sort(found.begin(), found.end(), [](const Document* a, const Document* b) {
-    return std::tie(a->index.published_at_ms, a->id) < std::tie(b->index.published_at_ms, b->id);
-  });
-  std::vector<std::string> out;
-  for (const Document* doc : found) {
-    if (std::ssize(out) >= limit) break;
-    out.push_back(doc->json);
-  }
-  return out;
+  return OldestFirst(found, limit);
 }
 
 core::Result<ConversationPage> MemoryStore::QueryConversations(const ConversationQuery& query) {

@@ -1,6 +1,6 @@
 #include "parley/channels/generic/generic_parser.h"
 
-#include <simdjson.h>
+#include "parley/channels/json_fields.h"
 
 namespace parley::channels::generic {
 namespace {
@@ -8,9 +8,7 @@ namespace {
 using simdjson::dom::element;
 using simdjson::dom::object;
 
-core::Error Bad(const std::string& where, std::string_view reason) {
-  return core::MakeError(core::ErrorCode::kInvalidArgument, where + ": " + std::string(reason));
-}
+using json::Bad;
 
 // Optional string field; fails when present with another type.
 core::Status ReadString(const object& obj, std::string_view key, const std::string& where,
@@ -177,14 +175,9 @@ core::Result<domain::InboundEvent> ReadEvent(const element& item, const std::str
 
 core::Result<std::vector<domain::InboundEvent>> GenericParser::Parse(
     const ParseInput& input) const {
-  // One parser per thread: simdjson parsers reuse their buffers, and Parse is const and
-  // called from several threads.
-  thread_local simdjson::dom::parser parser;
-  element root;
-  if (auto error = parser.parse(input.body.data(), input.body.size()).get(root);
-      error != simdjson::SUCCESS) {
-    return Bad("body", std::string("is not valid JSON (") + simdjson::error_message(error) + ")");
-  }
+  auto parsed = json::ParseBody(input.body);
+  PARLEY_TRY(parsed);
+  const element root = *parsed;
   std::vector<domain::InboundEvent> events;
   simdjson::dom::array list;
   std::string prefix = "messages";

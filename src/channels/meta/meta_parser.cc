@@ -13,9 +13,7 @@ using json::element;
 using json::object;
 using Events = std::vector<domain::InboundEvent>;
 
-core::Error Bad(const std::string& where, std::string_view reason) {
-  return core::MakeError(core::ErrorCode::kInvalidArgument, where + ": " + std::string(reason));
-}
+using json::Bad;
 
 // Meta sends seconds in feeds and WhatsApp, milliseconds in Messenger; both as numbers or strings.
 domain::Timestamp TimeOf(std::int64_t value, domain::Timestamp fallback) {
@@ -446,12 +444,9 @@ core::Status WhatsAppChange(const std::string& field, const object& value,
 }  // namespace
 
 core::Result<std::vector<domain::InboundEvent>> MetaParser::Parse(const ParseInput& input) const {
-  thread_local simdjson::dom::parser parser;
-  element root;
-  if (auto error = parser.parse(input.body.data(), input.body.size()).get(root);
-      error != simdjson::SUCCESS) {
-    return Bad("body", std::string("is not valid JSON (") + simdjson::error_message(error) + ")");
-  }
+  auto parsed = json::ParseBody(input.body);
+  PARLEY_TRY(parsed);
+  const element root = *parsed;
   object obj;
   if (root.get(obj) != simdjson::SUCCESS) return Bad("body", "expected an object");
   const std::string kind = json::String(obj, "object");
@@ -517,14 +512,10 @@ core::Result<std::vector<domain::InboundEvent>> MetaParser::Parse(const ParseInp
 }
 
 std::vector<std::string> AddressedIds(std::string_view body) {
-  thread_local simdjson::dom::parser parser;
   std::vector<std::string> ids;
-  element root;
+  auto root = json::ParseBody(body);
   object obj;
-  if (parser.parse(body.data(), body.size()).get(root) != simdjson::SUCCESS ||
-      root.get(obj) != simdjson::SUCCESS) {
-    return ids;
-  }
+  if (!root.ok() || root->get(obj) != simdjson::SUCCESS) return ids;
   EachObject(json::Array(obj, "entry"), [&](const object& entry) {
     if (auto id = json::String(entry, "id"); !id.empty()) ids.push_back(id);
     EachObject(json::Array(entry, "changes"), [&](const object& change) {

@@ -13,9 +13,7 @@ using json::element;
 using json::object;
 using Events = std::vector<domain::InboundEvent>;
 
-core::Error Bad(const std::string& where, std::string_view reason) {
-  return core::MakeError(core::ErrorCode::kInvalidArgument, where + ": " + std::string(reason));
-}
+using json::Bad;
 
 domain::Timestamp TimeOf(const object& obj, domain::Timestamp fallback) {
   const std::string created = json::String(obj, "created_at");
@@ -491,12 +489,9 @@ core::Result<Events> V2Response(const object& root, const std::string& brand,
 }  // namespace
 
 core::Result<std::vector<domain::InboundEvent>> XParser::Parse(const ParseInput& input) const {
-  thread_local simdjson::dom::parser parser;
-  element root;
-  if (auto error = parser.parse(input.body.data(), input.body.size()).get(root);
-      error != simdjson::SUCCESS) {
-    return Bad("body", std::string("is not valid JSON (") + simdjson::error_message(error) + ")");
-  }
+  auto parsed = json::ParseBody(input.body);
+  PARLEY_TRY(parsed);
+  const element root = *parsed;
   const std::string& brand = input.account.platform_account_id;
   object obj;
   array list;
@@ -562,13 +557,9 @@ core::Result<std::vector<domain::InboundEvent>> XParser::Parse(const ParseInput&
 }
 
 std::string AddressedUserId(std::string_view body) {
-  thread_local simdjson::dom::parser parser;
-  element root;
+  auto root = json::ParseBody(body);
   object obj;
-  if (parser.parse(body.data(), body.size()).get(root) != simdjson::SUCCESS ||
-      root.get(obj) != simdjson::SUCCESS) {
-    return {};
-  }
+  if (!root.ok() || root->get(obj) != simdjson::SUCCESS) return {};
   if (auto user = json::String(obj, "for_user_id"); !user.empty()) return user;
   if (auto data = json::Object(obj, "data")) {
     if (auto filter = json::Object(*data, "filter")) return json::String(*filter, "user_id");
