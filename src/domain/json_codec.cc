@@ -1,5 +1,7 @@
 #include "parley/domain/json_codec.h"
 
+#include "parley/domain/json_writer.h"
+
 namespace nlohmann {
 
 void adl_serializer<parley::core::Timestamp>::to_json(json& j, parley::core::Timestamp t) {
@@ -82,5 +84,117 @@ PARLEY_JSON_CODEC(AuditEvent, sequence, workspace_id, at, actor, action, subject
                   note, details_json, previous_hash, hash)
 
 #undef PARLEY_JSON_CODEC
+
+}  // namespace parley::domain
+
+namespace parley::domain {
+namespace {
+
+void WriteStrings(JsonWriter& w, const std::vector<std::string>& values) {
+  w.BeginArray();
+  for (const auto& value : values) w.String(value);
+  w.EndArray();
+}
+
+}  // namespace
+
+std::string EncodeMessage(const Message& m) {
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("id").Id(m.id);
+  w.Key("workspace_id").Id(m.workspace_id);
+  w.Key("conversation_id").Id(m.conversation_id);
+  w.Key("channel_account_id").Id(m.channel_account_id);
+  w.Key("channel").String(ToString(m.channel));
+  w.Key("kind").String(ToString(m.kind));
+  w.Key("direction").String(ToString(m.direction));
+  w.Key("visibility").String(ToString(m.visibility));
+  w.Key("platform_message_id").String(m.platform_message_id);
+  w.Key("platform_thread_id").String(m.platform_thread_id);
+  w.Key("in_reply_to_platform_id").String(m.in_reply_to_platform_id);
+  w.Key("quoted_platform_id").String(m.quoted_platform_id);
+  w.Key("customer_id").Id(m.customer_id);
+  w.Key("agent_id").Id(m.agent_id);
+  w.Key("author").BeginObject();
+  w.Key("platform_user_id").String(m.author.platform_user_id);
+  w.Key("handle").String(m.author.handle);
+  w.Key("display_name").String(m.author.display_name);
+  w.Key("followers").Int(m.author.followers);
+  w.Key("verified").Bool(m.author.verified);
+  w.EndObject();
+  w.Key("recipient_platform_user_id").String(m.recipient_platform_user_id);
+  w.Key("text").String(m.text);
+  w.Key("language").String(m.language);
+  w.Key("attachments").BeginArray();
+  for (const auto& a : m.attachments) {
+    w.BeginObject();
+    w.Key("kind").String(a.kind);
+    w.Key("url").String(a.url);
+    w.Key("mime_type").String(a.mime_type);
+    w.Key("name").String(a.name);
+    w.Key("size_bytes").Int(a.size_bytes);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("metrics").BeginObject();
+  w.Key("likes").Int(m.metrics.likes);
+  w.Key("reposts").Int(m.metrics.reposts);
+  w.Key("replies").Int(m.metrics.replies);
+  w.Key("quotes").Int(m.metrics.quotes);
+  w.Key("views").Int(m.metrics.views);
+  w.EndObject();
+  w.Key("tags");
+  WriteStrings(w, m.tags);
+  w.Key("published_at").Time(m.published_at);
+  w.Key("received_at").Time(m.received_at);
+  w.Key("edited_at").Time(m.edited_at);
+  w.Key("deleted_at").Time(m.deleted_at);
+  w.Key("hidden").Bool(m.hidden);
+  w.Key("delivery").String(ToString(m.delivery));
+  w.Key("delivery_error").String(m.delivery_error);
+  w.Key("raw_payload_id").Id(m.raw_payload_id);
+  w.EndObject();
+  return w.Take();
+}
+
+std::string EncodeConversation(const Conversation& c) {
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("id").Id(c.id);
+  w.Key("workspace_id").Id(c.workspace_id);
+  w.Key("customer_id").Id(c.customer_id);
+  w.Key("status").String(ToString(c.status));
+  w.Key("priority").Int(c.priority);
+  w.Key("tier").String(ToString(c.tier));
+  w.Key("priority_reasons");
+  WriteStrings(w, c.priority_reasons);
+  w.Key("category").String(c.category);
+  w.Key("tags");
+  WriteStrings(w, c.tags);
+  w.Key("team_id").Id(c.team_id);
+  w.Key("assignee_id").Id(c.assignee_id);
+  w.Key("last_assignee_id").Id(c.last_assignee_id);
+  w.Key("channels").BeginArray();
+  for (auto channel : c.channels) w.String(ToString(channel));
+  w.EndArray();
+  w.Key("sla").BeginObject();
+  w.Key("first_response_due").Time(c.sla.first_response_due);
+  w.Key("next_response_due").Time(c.sla.next_response_due);
+  w.Key("resolution_due").Time(c.sla.resolution_due);
+  w.Key("reply_window_closes").Time(c.sla.reply_window_closes);
+  w.EndObject();
+  w.Key("resolution_code").String(c.resolution_code);
+  w.Key("opened_at").Time(c.opened_at);
+  w.Key("updated_at").Time(c.updated_at);
+  w.Key("assigned_at").Time(c.assigned_at);
+  w.Key("first_response_at").Time(c.first_response_at);
+  w.Key("resolved_at").Time(c.resolved_at);
+  w.Key("last_customer_message_at").Time(c.last_customer_message_at);
+  w.Key("last_agent_message_at").Time(c.last_agent_message_at);
+  w.Key("message_count").Int(c.message_count);
+  w.Key("version").Int(c.version);
+  w.EndObject();
+  return w.Take();
+}
 
 }  // namespace parley::domain

@@ -149,3 +149,12 @@ core::Result<T> DecodeJson(std::string_view text) {
 }
 
 }  // namespace parley::domain
+
+namespace parley::domain {
+
+// Fast encoders for the documents written once per message on the ingest path. They produce the
+// same JSON as EncodeJson (json_codec_test compares them field by field).
+std::string EncodeMessage(const Message& message);
+std::string EncodeConversation(const Conversation& conversation);
+
+}  // namespace parley::domain

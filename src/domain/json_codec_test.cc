@@ -122,3 +122,90 @@ TEST(JsonCodec, BadInputIsAnErrorValue) {
 
 }  // namespace
 }  // namespace parley::domain
+
+namespace parley::domain {
+namespace {
+
+Message FullMessage(int seed) {
+  Message m;
+  m.id = MessageId(1000 + seed);
+  m.workspace_id = WorkspaceId(1);
+  m.conversation_id = ConversationId(seed % 2 == 0 ? 7 : 0);
+  m.channel_account_id = ChannelAccountId(3);
+  m.channel = seed % 2 == 0 ? ChannelKind::kX : ChannelKind::kWhatsApp;
+  m.kind = MessageKind::kReply;
+  m.direction = seed % 3 == 0 ? Direction::kOutbound : Direction::kInbound;
+  m.visibility = Visibility::kPrivate;
+  m.platform_message_id = "p\"" + std::to_string(seed);
+  m.platform_thread_id = "thread";
+  m.in_reply_to_platform_id = "parent";
+  m.quoted_platform_id = "quoted";
+  m.customer_id = CustomerId(5);
+  m.agent_id = AgentId(seed % 2 == 0 ? 6 : 0);
+  m.author = {"u1", "@jane", "Jane \\ D", 48'000, true};
+  m.recipient_platform_user_id = "r1";
+  m.text = "line one\nline two\t\"quoted\" \x01 ünïcödé 👍 ^JD";
+  m.language = "en";
+  m.attachments = {{"image", "https://x.invalid/a.jpg", "image/jpeg", "a.jpg", 1234},
+                   {"location", "geo:1,2", "", "", 0}};
+  m.metrics = {1, 2, 3, 4, 5};
+  m.tags = {"refund", "vip"};
+  m.published_at = kT0;
+  m.received_at = kT0 + Duration(seed);
+  if (seed % 2 == 0) m.edited_at = kT0 + Duration(10);
+  m.deleted_at = seed % 2 == 0 ? std::nullopt : std::optional<Timestamp>(kT0 + Duration(20));
+  m.hidden = seed % 2 == 0;
+  m.delivery = DeliveryStatus::kFailed;
+  m.delivery_error = "131047 Re-engagement message";
+  m.raw_payload_id = RawPayloadId(99);
+  return m;
+}
+
+TEST(FastEncoders, MessageMatchesTheCodecFieldForField) {
+  for (int seed = 0; seed < 6; ++seed) {
+    const Message m = FullMessage(seed);
+    const auto fast = nlohmann::json::parse(EncodeMessage(m));
+    EXPECT_EQ(fast, nlohmann::json(m)) << fast.dump(2);
+    EXPECT_EQ(*DecodeJson<Message>(EncodeMessage(m)), m);
+  }
+}
+
+TEST(FastEncoders, ConversationMatchesTheCodecFieldForField) {
+  Conversation c;
+  c.id = ConversationId(5);
+  c.workspace_id = WorkspaceId(1);
+  c.customer_id = CustomerId(2);
+  c.status = ConversationStatus::kWaitingOnCustomer;
+  c.priority = 87;
+  c.tier = Tier::kTier1;
+  c.priority_reasons = {"dissatisfied", "influencer 48k followers"};
+  c.category = "billing";
+  c.tags = {"refund"};
+  c.team_id = TeamId(3);
+  c.assignee_id = AgentId(4);
+  c.last_assignee_id = AgentId(4);
+  c.channels = {ChannelKind::kX, ChannelKind::kEmail};
+  c.sla.first_response_due = kT0;
+  c.sla.reply_window_closes = kT0 + Duration(5);
+  c.resolution_code = "fixed";
+  c.opened_at = kT0;
+  c.updated_at = kT0 + Duration(1);
+  c.assigned_at = kT0 + Duration(2);
+  c.first_response_at = kT0 + Duration(3);
+  c.last_customer_message_at = kT0 + Duration(4);
+  c.message_count = 12;
+  c.version = 30;
+  EXPECT_EQ(nlohmann::json::parse(EncodeConversation(c)), nlohmann::json(c));
+  EXPECT_EQ(nlohmann::json::parse(EncodeConversation(Conversation())),
+            nlohmann::json(Conversation()));
+}
+
+TEST(FastEncoders, InvalidUtf8IsReplacedNotRefused) {
+  Message m;
+  m.text = std::string("ok \xC3\x28 \xFF end", 11);
+  const auto json = nlohmann::json::parse(EncodeMessage(m));
+  EXPECT_EQ(json["text"], "ok \xEF\xBF\xBD( \xEF\xBF\xBD end");
+}
+
+}  // namespace
+}  // namespace parley::domain

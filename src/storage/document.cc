@@ -6,14 +6,19 @@ namespace parley::storage {
 namespace {
 
 template <typename T>
-Document Basic(const T& value) {
+Document Basic(const T& value, std::string json) {
   assert(value.id.valid());
   Document doc;
   doc.kind = EntityTraits<T>::kKind;
   doc.id = value.id.value();
   doc.workspace_id = value.workspace_id.value();
-  doc.json = domain::EncodeJson(value);
+  doc.json = std::move(json);
   return doc;
+}
+
+template <typename T>
+Document Basic(const T& value) {
+  return Basic(value, domain::EncodeJson(value));
 }
 
 }  // namespace
@@ -74,7 +79,7 @@ Document ToDocument(const domain::Customer& value) {
 }
 
 Document ToDocument(const domain::Conversation& value) {
-  Document doc = Basic(value);
+  Document doc = Basic(value, domain::EncodeConversation(value));
   doc.index.status = static_cast<int>(value.status);
   doc.index.priority = value.priority;
   doc.index.team_id = value.team_id.value();
@@ -86,7 +91,7 @@ Document ToDocument(const domain::Conversation& value) {
 }
 
 Document ToDocument(const domain::Message& value) {
-  Document doc = Basic(value);
+  Document doc = Basic(value, domain::EncodeMessage(value));
   doc.index.conversation_id = value.conversation_id.value();
   doc.index.channel_account_id = value.channel_account_id.value();
   doc.index.platform_id = value.platform_message_id;
