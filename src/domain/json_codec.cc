@@ -157,6 +157,34 @@ std::string EncodeMessage(const Message& m) {
   return w.Take();
 }
 
+std::string EncodeCustomer(const Customer& c) {
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("id").Id(c.id);
+  w.Key("workspace_id").Id(c.workspace_id);
+  w.Key("display_name").String(c.display_name);
+  w.Key("identities").BeginArray();
+  for (const auto& identity : c.identities) {
+    w.BeginObject();
+    w.Key("channel").String(ToString(identity.channel));
+    w.Key("platform_user_id").String(identity.platform_user_id);
+    w.Key("handle").String(identity.handle);
+    w.Key("display_name").String(identity.display_name);
+    w.Key("followers").Int(identity.followers);
+    w.Key("verified").Bool(identity.verified);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("key_customer_tier").String(c.key_customer_tier);
+  w.Key("attributes").BeginObject();
+  for (const auto& [key, value] : c.attributes) w.Key(key).String(value);
+  w.EndObject();
+  w.Key("first_seen_at").Time(c.first_seen_at);
+  w.Key("last_contact_at").Time(c.last_contact_at);
+  w.EndObject();
+  return w.Take();
+}
+
 std::string EncodeConversation(const Conversation& c) {
   JsonWriter w;
   w.BeginObject();

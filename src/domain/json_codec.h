@@ -156,5 +156,6 @@ namespace parley::domain {
 // same JSON as EncodeJson (json_codec_test compares them field by field).
 std::string EncodeMessage(const Message& message);
 std::string EncodeConversation(const Conversation& conversation);
+std::string EncodeCustomer(const Customer& customer);
 
 }  // namespace parley::domain

@@ -200,6 +200,20 @@ TEST(FastEncoders, ConversationMatchesTheCodecFieldForField) {
             nlohmann::json(Conversation()));
 }
 
+TEST(FastEncoders, CustomerMatchesTheCodecFieldForField) {
+  Customer c{CustomerId(1),
+             WorkspaceId(2),
+             "Jane \"JD\" Doe",
+             {{ChannelKind::kX, "123", "@jane", "Jane", 48'000, true},
+              {ChannelKind::kWhatsApp, "447700900123", "+447700900123", "", 0, false}},
+             "gold",
+             {{"crm_id", "C-1"}, {"segment", "frequent flyer"}},
+             kT0,
+             kT0 + Duration(9)};
+  EXPECT_EQ(nlohmann::json::parse(EncodeCustomer(c)), nlohmann::json(c));
+  EXPECT_EQ(nlohmann::json::parse(EncodeCustomer(Customer())), nlohmann::json(Customer()));
+}
+
 TEST(FastEncoders, InvalidUtf8IsReplacedNotRefused) {
   Message m;
   m.text = std::string("ok \xC3\x28 \xFF end", 11);

@@ -1,6 +1,8 @@
 #include "parley/sqlite/sqlite_store.h"
 
+#include <algorithm>
 #include <map>
+#include <set>
 
 #include "parley/sqlite/migrations.h"
 #include "parley/storage/audit_chain.h"
@@ -136,7 +138,30 @@ core::Status SqliteStore::ApplyLocked(const storage::WriteBatch& batch) {
   for (const auto& [kind, id] : batch.deletes()) {
     if (kind == EntityKind::kCustomer) last_customer_put.emplace(id, documents.size());
   }
-  for (const auto& [id, index] : last_customer_put) PARLEY_TRY(drop_identities->Bind(1, id).Run());
+  // Most puts leave a customer's identities as they were (a new message refreshes the profile);
+  // only changed ones are rewritten.
+  auto stored_identities = writer_.Prepare(
+      "SELECT channel, platform_user_id FROM customer_identities WHERE customer_id = ?");
+  PARLEY_TRY(stored_identities);
+  std::set<std::int64_t> rewrite_identities;
+  for (const auto& [id, index] : last_customer_put) {
+    std::vector<std::pair<int, std::string>> stored;
+    stored_identities->Bind(1, id);
+    while (true) {
+      auto row = stored_identities->Step();
+      PARLEY_TRY(row);
+      if (!*row) break;
+      stored.emplace_back(static_cast<int>(stored_identities->ColumnInt(0)),
+                          stored_identities->ColumnText(1));
+    }
+    stored_identities->Reset();
+    std::vector<std::pair<int, std::string>> wanted;
+    if (index < documents.size()) wanted = documents[index].index.identities;
+    std::sort(stored.begin(), stored.end());
+    std::sort(wanted.begin(), wanted.end());
+    if (stored != wanted) rewrite_identities.insert(id);
+  }
+  for (auto id : rewrite_identities) PARLEY_TRY(drop_identities->Bind(1, id).Run());
 
   for (std::size_t i = 0; i < documents.size(); ++i) {
     const storage::Document& doc = documents[i];
@@ -178,7 +203,7 @@ core::Status SqliteStore::ApplyLocked(const storage::WriteBatch& batch) {
         put_customer->Bind(1, doc.id).Bind(2, doc.workspace_id).Bind(3, doc.json);
         status = put_customer->Run();
         for (const auto& [channel, user] : doc.index.identities) {
-          if (!status.ok()) break;
+          if (!status.ok() || !rewrite_identities.contains(doc.id)) break;
           put_identity->Bind(1, doc.workspace_id).Bind(2, channel).Bind(3, user).Bind(4, doc.id);
           status = put_identity->Run();
         }

@@ -70,7 +70,7 @@ Document ToDocument(const domain::Workspace& value) {
 }
 
 Document ToDocument(const domain::Customer& value) {
-  Document doc = Basic(value);
+  Document doc = Basic(value, domain::EncodeCustomer(value));
   for (const auto& identity : value.identities) {
     doc.index.identities.emplace_back(static_cast<int>(identity.channel),
                                       identity.platform_user_id);
