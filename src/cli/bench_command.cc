@@ -252,7 +252,7 @@ std::string XMention(int i) {
 // End to end: payloads appended to the durable inbox by concurrent producers (as webhook
 // deliveries would be), parsed, threaded by the engine and written to the store; against a bare
 // loop inserting the same message rows into the same database.
-nlohmann::json BenchIngest(int count, const std::optional<std::string>& input) {
+nlohmann::json BenchIngest(int count, const std::optional<std::string>& input, int producers) {
   TempDir dir;
   std::vector<std::string> payloads;
   if (input) {
@@ -285,7 +285,6 @@ credentials = { consumer_secret = "bench" }
   auto account = (*app)->directory().AccountsOfKind(domain::ChannelKind::kX).at(0);
   (*app)->processor().Start(std::chrono::milliseconds(50));
 
-  const int producers = 16;
   const auto started = Clock::now();
   std::vector<double> all =
       AppendConcurrently((*app)->inbox(), producers, count, domain::ChannelKind::kX, account.id,
@@ -375,7 +374,8 @@ int RunBench(const BenchOptions& options) {
     if (options.what == "inbox") {
       result = BenchInbox(options.count > 0 ? options.count : 50'000);
     } else if (options.what == "ingest") {
-      result = BenchIngest(options.count > 0 ? options.count : 1'000'000, options.input);
+      result = BenchIngest(options.count > 0 ? options.count : 1'000'000, options.input,
+                           options.producers);
     } else {
       result = BenchStore(options.count > 0 ? options.count : 200'000);
     }

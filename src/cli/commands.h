@@ -31,6 +31,7 @@ struct BenchOptions {
   int count = 0;                     // 0: the benchmark's default
   std::optional<std::string> input;  // ingest: payloads, one per line (default: generated)
   std::string format = "x-v2";       // ingest: the input's format
+  int producers = 16;                // ingest: concurrent deliveries, each awaiting its ack
 };
 int RunBench(const BenchOptions& options);
 

@@ -53,6 +53,10 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"ingest", "inbox", "store"}));
   bench_command->add_option("--input", bench.input, "ingest: payloads, one per line")
       ->check(CLI::ExistingFile);
+  bench_command
+      ->add_option("--producers", bench.producers,
+                   "ingest: concurrent deliveries, each awaiting its acknowledgement")
+      ->check(CLI::Range(1, 1024));
   bench_command->add_option("--format", bench.format, "ingest: the input's format")
       ->check(CLI::IsMember({"x-v2"}));
   bench_command->add_flag("--json", bench.json, "print one JSON object");
