@@ -1,7 +1,11 @@
+#include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "parley/app/application.h"
 #include "parley/app/routes.h"
+#include "parley/core/version.h"
 
 namespace parley::app {
 
@@ -39,14 +43,30 @@ http::HttpResponse ErrorFor(const core::Error& error) {
 
 void AddHealthRoutes(http::Router& router, RouteContext context) {
   Application& app = context.app;
+  // Counting the inbox scans it, so one scrape counts once for both states (and at most once a
+  // second however often it is scraped).
+  struct CachedCounts {
+    std::mutex mutex;
+    std::chrono::steady_clock::time_point read_at;
+    std::optional<storage::InboxCounts> counts;  // GUARDED_BY(mutex)
+  };
+  auto cache = std::make_shared<CachedCounts>();
   for (const auto state : {domain::PayloadState::kPending, domain::PayloadState::kDeadLetter}) {
     app.metrics().AddGaugeCallback(
         "parley_inbox_payloads", "Raw payloads in the inbox by state.",
-        {{"state", std::string(domain::ToString(state))}}, [&app, state] {
-          auto counts = app.inbox().Counts();
-          if (!counts.ok()) return -1.0;
-          return static_cast<double>(
-              state == domain::PayloadState::kPending ? counts->pending : counts->dead_letters);
+        {{"state", std::string(domain::ToString(state))}}, [&app, cache, state] {
+          std::lock_guard lock(cache->mutex);
+          const auto now = std::chrono::steady_clock::now();
+          if (!cache->counts || now - cache->read_at > std::chrono::seconds(1)) {
+            auto counts = app.inbox().Counts();
+            cache->counts =
+                counts.ok() ? std::optional<storage::InboxCounts>(*counts) : std::nullopt;
+            cache->read_at = now;
+          }
+          if (!cache->counts) return -1.0;
+          return static_cast<double>(state == domain::PayloadState::kPending
+                                         ? cache->counts->pending
+                                         : cache->counts->dead_letters);
         });
   }
   app.metrics().AddGaugeCallback(
@@ -55,7 +75,7 @@ void AddHealthRoutes(http::Router& router, RouteContext context) {
 
   router.AddSync("GET", "/healthz", [&app](const http::HttpRequest&, const http::RouteParams&) {
     nlohmann::json body;
-    body["version"] = PARLEY_VERSION;
+    body["version"] = core::Version();
     body["uptime_seconds"] = std::chrono::duration_cast<std::chrono::seconds>(app.uptime()).count();
     if (app.shutting_down()) {
       body["status"] = "stopping";

@@ -9,13 +9,14 @@
 #include "parley/app/application.h"
 #include "parley/cli/commands.h"
 #include "parley/cli/setup.h"
+#include "parley/core/version.h"
 #include "parley/sqlite/migrations.h"
 #include "parley/sqlite/sqlite_store.h"
 
 namespace parley::cli {
 
 int RunVersion() {
-  std::cout << "parley " << PARLEY_VERSION << "\n";
+  std::cout << "parley " << core::Version() << "\n";
   return 0;
 }
 
@@ -30,8 +31,7 @@ int RunStats(const ServeOptions& options) {
     return 1;
   }
   nlohmann::json out;
-  for (int kind = 1; kind <= 15; ++kind) {
-    const auto entity = static_cast<storage::EntityKind>(kind);
+  for (const auto entity : storage::kAllEntityKinds) {
     auto count = (*store)->CountDocuments(entity, domain::WorkspaceId());
     if (!count.ok()) {
       std::cerr << "parley: " << count.error().message << "\n";

@@ -4,12 +4,13 @@
 #include <iostream>
 
 #include "parley/cli/commands.h"
+#include "parley/core/version.h"
 
 int main(int argc, char** argv) {
   using namespace parley::cli;  // NOLINT: a main file, not a header
   CLI::App app{"Parley: social customer service, one server.", "parley"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", PARLEY_VERSION);
+  app.set_version_flag("--version", std::string(parley::core::Version()));
 
   ServeOptions serve;
   auto add_serve_options = [&serve](CLI::App* command, bool with_config) {

@@ -90,6 +90,16 @@ PARLEY_JSON_CODEC(AuditEvent, sequence, workspace_id, at, actor, action, subject
 namespace parley::domain {
 namespace {
 
+// The fields an Author and an Identity share.
+void WritePerson(JsonWriter& w, const std::string& platform_user_id, const std::string& handle,
+                 const std::string& display_name, std::int64_t followers, bool verified) {
+  w.Key("platform_user_id").String(platform_user_id);
+  w.Key("handle").String(handle);
+  w.Key("display_name").String(display_name);
+  w.Key("followers").Int(followers);
+  w.Key("verified").Bool(verified);
+}
+
 void WriteStrings(JsonWriter& w, const std::vector<std::string>& values) {
   w.BeginArray();
   for (const auto& value : values) w.String(value);
@@ -116,11 +126,8 @@ std::string EncodeMessage(const Message& m) {
   w.Key("customer_id").Id(m.customer_id);
   w.Key("agent_id").Id(m.agent_id);
   w.Key("author").BeginObject();
-  w.Key("platform_user_id").String(m.author.platform_user_id);
-  w.Key("handle").String(m.author.handle);
-  w.Key("display_name").String(m.author.display_name);
-  w.Key("followers").Int(m.author.followers);
-  w.Key("verified").Bool(m.author.verified);
+  WritePerson(w, m.author.platform_user_id, m.author.handle, m.author.display_name,
+              m.author.followers, m.author.verified);
   w.EndObject();
   w.Key("recipient_platform_user_id").String(m.recipient_platform_user_id);
   w.Key("text").String(m.text);
@@ -167,11 +174,8 @@ std::string EncodeCustomer(const Customer& c) {
   for (const auto& identity : c.identities) {
     w.BeginObject();
     w.Key("channel").String(ToString(identity.channel));
-    w.Key("platform_user_id").String(identity.platform_user_id);
-    w.Key("handle").String(identity.handle);
-    w.Key("display_name").String(identity.display_name);
-    w.Key("followers").Int(identity.followers);
-    w.Key("verified").Bool(identity.verified);
+    WritePerson(w, identity.platform_user_id, identity.handle, identity.display_name,
+                identity.followers, identity.verified);
     w.EndObject();
   }
   w.EndArray();

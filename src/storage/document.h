@@ -31,6 +31,14 @@ enum class EntityKind {
   kInteraction = 15,
 };
 
+inline constexpr EntityKind kAllEntityKinds[] = {
+    EntityKind::kWorkspace,      EntityKind::kChannelAccount, EntityKind::kCustomer,
+    EntityKind::kConversation,   EntityKind::kMessage,        EntityKind::kAgent,
+    EntityKind::kTeam,           EntityKind::kKeywordTable,   EntityKind::kRule,
+    EntityKind::kCannedResponse, EntityKind::kSlaPolicy,      EntityKind::kCalendar,
+    EntityKind::kSurveyResponse, EntityKind::kNote,           EntityKind::kInteraction,
+};
+
 std::string_view ToString(EntityKind kind);
 
 // A conversation with no deadline sorts after every conversation with one.

@@ -1,0 +1,7 @@
+#include "parley/core/version.h"
+
+namespace parley::core {
+
+std::string_view Version() { return PARLEY_VERSION; }
+
+}  // namespace parley::core
