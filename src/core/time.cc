@@ -80,18 +80,23 @@ std::optional<Timestamp> ParseIso8601(std::string_view s) {
   return MakeTimestamp(year, month, day, hour, minute, second, millis, offset);
 }
 
-std::optional<Timestamp> ParseTwitterDate(std::string_view s) {
-  // "Wed Oct 10 20:19:24 +0000 2018"
+// 1..12 for "Jan".."Dec", 0 for anything else.
+int MonthFromName(std::string_view name) {
   static constexpr std::array<std::string_view, 12> kMonths = {
       "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  for (std::size_t i = 0; i < kMonths.size(); ++i) {
+    if (name == kMonths[i]) return static_cast<int>(i) + 1;
+  }
+  return 0;
+}
+
+std::optional<Timestamp> ParseTwitterDate(std::string_view s) {
+  // "Wed Oct 10 20:19:24 +0000 2018"
   if (s.size() != 30 || s[3] != ' ' || s[7] != ' ' || s[10] != ' ' || s[19] != ' ' ||
       s[25] != ' ') {
     return std::nullopt;
   }
-  int month = 0;
-  for (std::size_t i = 0; i < kMonths.size(); ++i) {
-    if (s.substr(4, 3) == kMonths[i]) month = static_cast<int>(i) + 1;
-  }
+  const int month = MonthFromName(s.substr(4, 3));
   int day = 0, hour = 0, minute = 0, second = 0, year = 0, offset_hours = 0, offset_minutes = 0;
   if (month == 0 || !ParseInt(s.substr(8, 2), day) || !ParseInt(s.substr(11, 2), hour) ||
       !ParseInt(s.substr(14, 2), minute) || !ParseInt(s.substr(17, 2), second) ||
@@ -104,6 +109,22 @@ std::optional<Timestamp> ParseTwitterDate(std::string_view s) {
 }
 
 }  // namespace
+
+std::optional<Timestamp> ParseHttpDate(std::string_view s) {
+  // "Wed, 21 Oct 2015 07:28:00 GMT" (RFC 9110 IMF-fixdate)
+  if (s.size() != 29 || s[3] != ',' || s[4] != ' ' || s[7] != ' ' || s[11] != ' ' || s[16] != ' ' ||
+      s[19] != ':' || s[22] != ':' || s.substr(25) != " GMT") {
+    return std::nullopt;
+  }
+  const int month = MonthFromName(s.substr(8, 3));
+  int day = 0, year = 0, hour = 0, minute = 0, second = 0;
+  if (month == 0 || !ParseInt(s.substr(5, 2), day) || !ParseInt(s.substr(12, 4), year) ||
+      !ParseInt(s.substr(17, 2), hour) || !ParseInt(s.substr(20, 2), minute) ||
+      !ParseInt(s.substr(23, 2), second)) {
+    return std::nullopt;
+  }
+  return MakeTimestamp(year, month, day, hour, minute, second, 0, 0);
+}
 
 std::string FormatIso8601(Timestamp t) {
   const auto day_start = std::chrono::floor<days>(t);

@@ -23,4 +23,7 @@ std::string FormatIso8601(Timestamp t);
 // v1.1 API uses ("Wed Oct 10 20:19:24 +0000 2018"). Returns nullopt for anything else.
 std::optional<Timestamp> ParseTimestamp(std::string_view text);
 
+// The HTTP date form (RFC 9110 IMF-fixdate: "Wed, 21 Oct 2015 07:28:00 GMT"), as in Retry-After.
+std::optional<Timestamp> ParseHttpDate(std::string_view text);
+
 }  // namespace parley::core

@@ -36,5 +36,14 @@ TEST(Time, RoundTrips) {
   }
 }
 
+TEST(TimeTest, ParsesHttpDates) {
+  auto parsed = ParseHttpDate("Wed, 21 Oct 2015 07:28:00 GMT");
+  ASSERT_TRUE(parsed.has_value());
+  EXPECT_EQ(FormatIso8601(*parsed), "2015-10-21T07:28:00.000Z");
+  EXPECT_FALSE(ParseHttpDate("Wed, 21 Oct 2015 07:28:00 PST").has_value());
+  EXPECT_FALSE(ParseHttpDate("Wed, 21 Foo 2015 07:28:00 GMT").has_value());
+  EXPECT_FALSE(ParseHttpDate("120").has_value());
+}
+
 }  // namespace
 }  // namespace parley::core

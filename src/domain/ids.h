@@ -21,6 +21,7 @@ using SurveyResponseId = core::Id<struct SurveyResponseTag>;
 using NoteId = core::Id<struct NoteTag>;
 using InteractionId = core::Id<struct InteractionTag>;
 using RawPayloadId = core::Id<struct RawPayloadTag>;
+using OutboxId = core::Id<struct OutboxTag>;
 
 using core::Duration;
 using core::Timestamp;

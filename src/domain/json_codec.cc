@@ -82,6 +82,11 @@ PARLEY_JSON_CODEC(SurveyResponse, id, workspace_id, conversation_id, customer_id
                   kind, score, comment, responded_at)
 PARLEY_JSON_CODEC(AuditEvent, sequence, workspace_id, at, actor, action, subject_type, subject_id,
                   note, details_json, previous_hash, hash)
+PARLEY_JSON_CODEC(OutboundAction, kind, target_platform_id, recipient_platform_user_id, text,
+                  template_name, template_language, template_parameters)
+PARLEY_JSON_CODEC(OutboxItem, id, workspace_id, channel_account_id, conversation_id, message_id,
+                  agent_id, action, state, attempts, created_at, next_attempt_at, finished_at,
+                  platform_id, error_code, error)
 
 #undef PARLEY_JSON_CODEC
 

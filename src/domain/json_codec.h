@@ -16,6 +16,7 @@
 #include "parley/domain/conversation.h"
 #include "parley/domain/customer.h"
 #include "parley/domain/message.h"
+#include "parley/domain/outbound.h"
 #include "parley/domain/people.h"
 #include "parley/domain/sla.h"
 #include "parley/domain/survey.h"
@@ -128,6 +129,8 @@ PARLEY_DECLARE_JSON(Holiday);
 PARLEY_DECLARE_JSON(BusinessCalendar);
 PARLEY_DECLARE_JSON(SurveyResponse);
 PARLEY_DECLARE_JSON(AuditEvent);
+PARLEY_DECLARE_JSON(OutboundAction);
+PARLEY_DECLARE_JSON(OutboxItem);
 
 #undef PARLEY_DECLARE_JSON
 

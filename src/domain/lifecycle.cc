@@ -32,6 +32,12 @@ constexpr StatusTransition<DS> kDeliveryTransitions[] = {
     {DS::kPendingApproval, DS::kDraft},  // sent back
     {DS::kQueued, DS::kSent},
     {DS::kQueued, DS::kFailed},
+    {DS::kQueued, DS::kUnconfirmed},  // the server stopped mid-request
+    {DS::kUnconfirmed, DS::kSent},    // the platform's echo shows it arrived
+    {DS::kUnconfirmed, DS::kDelivered},
+    {DS::kUnconfirmed, DS::kRead},
+    {DS::kUnconfirmed, DS::kFailed},  // an agent checked: it did not arrive
+    {DS::kUnconfirmed, DS::kQueued},  // an agent checked and sends it again
     {DS::kSent, DS::kDelivered},
     {DS::kSent, DS::kRead},
     {DS::kSent, DS::kFailed},  // asynchronous failure status (WhatsApp)

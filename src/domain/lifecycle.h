@@ -43,6 +43,8 @@ enum class DeliveryStatus {
   kPendingApproval,  // waiting for an approver (C5.2)
   kRejected,         // an approver refused it; final
   kQueued,           // in the durable outbox
+  kUnconfirmed,      // the server stopped while the platform was answering: it may or may not
+                     // be on the platform; never resent automatically, settled by the echo
   kSent,             // the platform accepted it
   kDelivered,        // the platform reports it delivered
   kRead,             // the platform reports it read
@@ -51,11 +53,12 @@ enum class DeliveryStatus {
 
 template <>
 struct EnumNames<DeliveryStatus> {
-  static constexpr std::array<std::pair<DeliveryStatus, std::string_view>, 8> kNames{{
+  static constexpr std::array<std::pair<DeliveryStatus, std::string_view>, 9> kNames{{
       {DeliveryStatus::kDraft, "draft"},
       {DeliveryStatus::kPendingApproval, "pending_approval"},
       {DeliveryStatus::kRejected, "rejected"},
       {DeliveryStatus::kQueued, "queued"},
+      {DeliveryStatus::kUnconfirmed, "unconfirmed"},
       {DeliveryStatus::kSent, "sent"},
       {DeliveryStatus::kDelivered, "delivered"},
       {DeliveryStatus::kRead, "read"},

@@ -275,6 +275,9 @@ int HttpServer::Stop(std::chrono::milliseconds grace) {
   impl_->io.stop();
   for (auto& thread : impl_->threads) thread.join();
   impl_->threads.clear();
+  // The posted close may not have run before io.stop(); no thread is left to race with now.
+  beast::error_code ignored;
+  impl_->acceptor.close(ignored);
   return unfinished;
 }
 

@@ -97,10 +97,23 @@ CREATE INDEX raw_payloads_by_state ON raw_payloads (state, id);
 )sql"},
 };
 
+constexpr Migration kOutboxMigrations[] = {
+    {1, "outbox", R"sql(
+CREATE TABLE outbox (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  state TEXT NOT NULL,
+  next_attempt_at INTEGER NOT NULL,
+  document TEXT NOT NULL
+);
+CREATE INDEX outbox_by_state ON outbox (state, next_attempt_at, id);
+)sql"},
+};
+
 }  // namespace
 
 std::span<const Migration> StoreMigrations() { return kStoreMigrations; }
 std::span<const Migration> InboxMigrations() { return kInboxMigrations; }
+std::span<const Migration> OutboxMigrations() { return kOutboxMigrations; }
 
 core::Result<int> SchemaVersion(Database& db) {
   PARLEY_TRY(db.Exec(

@@ -19,9 +19,11 @@ struct Migration {
   std::string_view sql;
 };
 
-// The migrations of the main database (parley.db) and of the raw inbox (inbox.db).
+// The migrations of the main database (parley.db), the raw inbox (inbox.db) and the outbox
+// (outbox.db).
 std::span<const Migration> StoreMigrations();
 std::span<const Migration> InboxMigrations();
+std::span<const Migration> OutboxMigrations();
 
 // Applies every migration newer than the database's version; returns the versions applied.
 core::Result<std::vector<int>> Migrate(Database& db, std::span<const Migration> migrations,

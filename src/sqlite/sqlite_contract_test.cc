@@ -2,6 +2,7 @@
 #include <random>
 
 #include "parley/sqlite/sqlite_inbox.h"
+#include "parley/sqlite/sqlite_outbox.h"
 #include "parley/sqlite/sqlite_store.h"
 #include "parley/storage/contract_test.h"
 
@@ -21,6 +22,7 @@ class SqliteBackend final : public storage::testing::Backend {
     Open();
   }
   ~SqliteBackend() override {
+    outbox_.reset();
     inbox_.reset();
     store_.reset();
     std::error_code ignored;
@@ -28,7 +30,9 @@ class SqliteBackend final : public storage::testing::Backend {
   }
   storage::Store& store() override { return *store_; }
   storage::RawInbox& inbox() override { return *inbox_; }
+  storage::Outbox& outbox() override { return *outbox_; }
   void Reopen() override {
+    outbox_.reset();
     inbox_.reset();
     store_.reset();
     Open();
@@ -38,7 +42,9 @@ class SqliteBackend final : public storage::testing::Backend {
   void Open() {
     auto store = SqliteStore::Open((dir_ / "parley.db").string(), clock_);
     auto inbox = SqliteInbox::Open((dir_ / "inbox.db").string(), clock_);
-    if (!store.ok() || !inbox.ok()) std::abort();
+    auto outbox = SqliteOutbox::Open((dir_ / "outbox.db").string(), clock_);
+    if (!store.ok() || !inbox.ok() || !outbox.ok()) std::abort();
+    outbox_ = std::move(outbox).value();
     store_ = std::move(store).value();
     inbox_ = std::move(inbox).value();
   }
@@ -47,6 +53,7 @@ class SqliteBackend final : public storage::testing::Backend {
   fs::path dir_;
   std::unique_ptr<SqliteStore> store_;
   std::unique_ptr<SqliteInbox> inbox_;
+  std::unique_ptr<SqliteOutbox> outbox_;
 };
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContract,

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "parley/core/clock.h"
+#include "parley/storage/outbox.h"
 #include "parley/storage/raw_inbox.h"
 #include "parley/storage/store.h"
 
@@ -22,6 +23,7 @@ class Backend {
   virtual ~Backend() = default;
   virtual Store& store() = 0;
   virtual RawInbox& inbox() = 0;
+  virtual Outbox& outbox() = 0;
   virtual void Reopen() = 0;
 };
 
@@ -39,6 +41,7 @@ class StoreContract : public ::testing::TestWithParam<BackendFactory> {
   void SetUp() override { backend_ = GetParam().make(clock_); }
   Store& store() { return backend_->store(); }
   RawInbox& inbox() { return backend_->inbox(); }
+  Outbox& outbox() { return backend_->outbox(); }
   void Reopen() { backend_->Reopen(); }
 
   core::ManualClock clock_{core::FromMillis(1'800'000'000'000)};

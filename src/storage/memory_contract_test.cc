@@ -1,5 +1,6 @@
 #include "parley/storage/contract_test.h"
 #include "parley/storage/memory_inbox.h"
+#include "parley/storage/memory_outbox.h"
 #include "parley/storage/memory_store.h"
 
 namespace parley::storage::testing {
@@ -9,11 +10,13 @@ class MemoryBackend final : public Backend {
  public:
   Store& store() override { return store_; }
   RawInbox& inbox() override { return inbox_; }
+  Outbox& outbox() override { return outbox_; }
   void Reopen() override {}
 
  private:
   MemoryStore store_;
   MemoryInbox inbox_;
+  MemoryOutbox outbox_;
 };
 
 INSTANTIATE_TEST_SUITE_P(Memory, StoreContract,
