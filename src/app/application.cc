@@ -4,11 +4,13 @@
 
 #include "parley/app/routes.h"
 #include "parley/sqlite/sqlite_inbox.h"
+#include "parley/sqlite/sqlite_outbox.h"
 #include "parley/sqlite/sqlite_store.h"
 #include "parley/telemetry/log.h"
 
 namespace parley::app {
 
+using telemetry::LogError;
 using telemetry::LogInfo;
 using telemetry::LogWarn;
 
@@ -68,6 +70,29 @@ std::vector<domain::Workspace> Directory::Workspaces() const {
   return out;
 }
 
+namespace {
+
+// The engine of the item's workspace records what the outbox did (engine::OutboundCommand).
+void ReportOutbound(Directory& directory, const domain::OutboxItem& item) {
+  auto account = directory.FindAccount(item.channel_account_id);
+  engine::EngineThread* engine = account ? directory.EngineFor(account->workspace_id) : nullptr;
+  if (engine == nullptr) {
+    LogWarn("outbound.unrecorded",
+            {{"outbox", item.id.value()}, {"reason", "no engine for the item's channel account"}});
+    return;
+  }
+  std::vector<engine::Command> commands;
+  commands.emplace_back(engine::OutboundCommand{item, *account});
+  engine->Submit(std::move(commands), [id = item.id](auto outcomes) {
+    if (!outcomes.ok()) {
+      LogError("outbound.record_failed",
+               {{"outbox", id.value()}, {"error", outcomes.error().ToString()}});
+    }
+  });
+}
+
+}  // namespace
+
 Application::Application(config::Config config, const core::Clock& clock)
     : config_(std::move(config)),
       clock_(clock),
@@ -113,8 +138,31 @@ core::Result<std::unique_ptr<Application>> Application::Open(const config::Confi
       *app->inbox_, app->parsers_, app->directory_, clock,
       ingest::ProcessorOptions{config.ingest.batch}, &app->metrics_);
   app->inbox_->SetCommitListener([processor = app->processor_.get()] { processor->Notify(); });
+
+  auto outbox = sqlite::SqliteOutbox::Open((dir / "outbox.db").string(), clock);
+  PARLEY_TRY(outbox);
+  app->outbox_ = std::move(outbox).value();
+  app->http_client_ = std::make_unique<http::HttpClient>();
+  app->senders_ = outbound::SocialSenders(*app->http_client_);
+  outbound::DispatcherOptions outbound_options;
+  outbound_options.max_attempts = config.outbound.max_attempts;
+  outbound_options.poll_interval = std::chrono::milliseconds(config.outbound.poll_interval_ms);
+  Directory* directory = &app->directory_;
+  app->dispatcher_ = std::make_unique<outbound::Dispatcher>(
+      *app->outbox_, app->senders_,
+      [directory](domain::ChannelAccountId id) { return directory->FindAccount(id); }, clock,
+      app->ids_, [directory](const domain::OutboxItem& item) { ReportOutbound(*directory, item); },
+      &app->metrics_, outbound_options);
   app->AddRoutes();
   return app;
+}
+
+core::Result<domain::OutboxItem> Application::Enqueue(domain::OutboxItem item) {
+  if (item.created_at == domain::Timestamp()) item.created_at = clock_.Now();
+  auto stored = outbox_->Enqueue(std::move(item));
+  PARLEY_TRY(stored);
+  dispatcher_->Wake();
+  return stored;
 }
 
 core::Status Application::DeclareConfigured() {
@@ -182,6 +230,8 @@ core::Status Application::Start() {
             {{"processed", recovered->processed}, {"dead_lettered", recovered->dead_lettered}});
   }
   processor_->Start();
+  // What the outbox was sending when the server stopped is unconfirmed, never sent again.
+  PARLEY_TRY(dispatcher_->Start());
 
   http::ServerOptions options;
   options.host = config_.server.host;
@@ -204,7 +254,8 @@ void Application::Shutdown() {
         server_->Stop(std::chrono::seconds(config_.server.shutdown_grace_seconds));
     if (unfinished > 0) LogWarn("server.unfinished_requests", {{"count", unfinished}});
   }
-  if (processor_) processor_->Stop();  // runs a last round over what the inbox holds
+  if (dispatcher_) dispatcher_->Stop();  // lets the request in flight finish
+  if (processor_) processor_->Stop();    // runs a last round over what the inbox holds
   directory_.StopEngines();
   if (inbox_) inbox_->Close();
   LogInfo("server.stopped");

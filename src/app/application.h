@@ -3,8 +3,9 @@
 // here (SQLite, Beast, the parsers).
 //
 // Start-up order: open storage (migrations), declare configured workspaces and channel accounts,
-// start one engine per workspace, process what the inbox still holds from before a crash, then
-// open the HTTP port. Shutdown is the reverse, draining each stage before the next closes.
+// start one engine per workspace, process what the inbox still holds from before a crash, settle
+// what the outbox was sending when it stopped and start its dispatcher, then open the HTTP port.
+// Shutdown is the reverse, draining each stage before the next closes.
 //
 // Thread-safety: Open, Start and Shutdown from one thread.
 #pragma once
@@ -22,6 +23,8 @@
 #include "parley/http/router.h"
 #include "parley/http/server.h"
 #include "parley/ingest/processor.h"
+#include "parley/outbound/dispatcher.h"
+#include "parley/storage/outbox.h"
 #include "parley/storage/raw_inbox.h"
 #include "parley/storage/store.h"
 #include "parley/telemetry/metrics.h"
@@ -68,6 +71,9 @@ class Application {
 
   storage::Store& store() { return *store_; }
   storage::RawInbox& inbox() { return *inbox_; }
+  storage::Outbox& outbox() { return *outbox_; }
+  // Puts a request to a platform in the outbox and wakes the dispatcher.
+  core::Result<domain::OutboxItem> Enqueue(domain::OutboxItem item);
   Directory& directory() { return directory_; }
   ingest::InboxProcessor& processor() { return *processor_; }
   telemetry::Registry& metrics() { return metrics_; }
@@ -93,6 +99,10 @@ class Application {
   channels::ParserRegistry parsers_;
   Directory directory_;
   std::unique_ptr<ingest::InboxProcessor> processor_;
+  std::unique_ptr<storage::Outbox> outbox_;
+  std::unique_ptr<http::HttpClient> http_client_;
+  outbound::SenderRegistry senders_;
+  std::unique_ptr<outbound::Dispatcher> dispatcher_;
   http::Router router_;
   std::unique_ptr<http::HttpServer> server_;
   std::atomic<bool> shutting_down_{false};

@@ -55,6 +55,17 @@ int RunStats(const ServeOptions& options) {
       out["inbox"][std::string(domain::ToString(state))] = states->ColumnInt(1);
     }
   }
+  out["outbox"] = nlohmann::json::object();
+  if (std::filesystem::exists(dir / "outbox.db")) {
+    auto outbox = sqlite::Database::Open((dir / "outbox.db").string(), sqlite::Durability::kFull);
+    auto counts = outbox.ok() ? outbox->Prepare("SELECT state, COUNT(*) FROM outbox GROUP BY state")
+                              : core::Result<sqlite::Statement>(outbox.error());
+    while (counts.ok()) {
+      auto row = counts->Step();
+      if (!row.ok() || !*row) break;
+      out["outbox"][counts->ColumnText(0)] = counts->ColumnInt(1);
+    }
+  }
   std::cout << out.dump() << "\n";
   return 0;
 }
@@ -70,7 +81,8 @@ int RunMigrate(const ServeOptions& options) {
     std::span<const sqlite::Migration> migrations;
   };
   for (const Target& target : {Target{"parley.db", sqlite::StoreMigrations()},
-                               Target{"inbox.db", sqlite::InboxMigrations()}}) {
+                               Target{"inbox.db", sqlite::InboxMigrations()},
+                               Target{"outbox.db", sqlite::OutboxMigrations()}}) {
     const std::string path = (dir / target.file).string();
     auto db = sqlite::Database::Open(path, sqlite::Durability::kFull);
     if (!db.ok()) {

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace parley::cli {
 
@@ -34,6 +35,25 @@ struct BenchOptions {
   int producers = 16;                // ingest: concurrent deliveries, each awaiting its ack
 };
 int RunBench(const BenchOptions& options);
+
+struct OutboxOptions {
+  ServeOptions serve;
+  std::string action;  // send, list, requeue
+  // send
+  std::string account;  // name or platform account id
+  std::string kind = "reply";
+  std::string to;         // the platform id of the message acted on
+  std::string recipient;  // the platform user id (direct messages, templates)
+  std::string text;
+  std::string template_name;
+  std::string language;
+  std::vector<std::string> parameters;
+  // list
+  std::string state;
+  // requeue
+  std::string id;
+};
+int RunOutbox(const OutboxOptions& options);
 
 int RunVersion();
 

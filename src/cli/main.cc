@@ -69,6 +69,39 @@ int main(int argc, char** argv) {
   add_serve_options(stats_command, true);
   stats_command->remove_option(stats_command->get_option("--port"));
 
+  OutboxOptions outbox;
+  auto* outbox_command = app.add_subcommand(
+      "outbox", "Send a reply, message or moderation action through the outbox; list; requeue.");
+  outbox_command->require_subcommand(1);
+  auto add_outbox_options = [&outbox](CLI::App* command) {
+    command->add_option("--config", outbox.serve.config_path, "TOML configuration file")
+        ->check(CLI::ExistingFile);
+    command->add_option("--data", outbox.serve.data_dir, "data directory");
+  };
+  auto* outbox_send = outbox_command->add_subcommand(
+      "send", "Enqueue a request; a running server sends it within its poll interval.");
+  add_outbox_options(outbox_send);
+  outbox_send->add_option("--account", outbox.account, "channel account: name or platform id")
+      ->required();
+  outbox_send
+      ->add_option("--kind", outbox.kind,
+                   "reply, direct_message, private_reply, template, hide, unhide, delete, like")
+      ->check(CLI::IsMember({"reply", "direct_message", "private_reply", "template", "hide",
+                             "unhide", "delete", "like"}));
+  outbox_send->add_option("--to", outbox.to, "platform id of the message acted on");
+  outbox_send->add_option("--recipient", outbox.recipient, "platform user id of the recipient");
+  outbox_send->add_option("--text", outbox.text, "the text to send");
+  outbox_send->add_option("--template", outbox.template_name, "WhatsApp template name");
+  outbox_send->add_option("--language", outbox.language, "WhatsApp template language code");
+  outbox_send->add_option("--param", outbox.parameters, "a template body parameter (repeat)");
+  auto* outbox_list = outbox_command->add_subcommand("list", "Print outbox items as JSON lines.");
+  add_outbox_options(outbox_list);
+  outbox_list->add_option("--state", outbox.state, "queued, sending, sent, failed or unconfirmed");
+  auto* outbox_requeue = outbox_command->add_subcommand(
+      "requeue", "Send an unconfirmed or failed item again, after checking the platform.");
+  add_outbox_options(outbox_requeue);
+  outbox_requeue->add_option("id", outbox.id, "outbox item id")->required();
+
   auto* version_command = app.add_subcommand("version", "Print the version.");
 
   try {
@@ -82,6 +115,10 @@ int main(int argc, char** argv) {
   if (*import_command) return RunImport(import);
   if (*bench_command) return RunBench(bench);
   if (*stats_command) return RunStats(serve);
+  if (*outbox_command) {
+    outbox.action = *outbox_send ? "send" : *outbox_list ? "list" : "requeue";
+    return RunOutbox(outbox);
+  }
   if (*version_command) return RunVersion();
   return 2;
 }

@@ -164,7 +164,8 @@ bool IsSlug(std::string_view text) {
 
 core::Result<Config> Build(const toml::table& root, const EnvLookup& env) {
   static const std::set<std::string, std::less<>> kSections = {
-      "server", "storage", "inbox", "ingest", "log", "node", "workspaces", "channel_accounts"};
+      "server", "storage", "inbox",      "ingest",          "outbound",
+      "log",    "node",    "workspaces", "channel_accounts"};
   for (const auto& [key, value] : root) {
     if (!kSections.contains(key.str())) return Invalid(key.str(), "unknown section");
   }
@@ -193,6 +194,11 @@ core::Result<Config> Build(const toml::table& root, const EnvLookup& env) {
   TableReader ingest(SubTable(root, "ingest", error), "ingest", &env, error);
   ingest.Int("batch", config.ingest.batch, 1, 100'000);
   ingest.RejectUnknown();
+
+  TableReader outbound(SubTable(root, "outbound", error), "outbound", &env, error);
+  outbound.Int("max_attempts", config.outbound.max_attempts, 1, 100);
+  outbound.Int("poll_interval_ms", config.outbound.poll_interval_ms, 10, 60'000);
+  outbound.RejectUnknown();
 
   TableReader log(SubTable(root, "log", error), "log", &env, error);
   log.String("level", config.log.level);

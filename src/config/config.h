@@ -37,6 +37,11 @@ struct IngestConfig {
   int batch = 256;  // payloads processed per engine round at most
 };
 
+struct OutboundConfig {
+  int max_attempts = 8;         // attempts before a retryable failure becomes final
+  int poll_interval_ms = 1000;  // how often the outbox is checked for work others enqueued
+};
+
 struct LogConfig {
   std::string level = "info";   // debug, info, warn, error
   std::string format = "text";  // text, json
@@ -67,6 +72,7 @@ struct Config {
   StorageConfig storage;
   InboxConfig inbox;
   IngestConfig ingest;
+  OutboundConfig outbound;
   LogConfig log;
   NodeConfig node;
   std::vector<WorkspaceConfig> workspaces;

@@ -44,6 +44,7 @@ struct Engine::Pending {
   std::set<domain::CustomerId> customers;           // touched
   std::set<domain::CustomerId> new_customers;       // created in this call: no history to look up
   std::vector<domain::Interaction> interactions;
+  std::vector<domain::MessageId> deleted_messages;  // merged into another record
 };
 
 Engine::Engine(domain::Workspace workspace, storage::Store& store, const core::Clock& clock,
@@ -55,6 +56,7 @@ void Engine::ResetCaches() {
   customers_.clear();
   identity_index_.clear();
   open_conversation_of_.clear();
+  // awaiting_echo_ stays: an entry whose message was never stored is skipped when looked up.
 }
 
 core::Result<std::vector<Outcome>> Engine::Process(std::vector<Command>& commands) {
@@ -62,7 +64,7 @@ core::Result<std::vector<Outcome>> Engine::Process(std::vector<Command>& command
   std::vector<Outcome> outcomes;
   outcomes.reserve(commands.size());
   for (auto& command : commands) {
-    auto outcome = std::visit([&](auto& c) { return Ingest(c, pending); }, command);
+    auto outcome = std::visit([&](auto& c) { return Handle(c, pending); }, command);
     if (!outcome.ok()) {
       ResetCaches();
       return outcome.error();
@@ -75,6 +77,7 @@ core::Result<std::vector<Outcome>> Engine::Process(std::vector<Command>& command
   for (auto id : pending.customers) batch.Put(customers_.at(id));
   for (auto id : pending.conversations) batch.Put(conversations_.at(id));
   for (const auto& interaction : pending.interactions) batch.Put(interaction);
+  for (auto id : pending.deleted_messages) batch.Delete(storage::EntityKind::kMessage, id.value());
   if (auto status = store_.Apply(batch); !status.ok()) {
     ResetCaches();
     return status.error();
@@ -102,7 +105,7 @@ core::Result<std::vector<Outcome>> Engine::Process(std::vector<Command>& command
   return outcomes;
 }
 
-core::Result<Outcome> Engine::Ingest(const IngestCommand& command, Pending& pending) {
+core::Result<Outcome> Engine::Handle(const IngestCommand& command, Pending& pending) {
   if (const auto* inbound = std::get_if<domain::InboundMessage>(&command.event)) {
     return IngestMessage(*inbound, command, pending);
   }
@@ -301,6 +304,9 @@ core::Result<Outcome> Engine::IngestOutbound(domain::Message message,
     message.customer_id = (*customer)->id;
   }
   message.delivery = domain::DeliveryStatus::kSent;  // it is on the platform already
+  auto adopted = AdoptEcho(message, conversation, pending);
+  PARLEY_TRY(adopted);
+  if (adopted->has_value()) return **adopted;
   if (conversation != nullptr) {
     PARLEY_TRY(domain::RecordMessage(*conversation, message.channel, message.direction,
                                      message.published_at));
@@ -421,6 +427,247 @@ core::Result<Outcome> Engine::IngestUpdate(const domain::InboundEvent& event,
   }
   Outcome outcome{OutcomeKind::kUpdated, message.id, message.conversation_id, false};
   pending.messages[PlatformKey(account.id, platform_id)] = std::move(message);
+  return outcome;
+}
+
+namespace {
+
+domain::DeliveryStatus DeliveryOf(domain::OutboxState state) {
+  switch (state) {
+    case domain::OutboxState::kQueued:
+    case domain::OutboxState::kSending:
+      return domain::DeliveryStatus::kQueued;
+    case domain::OutboxState::kSent:
+      return domain::DeliveryStatus::kSent;
+    case domain::OutboxState::kFailed:
+      return domain::DeliveryStatus::kFailed;
+    case domain::OutboxState::kUnconfirmed:
+      return domain::DeliveryStatus::kUnconfirmed;
+  }
+  return domain::DeliveryStatus::kQueued;
+}
+
+domain::MessageKind OutboundMessageKind(domain::OutboundKind kind, domain::ChannelKind channel) {
+  if (kind != domain::OutboundKind::kReply) return domain::MessageKind::kDirectMessage;
+  switch (channel) {
+    case domain::ChannelKind::kFacebook:
+    case domain::ChannelKind::kInstagram:
+      return domain::MessageKind::kComment;
+    case domain::ChannelKind::kWhatsApp:
+      return domain::MessageKind::kDirectMessage;
+    default:
+      return domain::MessageKind::kReply;
+  }
+}
+
+std::string OutboundText(const domain::OutboundAction& action) {
+  if (action.kind != domain::OutboundKind::kTemplate) return action.text;
+  std::string text = "[template " + action.template_name;
+  for (std::size_t i = 0; i < action.template_parameters.size(); ++i) {
+    text += (i == 0 ? ": " : ", ") + action.template_parameters[i];
+  }
+  return text + "]";
+}
+
+// Platforms trim what they publish; an echo matches when the texts agree but for that.
+std::string_view Trimmed(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return {};
+  return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
+}
+
+}  // namespace
+
+void Engine::Stage(Pending& pending, domain::Message message) {
+  std::erase_if(pending.messages, [&](const auto& entry) { return entry.second.id == message.id; });
+  pending.messages.emplace(PendingKey(message), std::move(message));
+}
+
+core::Result<std::optional<domain::Message>> Engine::LoadMessage(domain::MessageId id,
+                                                                 Pending& pending) {
+  for (const auto& [key, message] : pending.messages) {
+    if (message.id == id) return std::optional<domain::Message>(message);
+  }
+  return storage::Get<domain::Message>(store_, id);
+}
+
+core::Result<Outcome> Engine::Handle(const OutboundCommand& command, Pending& pending) {
+  const auto& item = command.item;
+  if (!domain::CarriesMessage(item.action.kind)) return RecordModeration(command, pending);
+  if (!item.message_id.valid()) {
+    return core::MakeError(core::ErrorCode::kInvalidArgument,
+                           "outbox item " + item.id.ToString() + " carries no message id");
+  }
+  auto built = OutboundMessage(command, pending);
+  PARLEY_TRY(built);
+  domain::Message message = std::move(built).value();
+  const auto target = DeliveryOf(item.state);
+
+  // The platform gave an id another record holds: the echo arrived first and was not matched.
+  // That record is the message; ours merges into it.
+  if (target == domain::DeliveryStatus::kSent && !item.platform_id.empty() &&
+      message.platform_message_id != item.platform_id) {
+    auto holder = FindMessage(command.account.id, item.platform_id, pending);
+    PARLEY_TRY(holder);
+    if (holder->has_value() && (*holder)->id != message.id) {
+      domain::Message echo = std::move(**holder);
+      echo.agent_id = item.agent_id;
+      pending.deleted_messages.push_back(message.id);
+      std::erase_if(pending.messages,
+                    [&](const auto& entry) { return entry.second.id == message.id; });
+      Outcome outcome{OutcomeKind::kDuplicate, echo.id, echo.conversation_id, false};
+      Stage(pending, std::move(echo));
+      return outcome;
+    }
+  }
+
+  const bool becomes_sent =
+      target == domain::DeliveryStatus::kSent && message.delivery != domain::DeliveryStatus::kSent;
+  if (message.delivery != target) {
+    if (!domain::CanTransition(message.delivery, target)) {
+      // Older news (a receipt moved it on already).
+      return Outcome{OutcomeKind::kDuplicate, message.id, message.conversation_id, false};
+    }
+    PARLEY_TRY(domain::Transition(message.delivery, target));
+  }
+  message.delivery_error = item.error_code.empty() ? "" : item.error_code + ": " + item.error;
+  auto& awaiting = awaiting_echo_[message.conversation_id];
+  std::erase(awaiting, message.id);
+  if (target == domain::DeliveryStatus::kQueued || target == domain::DeliveryStatus::kUnconfirmed) {
+    if (message.conversation_id) awaiting.push_back(message.id);
+  }
+  if (awaiting.empty()) awaiting_echo_.erase(message.conversation_id);
+  if (becomes_sent) {
+    message.platform_message_id = item.platform_id;
+    message.published_at = item.finished_at.value_or(clock_.Now());
+    if (message.conversation_id) {
+      auto conversation = LoadConversation(message.conversation_id, pending);
+      PARLEY_TRY(conversation);
+      if ((*conversation)->status != domain::ConversationStatus::kClosed) {
+        PARLEY_TRY(domain::RecordMessage(**conversation, message.channel, message.direction,
+                                         message.published_at));
+      }
+    }
+  }
+  Outcome outcome{OutcomeKind::kUpdated, message.id, message.conversation_id, false};
+  Stage(pending, std::move(message));
+  return outcome;
+}
+
+core::Result<domain::Message> Engine::OutboundMessage(const OutboundCommand& command,
+                                                      Pending& pending) {
+  const auto& item = command.item;
+  auto existing = LoadMessage(item.message_id, pending);
+  PARLEY_TRY(existing);
+  if (existing->has_value()) return std::move(**existing);
+
+  domain::Message message;
+  message.id = item.message_id;
+  message.workspace_id = workspace_.id;
+  message.channel_account_id = command.account.id;
+  message.channel = command.account.kind;
+  message.kind = OutboundMessageKind(item.action.kind, command.account.kind);
+  message.direction = domain::Direction::kOutbound;
+  message.visibility = domain::NaturalVisibility(message.kind);
+  message.in_reply_to_platform_id = item.action.target_platform_id;
+  message.recipient_platform_user_id = item.action.recipient_platform_user_id;
+  message.agent_id = item.agent_id;
+  message.text = OutboundText(item.action);
+  message.received_at = item.created_at;
+  message.published_at = item.created_at;
+  message.delivery = domain::DeliveryStatus::kQueued;
+
+  // Its conversation: named by the enqueuer, else the one of the message it answers, else the
+  // recipient's open one.
+  domain::Conversation* conversation = nullptr;
+  if (item.conversation_id) {
+    auto loaded = LoadConversation(item.conversation_id, pending);
+    PARLEY_TRY(loaded);
+    conversation = *loaded;
+  }
+  if (conversation == nullptr) {
+    auto parent = ConversationOfParent(command.account.id, item.action.target_platform_id, pending);
+    PARLEY_TRY(parent);
+    conversation = *parent;
+  }
+  if (conversation == nullptr && !item.action.recipient_platform_user_id.empty()) {
+    domain::Author recipient;
+    recipient.platform_user_id = item.action.recipient_platform_user_id;
+    auto customer = CustomerFor(message.channel, recipient, item.created_at, pending);
+    PARLEY_TRY(customer);
+    message.customer_id = (*customer)->id;
+    auto open = OpenConversationOf((*customer)->id, pending);
+    PARLEY_TRY(open);
+    conversation = *open;
+  }
+  if (conversation != nullptr) {
+    message.conversation_id = conversation->id;
+    message.customer_id = conversation->customer_id;
+  }
+  return message;
+}
+
+core::Result<std::optional<Outcome>> Engine::AdoptEcho(const domain::Message& echo,
+                                                       domain::Conversation* conversation,
+                                                       Pending& pending) {
+  if (conversation == nullptr) return std::optional<Outcome>();
+  auto awaiting = awaiting_echo_.find(conversation->id);
+  if (awaiting == awaiting_echo_.end()) return std::optional<Outcome>();
+  for (auto id : awaiting->second) {
+    auto candidate = LoadMessage(id, pending);
+    PARLEY_TRY(candidate);
+    if (!candidate->has_value()) continue;
+    domain::Message mine = std::move(**candidate);
+    if (mine.channel_account_id != echo.channel_account_id ||
+        Trimmed(mine.text) != Trimmed(echo.text) ||
+        (!mine.in_reply_to_platform_id.empty() && !echo.in_reply_to_platform_id.empty() &&
+         mine.in_reply_to_platform_id != echo.in_reply_to_platform_id) ||
+        !domain::CanTransition(mine.delivery, domain::DeliveryStatus::kSent)) {
+      continue;
+    }
+    PARLEY_TRY(domain::Transition(mine.delivery, domain::DeliveryStatus::kSent));
+    mine.platform_message_id = echo.platform_message_id;
+    mine.platform_thread_id = echo.platform_thread_id;
+    mine.published_at = echo.published_at;
+    mine.delivery_error.clear();
+    mine.raw_payload_id = echo.raw_payload_id;
+    if (conversation->status != domain::ConversationStatus::kClosed) {
+      PARLEY_TRY(
+          domain::RecordMessage(*conversation, mine.channel, mine.direction, mine.published_at));
+    }
+    std::erase(awaiting->second, id);
+    if (awaiting->second.empty()) awaiting_echo_.erase(awaiting);
+    Outcome outcome{OutcomeKind::kUpdated, mine.id, conversation->id, false};
+    Stage(pending, std::move(mine));
+    return std::optional<Outcome>(outcome);
+  }
+  return std::optional<Outcome>();
+}
+
+core::Result<Outcome> Engine::RecordModeration(const OutboundCommand& command, Pending& pending) {
+  const auto& item = command.item;
+  if (item.state != domain::OutboxState::kSent) {
+    return Outcome{OutcomeKind::kRecorded, {}, {}, false};
+  }
+  auto found = FindMessage(command.account.id, item.action.target_platform_id, pending);
+  PARLEY_TRY(found);
+  if (!found->has_value()) return Outcome{OutcomeKind::kUnknownTarget, {}, {}, false};
+  domain::Message message = std::move(**found);
+  switch (item.action.kind) {
+    case domain::OutboundKind::kHide:
+      message.hidden = true;
+      break;
+    case domain::OutboundKind::kUnhide:
+      message.hidden = false;
+      break;
+    case domain::OutboundKind::kDelete:
+      if (!message.deleted_at) message.deleted_at = item.finished_at.value_or(clock_.Now());
+      break;
+    default:
+      return Outcome{OutcomeKind::kRecorded, message.id, message.conversation_id, false};
+  }
+  Outcome outcome{OutcomeKind::kUpdated, message.id, message.conversation_id, false};
+  Stage(pending, std::move(message));
   return outcome;
 }
 

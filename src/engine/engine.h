@@ -19,6 +19,7 @@
 #include "parley/core/clock.h"
 #include "parley/core/id.h"
 #include "parley/domain/inbound.h"
+#include "parley/domain/outbound.h"
 #include "parley/domain/workspace.h"
 #include "parley/storage/store.h"
 
@@ -31,7 +32,16 @@ struct IngestCommand {
   domain::RawPayloadId payload;
 };
 
-using Command = std::variant<IngestCommand>;
+// An outbox item changed state (outbound/dispatcher.h). The message it carries is recorded when
+// first claimed (delivery queued) and follows the item: sent (on the platform, counted as the
+// brand's response), failed with the reason, or unconfirmed until the platform's echo shows it.
+// Moderation that went through updates the message it acted on (hidden, deleted).
+struct OutboundCommand {
+  domain::OutboxItem item;
+  domain::ChannelAccount account;
+};
+
+using Command = std::variant<IngestCommand, OutboundCommand>;
 
 enum class OutcomeKind {
   kCreated,        // a new message (and maybe customer and conversation)
@@ -65,7 +75,19 @@ class Engine {
  private:
   struct Pending;  // the effects of one Process() call
 
-  core::Result<Outcome> Ingest(const IngestCommand& command, Pending& pending);
+  core::Result<Outcome> Handle(const IngestCommand& command, Pending& pending);
+  core::Result<Outcome> Handle(const OutboundCommand& command, Pending& pending);
+  core::Result<Outcome> RecordModeration(const OutboundCommand& command, Pending& pending);
+  // The outbound message `item` carries, as stored or in this batch; a new one when neither.
+  core::Result<domain::Message> OutboundMessage(const OutboundCommand& command, Pending& pending);
+  // A brand message seen on the platform that is one Parley sent but has not confirmed (the echo
+  // came before the dispatcher's answer, or after a restart): that message, now sent.
+  core::Result<std::optional<Outcome>> AdoptEcho(const domain::Message& echo,
+                                                 domain::Conversation* conversation,
+                                                 Pending& pending);
+  core::Result<std::optional<domain::Message>> LoadMessage(domain::MessageId id, Pending& pending);
+  // Puts the message in the batch, replacing an earlier version of it.
+  static void Stage(Pending& pending, domain::Message message);
   core::Result<Outcome> IngestMessage(const domain::InboundMessage& inbound,
                                       const IngestCommand& command, Pending& pending);
   core::Result<Outcome> IngestUpdate(const domain::InboundEvent& event,
@@ -111,6 +133,8 @@ class Engine {
   std::unordered_map<domain::CustomerId, domain::ConversationId> open_conversation_of_;
   // "channel/platform user id" of cached customers.
   std::unordered_map<std::string, domain::CustomerId> identity_index_;
+  // Outbound messages queued or unconfirmed, by conversation: what a platform echo may confirm.
+  std::unordered_map<domain::ConversationId, std::vector<domain::MessageId>> awaiting_echo_;
 };
 
 }  // namespace parley::engine

@@ -241,6 +241,136 @@ TEST_F(EngineTest, AFailedWriteLeavesNoTraceAndTheRetrySucceeds) {
   EXPECT_EQ(*store_.CountDocuments(storage::EntityKind::kCustomer, workspace_.id), 2);
 }
 
+// The outbox's reports for a reply to tweet t1.
+class OutboundTest : public EngineTest {
+ protected:
+  domain::OutboxItem ReplyItem(std::string text = "So sorry, we're on it") {
+    domain::OutboxItem item;
+    item.id = domain::OutboxId(5);
+    item.workspace_id = workspace_.id;
+    item.channel_account_id = x_.id;
+    item.message_id = domain::MessageId(900);
+    item.agent_id = domain::AgentId(7);
+    item.action.kind = domain::OutboundKind::kReply;
+    item.action.target_platform_id = "t1";
+    item.action.text = std::move(text);
+    item.created_at = clock_.Now();
+    item.state = domain::OutboxState::kSending;
+    item.attempts = 1;
+    return item;
+  }
+  OutboundCommand Report(domain::OutboxItem item) { return OutboundCommand{std::move(item), x_}; }
+  domain::Message Reply() {
+    return storage::Get<domain::Message>(memory_, domain::MessageId(900))->value();
+  }
+  // The brand's own tweet answering t1, as the platform shows it.
+  IngestCommand Echo(std::string id, std::string text) {
+    auto echo = Tweet(x_, std::move(id), "brand", std::move(text), "t1");
+    std::get<domain::InboundMessage>(echo.event).message.direction = domain::Direction::kOutbound;
+    return echo;
+  }
+};
+
+TEST_F(OutboundTest, AReplyIsQueuedThenSentAndCountsAsTheResponse) {
+  auto mention = Run({Tweet(x_, "t1", "u1", "my order is late")});
+  auto queued = Run({Report(ReplyItem())});
+  EXPECT_EQ(queued[0].kind, OutcomeKind::kUpdated);
+  EXPECT_EQ(queued[0].conversation_id, mention[0].conversation_id);
+  EXPECT_EQ(Reply().delivery, domain::DeliveryStatus::kQueued);
+  EXPECT_EQ(Reply().direction, domain::Direction::kOutbound);
+  EXPECT_EQ(Reply().agent_id, domain::AgentId(7));
+  EXPECT_EQ(ConversationOf(mention[0]).message_count, 1);  // not on the platform yet
+  EXPECT_FALSE(ConversationOf(mention[0]).first_response_at.has_value());
+
+  clock_.Advance(std::chrono::seconds(3));
+  auto item = ReplyItem();
+  item.state = domain::OutboxState::kSent;
+  item.platform_id = "r1";
+  item.finished_at = clock_.Now();
+  Run({Report(item)});
+  EXPECT_EQ(Reply().delivery, domain::DeliveryStatus::kSent);
+  EXPECT_EQ(Reply().platform_message_id, "r1");
+  EXPECT_EQ(ConversationOf(mention[0]).message_count, 2);
+  EXPECT_EQ(ConversationOf(mention[0]).first_response_at, clock_.Now());
+  // The platform's echo of it is the same message.
+  EXPECT_EQ(Run({Echo("r1", "So sorry, we're on it")})[0].kind, OutcomeKind::kDuplicate);
+  EXPECT_EQ(*store_.CountDocuments(storage::EntityKind::kMessage, workspace_.id), 2);
+}
+
+TEST_F(OutboundTest, AFailureKeepsThePlatformsReasonOnTheMessage) {
+  Run({Tweet(x_, "t1", "u1", "my order is late")});
+  auto item = ReplyItem();
+  Run({Report(item)});
+  item.state = domain::OutboxState::kFailed;
+  item.error_code = "token_expired";
+  item.error = "X refused the access token";
+  Run({Report(item)});
+  EXPECT_EQ(Reply().delivery, domain::DeliveryStatus::kFailed);
+  EXPECT_EQ(Reply().delivery_error, "token_expired: X refused the access token");
+}
+
+TEST_F(OutboundTest, AnUnconfirmedReplyIsSettledByItsEcho) {
+  auto mention = Run({Tweet(x_, "t1", "u1", "my order is late")});
+  auto item = ReplyItem();
+  Run({Report(item)});
+  item.state = domain::OutboxState::kUnconfirmed;  // the server restarted mid-request
+  item.error_code = "unconfirmed";
+  Run({Report(item)});
+  EXPECT_EQ(Reply().delivery, domain::DeliveryStatus::kUnconfirmed);
+
+  auto echo = Run({Echo("r1", "So sorry, we're on it ")});
+  EXPECT_EQ(echo[0].message_id, domain::MessageId(900));
+  EXPECT_EQ(Reply().delivery, domain::DeliveryStatus::kSent);
+  EXPECT_EQ(Reply().platform_message_id, "r1");
+  EXPECT_TRUE(Reply().delivery_error.empty());
+  EXPECT_EQ(ConversationOf(mention[0]).message_count, 2);
+  EXPECT_EQ(*store_.CountDocuments(storage::EntityKind::kMessage, workspace_.id), 2);
+}
+
+TEST_F(OutboundTest, AnEchoBeforeTheSendReportMakesNoSecondMessage) {
+  auto mention = Run({Tweet(x_, "t1", "u1", "my order is late")});
+  auto item = ReplyItem();
+  Run({Report(item)});
+  Run({Echo("r1", "So sorry, we're on it")});  // the webhook beat the API's answer
+  item.state = domain::OutboxState::kSent;
+  item.platform_id = "r1";
+  Run({Report(item)});
+  EXPECT_EQ(Reply().platform_message_id, "r1");
+  EXPECT_EQ(Reply().delivery, domain::DeliveryStatus::kSent);
+  EXPECT_EQ(ConversationOf(mention[0]).message_count, 2);
+  EXPECT_EQ(*store_.CountDocuments(storage::EntityKind::kMessage, workspace_.id), 2);
+
+  // An echo that could not be matched (the platform rewrote the text) merges when the report
+  // names its id.
+  auto other = ReplyItem("Check your DMs");
+  other.message_id = domain::MessageId(901);
+  Run({Report(other)});
+  Run({Echo("r2", "Check your DMs https://t.co/x")});
+  other.state = domain::OutboxState::kSent;
+  other.platform_id = "r2";
+  auto merged = Run({Report(other)});
+  EXPECT_EQ(merged[0].kind, OutcomeKind::kDuplicate);
+  EXPECT_FALSE(storage::Get<domain::Message>(memory_, domain::MessageId(901))->has_value());
+  EXPECT_EQ(*store_.CountDocuments(storage::EntityKind::kMessage, workspace_.id), 3);
+}
+
+TEST_F(OutboundTest, ModerationThatWentThroughUpdatesTheMessage) {
+  Run({Tweet(x_, "t1", "u1", "spam spam")});
+  domain::OutboxItem hide;
+  hide.id = domain::OutboxId(6);
+  hide.channel_account_id = x_.id;
+  hide.action.kind = domain::OutboundKind::kHide;
+  hide.action.target_platform_id = "t1";
+  hide.state = domain::OutboxState::kFailed;
+  EXPECT_EQ(Run({Report(hide)})[0].kind, OutcomeKind::kRecorded);
+  hide.state = domain::OutboxState::kSent;
+  EXPECT_EQ(Run({Report(hide)})[0].kind, OutcomeKind::kUpdated);
+  auto ref = memory_.FindMessageByPlatformId(x_.id, "t1")->value();
+  EXPECT_TRUE(storage::Get<domain::Message>(memory_, ref.id)->value().hidden);
+  hide.action.target_platform_id = "unknown";
+  EXPECT_EQ(Run({Report(hide)})[0].kind, OutcomeKind::kUnknownTarget);
+}
+
 TEST_F(EngineTest, TheThreadBatchesSubmissionsFromManyThreads) {
   EngineThread thread(std::make_unique<Engine>(workspace_, store_, clock_, ids_), 64);
   constexpr int kProducers = 4;
