@@ -1,5 +1,11 @@
 #include "parley/app/application.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 #include "parley/app/routes.h"
@@ -72,6 +78,23 @@ std::vector<domain::Workspace> Directory::Workspaces() const {
 
 namespace {
 
+// Submits a report to the engine; if the batch it joined fails (a storage error, or another
+// command in it), submits it again on its own, `retries` times, before logging it lost.
+void Submit(engine::EngineThread& engine, engine::OutboundCommand command, int retries) {
+  std::vector<engine::Command> commands;
+  commands.emplace_back(command);
+  engine.Submit(std::move(commands), [&engine, command, retries](auto outcomes) {
+    if (outcomes.ok()) return;
+    if (retries > 0) {
+      // From the engine's thread: Submit only queues, so this does not wait on itself.
+      Submit(engine, command, retries - 1);
+      return;
+    }
+    LogError("outbound.record_failed",
+             {{"outbox", command.item.id.value()}, {"error", outcomes.error().ToString()}});
+  });
+}
+
 // The engine of the item's workspace records what the outbox did (engine::OutboundCommand).
 void ReportOutbound(Directory& directory, const domain::OutboxItem& item) {
   auto account = directory.FindAccount(item.channel_account_id);
@@ -81,14 +104,7 @@ void ReportOutbound(Directory& directory, const domain::OutboxItem& item) {
             {{"outbox", item.id.value()}, {"reason", "no engine for the item's channel account"}});
     return;
   }
-  std::vector<engine::Command> commands;
-  commands.emplace_back(engine::OutboundCommand{item, *account});
-  engine->Submit(std::move(commands), [id = item.id](auto outcomes) {
-    if (!outcomes.ok()) {
-      LogError("outbound.record_failed",
-               {{"outbox", id.value()}, {"error", outcomes.error().ToString()}});
-    }
-  });
+  Submit(*engine, engine::OutboundCommand{item, *account}, 3);
 }
 
 }  // namespace
@@ -111,6 +127,16 @@ core::Result<std::unique_ptr<Application>> Application::Open(const config::Confi
     return core::MakeError(core::ErrorCode::kUnavailable,
                            "storage.data_dir: cannot create " + dir.string() + ": " + ec.message());
   }
+  // One server per data directory: two would each take the other's in-flight replies for
+  // interrupted ones.
+  const std::string lock_path = (dir / "parley.lock").string();
+  app->data_lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (app->data_lock_fd_ < 0 || ::flock(app->data_lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    return core::MakeError(core::ErrorCode::kFailedPrecondition,
+                           "storage.data_dir: " + dir.string() +
+                               " is in use by another Parley process (" + std::strerror(errno) +
+                               ")");
+  }
   auto store = sqlite::SqliteStore::Open((dir / "parley.db").string(), clock);
   PARLEY_TRY(store);
   app->store_ = std::move(store).value();
@@ -125,10 +151,22 @@ core::Result<std::unique_ptr<Application>> Application::Open(const config::Confi
   PARLEY_TRY(workspaces);
   for (auto& workspace : *workspaces) {
     const auto id = workspace.id;
-    app->directory_.AddEngine(id, std::make_unique<engine::EngineThread>(
-                                      std::make_unique<engine::Engine>(
-                                          std::move(workspace), *app->store_, clock, app->ids_),
-                                      config.ingest.batch * 4));
+    auto live =
+        std::make_unique<engine::Engine>(std::move(workspace), *app->store_, clock, app->ids_);
+    live->SetOutboxConfirmer(
+        [app = app.get()](domain::OutboxId item, const std::string& platform_id) {
+          auto status = app->outbox_->Confirm(item, platform_id, app->clock_.Now());
+          if (status.ok()) {
+            LogInfo("outbound.confirmed_by_platform",
+                    {{"outbox", item.value()}, {"platform_id", platform_id}});
+          } else if (status.error().code != core::ErrorCode::kFailedPrecondition) {
+            // kFailedPrecondition: still sending; the dispatcher records the platform's answer.
+            LogError("outbound.confirm_failed",
+                     {{"outbox", item.value()}, {"error", status.error().ToString()}});
+          }
+        });
+    app->directory_.AddEngine(
+        id, std::make_unique<engine::EngineThread>(std::move(live), config.ingest.batch * 4));
   }
   auto accounts = storage::ListAll<domain::ChannelAccount>(*app->store_, domain::WorkspaceId());
   PARLEY_TRY(accounts);
@@ -230,7 +268,16 @@ core::Status Application::Start() {
             {{"processed", recovered->processed}, {"dead_lettered", recovered->dead_lettered}});
   }
   processor_->Start();
-  // What the outbox was sending when the server stopped is unconfirmed, never sent again.
+  // Engines learn which replies wait for the platform's echo: those left unconfirmed before...
+  domain::OutboxId after;
+  while (true) {
+    auto unconfirmed = outbox_->List(domain::OutboxState::kUnconfirmed, after, 500);
+    PARLEY_TRY(unconfirmed);
+    for (const auto& item : *unconfirmed) ReportOutbound(directory_, item);
+    if (unconfirmed->size() < 500) break;
+    after = unconfirmed->back().id;
+  }
+  // ...and what the outbox was sending when the server stopped: unconfirmed, never resent.
   PARLEY_TRY(dispatcher_->Start());
 
   http::ServerOptions options;
@@ -259,6 +306,10 @@ void Application::Shutdown() {
   directory_.StopEngines();
   if (inbox_) inbox_->Close();
   LogInfo("server.stopped");
+  if (data_lock_fd_ >= 0) {
+    ::close(data_lock_fd_);  // releases the lock
+    data_lock_fd_ = -1;
+  }
 }
 
 void Application::AddRoutes() {

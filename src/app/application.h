@@ -55,7 +55,8 @@ class Directory final : public ingest::IngestTargets {
 class Application {
  public:
   // Opens storage under config.storage.data_dir (creating it), applies migrations and declares
-  // the configured workspaces and channel accounts. Fails with the reason.
+  // the configured workspaces and channel accounts. Fails with the reason, and with
+  // kFailedPrecondition when another Parley process has the same data directory open.
   static core::Result<std::unique_ptr<Application>> Open(const config::Config& config,
                                                          const core::Clock& clock);
   ~Application();
@@ -92,6 +93,7 @@ class Application {
 
   const config::Config config_;
   const core::Clock& clock_;
+  int data_lock_fd_ = -1;  // an exclusive lock on the data directory, held while open
   core::IdGenerator ids_;
   telemetry::Registry metrics_;
   std::unique_ptr<storage::Store> store_;

@@ -73,7 +73,12 @@ int RunOutbox(const OutboxOptions& options) {
     if (!id) return Fail("not an outbox id: '" + options.id + "'", 2);
     auto status = (*outbox)->Requeue(*id, core::SystemClock::Instance().Now());
     if (!status.ok()) return Fail(status.error().message);
-    std::cout << domain::EncodeJson((*outbox)->Get(*id).value().value()) << "\n";
+    auto requeued = (*outbox)->Get(*id);
+    if (!requeued.ok() || !requeued->has_value()) {
+      return Fail(requeued.ok() ? "outbox item " + options.id + " vanished"
+                                : requeued.error().message);
+    }
+    std::cout << domain::EncodeJson(**requeued) << "\n";
     return 0;
   }
 

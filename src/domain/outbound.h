@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "parley/domain/channel.h"
@@ -96,5 +97,11 @@ struct OutboxItem {
 
   bool operator==(const OutboxItem&) const = default;
 };
+
+// The tag a sender attaches where a platform returns it with the message (Messenger's
+// message.metadata in the echo, WhatsApp's biz_opaque_callback_data in status webhooks), so that
+// what comes back names the outbox item: "parley:outbox:<id>".
+std::string OutboxReference(OutboxId id);
+std::optional<OutboxId> ParseOutboxReference(std::string_view tag);
 
 }  // namespace parley::domain

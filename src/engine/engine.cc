@@ -44,7 +44,8 @@ struct Engine::Pending {
   std::set<domain::CustomerId> customers;           // touched
   std::set<domain::CustomerId> new_customers;       // created in this call: no history to look up
   std::vector<domain::Interaction> interactions;
-  std::vector<domain::MessageId> deleted_messages;  // merged into another record
+  std::vector<domain::MessageId> deleted_messages;                  // merged into another record
+  std::vector<std::pair<domain::OutboxId, std::string>> confirmed;  // to tell the outbox
 };
 
 Engine::Engine(domain::Workspace workspace, storage::Store& store, const core::Clock& clock,
@@ -56,17 +57,18 @@ void Engine::ResetCaches() {
   customers_.clear();
   identity_index_.clear();
   open_conversation_of_.clear();
-  // awaiting_echo_ stays: an entry whose message was never stored is skipped when looked up.
 }
 
 core::Result<std::vector<Outcome>> Engine::Process(std::vector<Command>& commands) {
   Pending pending;
+  const auto awaiting_before = awaiting_;  // restored if the batch is not written
   std::vector<Outcome> outcomes;
   outcomes.reserve(commands.size());
   for (auto& command : commands) {
     auto outcome = std::visit([&](auto& c) { return Handle(c, pending); }, command);
     if (!outcome.ok()) {
       ResetCaches();
+      awaiting_ = awaiting_before;
       return outcome.error();
     }
     outcomes.push_back(*outcome);
@@ -80,7 +82,11 @@ core::Result<std::vector<Outcome>> Engine::Process(std::vector<Command>& command
   for (auto id : pending.deleted_messages) batch.Delete(storage::EntityKind::kMessage, id.value());
   if (auto status = store_.Apply(batch); !status.ok()) {
     ResetCaches();
+    awaiting_ = awaiting_before;
     return status.error();
+  }
+  if (confirm_) {
+    for (const auto& [outbox, platform_id] : pending.confirmed) confirm_(outbox, platform_id);
   }
   // Keep only open work warm.
   for (auto id : pending.conversations) {
@@ -287,7 +293,7 @@ core::Result<domain::Conversation*> Engine::OpenConversationOf(domain::CustomerI
 // A message the brand wrote on the platform itself (a native reply, a DM sent from the app, or
 // the echo of a reply Parley sent). It joins the conversation it answers; it never creates a
 // customer out of the brand.
-core::Result<Outcome> Engine::IngestOutbound(domain::Message message,
+core::Result<Outcome> Engine::IngestOutbound(domain::Message message, domain::OutboxId outbox_id,
                                              const domain::ChannelAccount& account,
                                              Pending& pending) {
   auto found = ConversationOfParent(account.id, message.in_reply_to_platform_id, pending);
@@ -304,7 +310,7 @@ core::Result<Outcome> Engine::IngestOutbound(domain::Message message,
     message.customer_id = (*customer)->id;
   }
   message.delivery = domain::DeliveryStatus::kSent;  // it is on the platform already
-  auto adopted = AdoptEcho(message, conversation, pending);
+  auto adopted = AdoptEcho(message, outbox_id, conversation, pending);
   PARLEY_TRY(adopted);
   if (adopted->has_value()) return **adopted;
   if (conversation != nullptr) {
@@ -337,7 +343,7 @@ core::Result<Outcome> Engine::IngestMessage(const domain::InboundMessage& inboun
   if (message.published_at == domain::Timestamp()) message.published_at = message.received_at;
 
   if (message.direction == domain::Direction::kOutbound) {
-    return IngestOutbound(std::move(message), account, pending);
+    return IngestOutbound(std::move(message), inbound.outbox_id, account, pending);
   }
   auto customer = CustomerFor(message.channel, message.author, message.published_at, pending);
   PARLEY_TRY(customer);
@@ -400,7 +406,23 @@ core::Result<Outcome> Engine::IngestUpdate(const domain::InboundEvent& event,
       event);
   auto found = FindMessage(account.id, platform_id, pending);
   PARLEY_TRY(found);
-  if (!found->has_value()) return Outcome{OutcomeKind::kUnknownTarget, {}, {}, false};
+  if (!found->has_value()) {
+    // A status for a reply whose send was never confirmed, naming its outbox item (WhatsApp's
+    // biz_opaque_callback_data): it did arrive.
+    const auto* delivery = std::get_if<domain::InboundDeliveryUpdate>(&event);
+    auto awaited = delivery != nullptr && delivery->outbox_id.valid()
+                       ? awaiting_.find(delivery->outbox_id)
+                       : awaiting_.end();
+    if (awaited != awaiting_.end()) {
+      auto mine = LoadMessage(awaited->second.message, pending);
+      PARLEY_TRY(mine);
+      if (mine->has_value()) {
+        return Confirm(delivery->outbox_id, std::move(**mine), platform_id, delivery->status,
+                       delivery->at, pending);
+      }
+    }
+    return Outcome{OutcomeKind::kUnknownTarget, {}, {}, false};
+  }
   domain::Message message = std::move(**found);
 
   if (const auto* edit = std::get_if<domain::InboundEdit>(&event)) {
@@ -531,12 +553,14 @@ core::Result<Outcome> Engine::Handle(const OutboundCommand& command, Pending& pe
     PARLEY_TRY(domain::Transition(message.delivery, target));
   }
   message.delivery_error = item.error_code.empty() ? "" : item.error_code + ": " + item.error;
-  auto& awaiting = awaiting_echo_[message.conversation_id];
-  std::erase(awaiting, message.id);
-  if (target == domain::DeliveryStatus::kQueued || target == domain::DeliveryStatus::kUnconfirmed) {
-    if (message.conversation_id) awaiting.push_back(message.id);
+  // Only a request that may have reached the platform can be confirmed by its echo; one
+  // waiting out a backoff has not been made yet.
+  if (item.state == domain::OutboxState::kSending ||
+      item.state == domain::OutboxState::kUnconfirmed) {
+    awaiting_[item.id] = Awaiting{message.id, message.conversation_id};
+  } else {
+    awaiting_.erase(item.id);
   }
-  if (awaiting.empty()) awaiting_echo_.erase(message.conversation_id);
   if (becomes_sent) {
     message.platform_message_id = item.platform_id;
     message.published_at = item.finished_at.value_or(clock_.Now());
@@ -607,39 +631,67 @@ core::Result<domain::Message> Engine::OutboundMessage(const OutboundCommand& com
   return message;
 }
 
+core::Result<Outcome> Engine::Confirm(domain::OutboxId outbox, domain::Message mine,
+                                      const std::string& platform_id, domain::DeliveryStatus status,
+                                      domain::Timestamp at, Pending& pending) {
+  const bool was_sent = mine.delivery != domain::DeliveryStatus::kQueued &&
+                        mine.delivery != domain::DeliveryStatus::kUnconfirmed;
+  if (mine.delivery != status && domain::CanTransition(mine.delivery, status)) {
+    PARLEY_TRY(domain::Transition(mine.delivery, status));
+  }
+  if (!platform_id.empty()) mine.platform_message_id = platform_id;
+  mine.published_at = at;
+  mine.delivery_error.clear();
+  if (!was_sent && status != domain::DeliveryStatus::kFailed && mine.conversation_id) {
+    auto conversation = LoadConversation(mine.conversation_id, pending);
+    PARLEY_TRY(conversation);
+    if ((*conversation)->status != domain::ConversationStatus::kClosed) {
+      PARLEY_TRY(domain::RecordMessage(**conversation, mine.channel, mine.direction, at));
+    }
+  }
+  awaiting_.erase(outbox);
+  pending.confirmed.emplace_back(outbox, platform_id);
+  Outcome outcome{OutcomeKind::kUpdated, mine.id, mine.conversation_id, false};
+  Stage(pending, std::move(mine));
+  return outcome;
+}
+
 core::Result<std::optional<Outcome>> Engine::AdoptEcho(const domain::Message& echo,
+                                                       domain::OutboxId tagged,
                                                        domain::Conversation* conversation,
                                                        Pending& pending) {
-  if (conversation == nullptr) return std::optional<Outcome>();
-  auto awaiting = awaiting_echo_.find(conversation->id);
-  if (awaiting == awaiting_echo_.end()) return std::optional<Outcome>();
-  for (auto id : awaiting->second) {
-    auto candidate = LoadMessage(id, pending);
+  // The echo names its outbox item (Messenger's metadata), or it is matched by what it says:
+  // same account, same conversation, same text, same parent.
+  std::vector<std::pair<domain::OutboxId, Awaiting>> candidates;
+  if (tagged.valid()) {
+    if (auto found = awaiting_.find(tagged); found != awaiting_.end()) {
+      candidates.emplace_back(*found);
+    }
+  } else if (conversation != nullptr) {
+    for (const auto& entry : awaiting_) {
+      if (entry.second.conversation == conversation->id) candidates.push_back(entry);
+    }
+    std::sort(candidates.begin(), candidates.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+  }
+  for (const auto& [outbox, awaiting] : candidates) {
+    auto candidate = LoadMessage(awaiting.message, pending);
     PARLEY_TRY(candidate);
     if (!candidate->has_value()) continue;
     domain::Message mine = std::move(**candidate);
-    if (mine.channel_account_id != echo.channel_account_id ||
-        Trimmed(mine.text) != Trimmed(echo.text) ||
-        (!mine.in_reply_to_platform_id.empty() && !echo.in_reply_to_platform_id.empty() &&
-         mine.in_reply_to_platform_id != echo.in_reply_to_platform_id) ||
-        !domain::CanTransition(mine.delivery, domain::DeliveryStatus::kSent)) {
-      continue;
-    }
-    PARLEY_TRY(domain::Transition(mine.delivery, domain::DeliveryStatus::kSent));
-    mine.platform_message_id = echo.platform_message_id;
+    const bool matches =
+        tagged.valid() ||
+        (mine.channel_account_id == echo.channel_account_id &&
+         Trimmed(mine.text) == Trimmed(echo.text) &&
+         (mine.in_reply_to_platform_id.empty() || echo.in_reply_to_platform_id.empty() ||
+          mine.in_reply_to_platform_id == echo.in_reply_to_platform_id));
+    if (!matches) continue;
     mine.platform_thread_id = echo.platform_thread_id;
-    mine.published_at = echo.published_at;
-    mine.delivery_error.clear();
     mine.raw_payload_id = echo.raw_payload_id;
-    if (conversation->status != domain::ConversationStatus::kClosed) {
-      PARLEY_TRY(
-          domain::RecordMessage(*conversation, mine.channel, mine.direction, mine.published_at));
-    }
-    std::erase(awaiting->second, id);
-    if (awaiting->second.empty()) awaiting_echo_.erase(awaiting);
-    Outcome outcome{OutcomeKind::kUpdated, mine.id, conversation->id, false};
-    Stage(pending, std::move(mine));
-    return std::optional<Outcome>(outcome);
+    auto confirmed = Confirm(outbox, std::move(mine), echo.platform_message_id,
+                             domain::DeliveryStatus::kSent, echo.published_at, pending);
+    PARLEY_TRY(confirmed);
+    return std::optional<Outcome>(*confirmed);
   }
   return std::optional<Outcome>();
 }

@@ -10,6 +10,7 @@
 // the caller in tests, the simulator and benchmarks.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -72,6 +73,11 @@ class Engine {
 
   const domain::Workspace& workspace() const { return workspace_; }
 
+  // Called after a batch is written, once for each unconfirmed outbox item that the platform's
+  // echo or status showed to have arrived (the outbox records it sent). Set before Process.
+  using OutboxConfirmer = std::function<void(domain::OutboxId, const std::string& platform_id)>;
+  void SetOutboxConfirmer(OutboxConfirmer confirm) { confirm_ = std::move(confirm); }
+
  private:
   struct Pending;  // the effects of one Process() call
 
@@ -83,8 +89,14 @@ class Engine {
   // A brand message seen on the platform that is one Parley sent but has not confirmed (the echo
   // came before the dispatcher's answer, or after a restart): that message, now sent.
   core::Result<std::optional<Outcome>> AdoptEcho(const domain::Message& echo,
+                                                 domain::OutboxId tagged,
                                                  domain::Conversation* conversation,
                                                  Pending& pending);
+  // The reply of an awaited outbox item, confirmed on the platform as `platform_id` with
+  // `status` (sent, or a later receipt).
+  core::Result<Outcome> Confirm(domain::OutboxId outbox, domain::Message mine,
+                                const std::string& platform_id, domain::DeliveryStatus status,
+                                domain::Timestamp at, Pending& pending);
   core::Result<std::optional<domain::Message>> LoadMessage(domain::MessageId id, Pending& pending);
   // Puts the message in the batch, replacing an earlier version of it.
   static void Stage(Pending& pending, domain::Message message);
@@ -101,7 +113,7 @@ class Engine {
   core::Result<std::optional<domain::Message>> FindMessage(domain::ChannelAccountId account,
                                                            const std::string& platform_id,
                                                            Pending& pending);
-  core::Result<Outcome> IngestOutbound(domain::Message message,
+  core::Result<Outcome> IngestOutbound(domain::Message message, domain::OutboxId outbox_id,
                                        const domain::ChannelAccount& account, Pending& pending);
   // The customer with this identity on `channel`, created if new; refreshed from `person`.
   core::Result<domain::Customer*> CustomerFor(domain::ChannelKind channel,
@@ -133,8 +145,14 @@ class Engine {
   std::unordered_map<domain::CustomerId, domain::ConversationId> open_conversation_of_;
   // "channel/platform user id" of cached customers.
   std::unordered_map<std::string, domain::CustomerId> identity_index_;
-  // Outbound messages queued or unconfirmed, by conversation: what a platform echo may confirm.
-  std::unordered_map<domain::ConversationId, std::vector<domain::MessageId>> awaiting_echo_;
+  // Replies whose outbox item is sending or unconfirmed: what a platform echo or status may
+  // confirm. Rebuilt at start from the outbox's reports.
+  struct Awaiting {
+    domain::MessageId message;
+    domain::ConversationId conversation;
+  };
+  std::unordered_map<domain::OutboxId, Awaiting> awaiting_;
+  OutboxConfirmer confirm_;
 };
 
 }  // namespace parley::engine

@@ -310,6 +310,10 @@ TEST_F(OutboundTest, AFailureKeepsThePlatformsReasonOnTheMessage) {
 }
 
 TEST_F(OutboundTest, AnUnconfirmedReplyIsSettledByItsEcho) {
+  std::vector<std::pair<domain::OutboxId, std::string>> confirmed;
+  engine_->SetOutboxConfirmer([&](domain::OutboxId id, const std::string& platform_id) {
+    confirmed.emplace_back(id, platform_id);
+  });
   auto mention = Run({Tweet(x_, "t1", "u1", "my order is late")});
   auto item = ReplyItem();
   Run({Report(item)});
@@ -325,6 +329,58 @@ TEST_F(OutboundTest, AnUnconfirmedReplyIsSettledByItsEcho) {
   EXPECT_TRUE(Reply().delivery_error.empty());
   EXPECT_EQ(ConversationOf(mention[0]).message_count, 2);
   EXPECT_EQ(*store_.CountDocuments(storage::EntityKind::kMessage, workspace_.id), 2);
+  // The outbox is told, so nobody sends it again.
+  ASSERT_EQ(confirmed.size(), 1u);
+  EXPECT_EQ(confirmed[0].first, domain::OutboxId(5));
+  EXPECT_EQ(confirmed[0].second, "r1");
+}
+
+TEST_F(OutboundTest, ATaggedEchoOrStatusNamesItsOutboxItem) {
+  std::vector<domain::OutboxId> confirmed;
+  engine_->SetOutboxConfirmer(
+      [&](domain::OutboxId id, const std::string&) { confirmed.push_back(id); });
+  Run({Tweet(x_, "t1", "u1", "my order is late")});
+  auto item = ReplyItem("Here is your refund link");
+  item.state = domain::OutboxState::kUnconfirmed;
+  Run({Report(item)});
+  // Messenger's echo carries the item's metadata: matched even though the text differs.
+  auto echo = Echo("m_1", "Here is your refund link https://l.facebook.com/x");
+  std::get<domain::InboundMessage>(echo.event).outbox_id = item.id;
+  EXPECT_EQ(Run({echo})[0].message_id, domain::MessageId(900));
+  EXPECT_EQ(Reply().platform_message_id, "m_1");
+
+  // WhatsApp's status names the item through biz_opaque_callback_data.
+  auto other = ReplyItem("Your parcel ships today");
+  other.id = domain::OutboxId(6);
+  other.message_id = domain::MessageId(901);
+  other.state = domain::OutboxState::kUnconfirmed;
+  Run({Report(other)});
+  domain::InboundDeliveryUpdate status("wamid.9", domain::DeliveryStatus::kDelivered, "",
+                                       clock_.Now(), other.id);
+  auto delivered = Run({IngestCommand{status, x_, domain::RawPayloadId(2)}});
+  EXPECT_EQ(delivered[0].message_id, domain::MessageId(901));
+  auto message = storage::Get<domain::Message>(memory_, domain::MessageId(901))->value();
+  EXPECT_EQ(message.delivery, domain::DeliveryStatus::kDelivered);
+  EXPECT_EQ(message.platform_message_id, "wamid.9");
+  EXPECT_EQ(confirmed, (std::vector{domain::OutboxId(5), domain::OutboxId(6)}));
+  // An unknown reference is just an unknown target.
+  domain::InboundDeliveryUpdate stray("wamid.10", domain::DeliveryStatus::kRead, "", clock_.Now(),
+                                      domain::OutboxId(77));
+  EXPECT_EQ(Run({IngestCommand{stray, x_, domain::RawPayloadId(3)}})[0].kind,
+            OutcomeKind::kUnknownTarget);
+}
+
+TEST_F(OutboundTest, AReplyWaitingOutABackoffIsNotTakenForANativeReply) {
+  Run({Tweet(x_, "t1", "u1", "my order is late")});
+  auto item = ReplyItem("Thanks!");
+  Run({Report(item)});
+  item.state = domain::OutboxState::kQueued;  // rate limited: not made yet
+  item.error_code = "rate_limited";
+  Run({Report(item)});
+  // Someone at the brand answers "Thanks!" natively in the meantime: a message of its own.
+  EXPECT_EQ(Run({Echo("native1", "Thanks!")})[0].kind, OutcomeKind::kCreated);
+  EXPECT_EQ(Reply().delivery, domain::DeliveryStatus::kQueued);
+  EXPECT_TRUE(Reply().platform_message_id.empty());
 }
 
 TEST_F(OutboundTest, AnEchoBeforeTheSendReportMakesNoSecondMessage) {

@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -178,11 +179,31 @@ ClientOutcome HttpClient::Send(const ClientRequest& request) {
   message.prepare_payload();
 
   net::io_context io;
+  // Name resolution counts against the same deadline as the exchange.
+  const auto deadline = std::chrono::steady_clock::now() + request.timeout;
   tcp::resolver resolver(io);
-  beast::error_code ec;
-  auto endpoints = resolver.resolve(url->host, url->port, ec);
+  net::steady_timer resolve_timer(io, request.timeout);
+  beast::error_code ec = net::error::would_block;
+  tcp::resolver::results_type endpoints;
+  resolver.async_resolve(url->host, url->port,
+                         [&](beast::error_code resolved_ec, tcp::resolver::results_type results) {
+                           ec = resolved_ec;
+                           endpoints = std::move(results);
+                           resolve_timer.cancel();
+                         });
+  resolve_timer.async_wait([&](beast::error_code timer_ec) {
+    if (!timer_ec) resolver.cancel();
+  });
+  io.run();
+  io.restart();
   if (ec) {
     failed.error = "resolve " + url->host + ": " + ec.message();
+    return failed;
+  }
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+  if (left <= std::chrono::milliseconds(0)) {
+    failed.error = "resolve " + url->host + ": took the whole deadline";
     return failed;
   }
   if (url->tls) {
@@ -196,13 +217,13 @@ ClientOutcome HttpClient::Send(const ClientRequest& request) {
     stream.set_verify_callback(ssl::host_name_verification(url->host));
     Exchange<beast::ssl_stream<beast::tcp_stream>> exchange(stream, beast::get_lowest_layer(stream),
                                                             message);
-    exchange.Start(endpoints, request.timeout);
+    exchange.Start(endpoints, left);
     io.run();
     return std::move(exchange.outcome);
   }
   beast::tcp_stream stream(io);
   Exchange<beast::tcp_stream> exchange(stream, stream, message);
-  exchange.Start(endpoints, request.timeout);
+  exchange.Start(endpoints, left);
   io.run();
   return std::move(exchange.outcome);
 }

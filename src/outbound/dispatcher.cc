@@ -61,6 +61,11 @@ void Dispatcher::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+bool Dispatcher::stopping() {
+  std::lock_guard lock(mutex_);
+  return stopping_;
+}
+
 void Dispatcher::Loop() {
   while (true) {
     {
@@ -69,13 +74,13 @@ void Dispatcher::Loop() {
       woken_ = false;
     }
     auto attempted = RunOnce();
+    auto wait = options_.poll_interval;
     if (!attempted.ok()) {
+      // The outbox cannot be read: wait a whole interval rather than spin on the error.
       LogError("outbound.outbox_error", {{"error", attempted.error().ToString()}});
     } else if (*attempted >= options_.claim_batch) {
       continue;  // there may be more due right now
-    }
-    auto wait = options_.poll_interval;
-    if (auto due = outbox_.NextDue(); due.ok() && due->has_value()) {
+    } else if (auto due = outbox_.NextDue(); due.ok() && due->has_value()) {
       auto until = std::chrono::duration_cast<std::chrono::milliseconds>(**due - clock_.Now());
       wait = std::clamp(until, std::chrono::milliseconds(0), wait);
     }
@@ -85,13 +90,25 @@ void Dispatcher::Loop() {
 }
 
 core::Result<int> Dispatcher::RunOnce() {
-  auto claimed = outbox_.Claim(clock_.Now(), options_.claim_batch, [this](OutboxItem& item) {
-    if (domain::CarriesMessage(item.action.kind) && !item.message_id.valid()) {
-      item.message_id = ids_.NextId<domain::MessageId>();
-    }
-  });
-  PARLEY_TRY(claimed);
-  for (auto& item : *claimed) {
+  int attempted = 0;
+  while (attempted < options_.claim_batch && !stopping()) {
+    // One item per claim, right before its request: whatever the server is doing when it
+    // stops, at most this one item is in doubt.
+    auto claimed = outbox_.Claim(clock_.Now(), 1, [this](OutboxItem& item) {
+      if (domain::CarriesMessage(item.action.kind) && !item.message_id.valid()) {
+        item.message_id = ids_.NextId<domain::MessageId>();
+      }
+    });
+    PARLEY_TRY(claimed);
+    if (claimed->empty()) break;
+    SendAndSettle(std::move(claimed->front()));
+    ++attempted;
+  }
+  return attempted;
+}
+
+void Dispatcher::SendAndSettle(OutboxItem item) {
+  {
     if (listener_) listener_(item);  // sending: the message shows as queued
     SendResult result;
     auto account = accounts_(item.channel_account_id);
@@ -106,11 +123,16 @@ core::Result<int> Dispatcher::RunOnce() {
       result = sender->Send(item, *account, clock_.Now());
     }
     OutboxItem settled = Settle(item, result);
-    if (auto status = outbox_.Finish(settled); !status.ok()) {
-      // It stays sending, so the next start reports it unconfirmed rather than sending it again.
+    core::Status finished = outbox_.Finish(settled);
+    for (int retry = 0; !finished.ok() && retry < 3; ++retry) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100 << retry));
+      finished = outbox_.Finish(settled);
+    }
+    if (!finished.ok()) {
+      // It stays sending, so the next start reports it unconfirmed rather than sending it
+      // again; the engine still learns what the platform said.
       LogError("outbound.finish_failed",
-               {{"outbox", item.id.value()}, {"error", status.error().ToString()}});
-      continue;
+               {{"outbox", item.id.value()}, {"error", finished.error().ToString()}});
     }
     const char* counted = settled.state == OutboxState::kSent     ? "sent"
                           : settled.state == OutboxState::kFailed ? "failed"
@@ -129,7 +151,6 @@ core::Result<int> Dispatcher::RunOnce() {
     }
     if (listener_) listener_(settled);
   }
-  return static_cast<int>(claimed->size());
 }
 
 OutboxItem Dispatcher::Settle(OutboxItem item, const SendResult& result) const {

@@ -36,7 +36,7 @@ struct DispatcherOptions {
   // How often the outbox is looked at without being woken: items enqueued by another process
   // (`parley outbox send`) are found this way.
   std::chrono::milliseconds poll_interval{1000};
-  int claim_batch = 16;
+  int claim_batch = 16;  // items attempted per pass before the loop looks at the clock again
 };
 
 class Dispatcher {
@@ -61,13 +61,16 @@ class Dispatcher {
   // Finishes the request in flight (bounded by the client's timeout) and stops.
   void Stop();
 
-  // Without the thread (tests, `parley outbox send --now`): the in-doubt recovery of Start, and
-  // one pass over what is due. RunOnce returns how many items it attempted.
+  // Without the thread (tests): the in-doubt recovery of Start, and one pass over what is due
+  // (at most claim_batch items, each claimed alone right before its request, so a crash leaves
+  // at most one item in doubt). RunOnce returns how many items it attempted.
   core::Result<std::vector<domain::OutboxItem>> Recover();
   core::Result<int> RunOnce();
 
  private:
   void Loop();
+  bool stopping();
+  void SendAndSettle(domain::OutboxItem item);
   // The item after `result`, ready for Outbox::Finish.
   domain::OutboxItem Settle(domain::OutboxItem item, const SendResult& result) const;
   void Count(const domain::OutboxItem& item, const char* result);

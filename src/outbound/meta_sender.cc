@@ -60,7 +60,8 @@ std::int64_t IntField(const json& object, const char* key) {
 
 }  // namespace
 
-SendResult ReadGraphResponse(const http::ClientResponse& response, core::Timestamp now) {
+SendResult ReadGraphResponse(const http::ClientResponse& response, domain::OutboundKind kind,
+                             core::Timestamp now) {
   const json body = ParseBody(response);
   if (body.is_object() && body.contains("error") && body["error"].is_object()) {
     const json& error = body["error"];
@@ -87,7 +88,7 @@ SendResult ReadGraphResponse(const http::ClientResponse& response, core::Timesta
     const bool transient = error.contains("is_transient") && error["is_transient"].is_boolean() &&
                            error["is_transient"].get<bool>();
     if (transient || code == 1 || code == 2 || response.status >= 500) {
-      return ServerError(response, reason);
+      return ServerError(response, reason, kind);
     }
     return SendResult::Failed("rejected", reason);
   }
@@ -95,11 +96,13 @@ SendResult ReadGraphResponse(const http::ClientResponse& response, core::Timesta
     return SendResult{SendResult::Kind::kRetry, "", "rate_limited", "Too Many Requests",
                       RetryAfter(response, now)};
   }
-  if (response.status >= 500) return ServerError(response, "");
-  if (response.status < 200 || response.status >= 300 || !body.is_object()) {
+  if (response.status >= 500) return ServerError(response, "", kind);
+  if (response.status < 200 || response.status >= 300) {
     return SendResult::Failed("rejected", "Meta answered " + std::to_string(response.status) +
-                                              " without a readable body");
+                                              " without a readable error");
   }
+  // Accepted. Without a readable id it is still on the platform: never a reason to resend.
+  if (!body.is_object()) return SendResult::Sent("");
   if (body.contains("success") && body["success"].is_boolean() && !body["success"].get<bool>()) {
     return SendResult::Failed("rejected", "Meta answered success=false");
   }
@@ -129,7 +132,7 @@ SendResult Unsupported(ChannelKind channel, OutboundKind kind) {
 json TextMessage(const domain::OutboxItem& item, bool with_metadata) {
   json message = {{"text", item.action.text}};
   // Messenger returns the metadata in the echo of the message, which ties the echo to the item.
-  if (with_metadata) message["metadata"] = "parley:outbox:" + item.id.ToString();
+  if (with_metadata) message["metadata"] = domain::OutboxReference(item.id);
   return message;
 }
 
@@ -139,7 +142,8 @@ std::variant<GraphCall, SendResult> PageCall(const domain::OutboxItem& item,
   const auto& action = item.action;
   const bool facebook = account.kind == ChannelKind::kFacebook;
   const std::string target = http::UrlEncode(action.target_platform_id);
-  const std::string self = http::UrlEncode(account.platform_account_id);
+  // Messages go to the page's endpoint (Facebook) or /me (Instagram, see meta_sender.h).
+  const std::string self = facebook ? http::UrlEncode(account.platform_account_id) : "me";
   GraphCall call;
   switch (action.kind) {
     case OutboundKind::kReply:
@@ -219,7 +223,7 @@ std::variant<GraphCall, SendResult> WhatsAppCall(const domain::OutboxItem& item,
     call.body["context"] = {{"message_id", action.target_platform_id}};
   }
   // Returned in the status webhooks of this message.
-  call.body["biz_opaque_callback_data"] = "parley:outbox:" + item.id.ToString();
+  call.body["biz_opaque_callback_data"] = domain::OutboxReference(item.id);
   return call;
 }
 
@@ -240,7 +244,7 @@ SendResult MetaSender::Send(const domain::OutboxItem& item, const domain::Channe
   auto outcome = client_.Send(
       JsonRequest(call.method, base + call.path, *token, call.has_body ? &call.body : nullptr));
   if (!outcome.response) return NoResponse(outcome);
-  return ReadGraphResponse(*outcome.response, now);
+  return ReadGraphResponse(*outcome.response, item.action.kind, now);
 }
 
 }  // namespace parley::outbound

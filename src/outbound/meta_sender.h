@@ -11,8 +11,10 @@
 //              hide/unhide    POST /{comment id} {"is_hidden"};  delete  DELETE /{comment id}
 //              like           POST /{object id}/likes
 //   Instagram  reply          POST /{comment id}/replies {"message"}
-//              private_reply  POST /{ig user id}/messages {"recipient":{"comment_id"},"message"}
-//              direct_message POST /{ig user id}/messages {"recipient":{"id"},"message"}
+//              private_reply  POST /me/messages {"recipient":{"comment_id"},"message"}
+//              direct_message POST /me/messages {"recipient":{"id"},"message"}
+//              (/me is the page with a page token on graph.facebook.com, and the Instagram
+//              account with an Instagram token on graph.instagram.com)
 //              hide/unhide    POST /{comment id} {"hide"};  delete  DELETE /{comment id}
 //   WhatsApp   reply, direct_message  POST /{phone number id}/messages, type text, with
 //                             "context" when replying to a message; template  type template
@@ -34,6 +36,7 @@ class MetaSender final : public Sender {
 
 // Reads a Graph API response; the created object's id is "id", "message_id" or WhatsApp's
 // "messages"[0]."id". Exposed for tests.
-SendResult ReadGraphResponse(const http::ClientResponse& response, core::Timestamp now);
+SendResult ReadGraphResponse(const http::ClientResponse& response, domain::OutboundKind kind,
+                             core::Timestamp now);
 
 }  // namespace parley::outbound

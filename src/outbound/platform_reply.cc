@@ -78,12 +78,21 @@ std::optional<core::Duration> RetryAfter(const http::ClientResponse& response,
   return std::nullopt;
 }
 
-SendResult ServerError(const http::ClientResponse& response, std::string reason) {
+SendResult ServerError(const http::ClientResponse& response, std::string reason,
+                       domain::OutboundKind kind) {
   SendResult result;
-  result.kind = SendResult::Kind::kRetry;
-  result.code = "server_error";
   result.reason = "the platform answered " + std::to_string(response.status) +
                   (reason.empty() ? std::string() : ": " + reason);
+  if (response.status == 503 || !domain::CarriesMessage(kind)) {
+    result.kind = SendResult::Kind::kRetry;
+    result.code = "server_error";
+  } else {
+    result.kind = SendResult::Kind::kUnconfirmed;
+    result.code = "unconfirmed";
+    result.reason +=
+        "; it may have been posted all the same, so it is not sent again "
+        "automatically";
+  }
   return result;
 }
 

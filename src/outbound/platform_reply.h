@@ -29,9 +29,12 @@ SendResult NoResponse(const http::ClientOutcome& outcome);
 // x-rate-limit-reset (epoch seconds). nullopt when it does not say.
 std::optional<core::Duration> RetryAfter(const http::ClientResponse& response, core::Timestamp now);
 
-// A 5xx: the platform failed; trying again later is safe for the platforms Parley speaks to,
-// which do not act on a request they answer with a server error.
-SendResult ServerError(const http::ClientResponse& response, std::string reason);
+// A server-side failure (5xx, or an error the platform calls transient). 503 says the request
+// was not taken in, and moderation can be repeated harmlessly: both are retried. Any other
+// failure of a message may have come after the message was posted, so it is unconfirmed rather
+// than sent again.
+SendResult ServerError(const http::ClientResponse& response, std::string reason,
+                       domain::OutboundKind kind);
 
 // The body as JSON, or a discarded value when it is not JSON.
 nlohmann::json ParseBody(const http::ClientResponse& response);

@@ -139,6 +139,12 @@ TEST_F(SenderTest, XErrorsBecomeRetriesOrReasons) {
   SendOne(sender, reply, account, &result);
   EXPECT_EQ(result.kind, SendResult::Kind::kRetry);
   EXPECT_EQ(result.code, "server_error");
+  fake_.Answer(500, R"({"title":"Internal Server Error"})");
+  SendOne(sender, reply, account, &result);
+  EXPECT_EQ(result.kind, SendResult::Kind::kUnconfirmed);
+  fake_.Answer(201, "not json");  // accepted all the same
+  SendOne(sender, reply, account, &result);
+  EXPECT_EQ(result.kind, SendResult::Kind::kSent);
 
   account.credentials.clear();
   EXPECT_EQ(sender.Send(reply, account, kNow).code, "not_configured");
@@ -210,7 +216,7 @@ TEST_F(SenderTest, InstagramRepliesDirectMessagesAndHides) {
   fake_.Answer(200, R"({"recipient_id":"6000","message_id":"aWdfZAG"})");
   auto dm =
       SendOne(sender, Item(OutboundKind::kDirectMessage, "", "6000", "Hello"), account, &result);
-  EXPECT_EQ(dm.target, "/v21.0/17841400000000/messages");
+  EXPECT_EQ(dm.target, "/v21.0/me/messages");
   EXPECT_EQ(dm.body, json::parse(R"({"recipient":{"id":"6000"},"message":{"text":"Hello"}})"));
   EXPECT_EQ(result.platform_id, "aWdfZAG");
 
@@ -304,9 +310,14 @@ TEST_F(SenderTest, GraphErrorsBecomeRetriesOrReasons) {
   EXPECT_EQ(result.code, "rate_limited");
   EXPECT_EQ(result.retry_after, std::chrono::minutes(5));
 
+  // A server error after a message may have been posted: not repeated. Moderation is.
   fake_.Answer(500, R"({"error":{"message":"An unknown error occurred","code":1,)"
                     R"("is_transient":true}})");
   SendOne(sender, Item(OutboundKind::kReply, "1_2", "", "x"), page, &result);
+  EXPECT_EQ(result.kind, SendResult::Kind::kUnconfirmed);
+  fake_.Answer(500, R"({"error":{"message":"An unknown error occurred","code":1,)"
+                    R"("is_transient":true}})");
+  SendOne(sender, Item(OutboundKind::kHide, "1_2"), page, &result);
   EXPECT_EQ(result.kind, SendResult::Kind::kRetry);
 
   fake_.Answer(400, R"({"error":{"message":"(#100) Invalid parameter","code":100}})");

@@ -34,7 +34,7 @@ std::string XReason(const json& body) {
 }  // namespace
 
 SendResult ReadXResponse(const http::ClientResponse& response, const std::string& id_field,
-                         core::Timestamp now) {
+                         domain::OutboundKind kind, core::Timestamp now) {
   const json body = ParseBody(response);
   const std::string reason = XReason(body);
   if (response.status == 429) {
@@ -42,7 +42,7 @@ SendResult ReadXResponse(const http::ClientResponse& response, const std::string
                       reason.empty() ? "Too Many Requests" : reason, RetryAfter(response, now)};
     return result;
   }
-  if (response.status >= 500) return ServerError(response, reason);
+  if (response.status >= 500) return ServerError(response, reason, kind);
   if (response.status == 401) {
     return SendResult::Failed("token_expired", "X refused the access token (expired or revoked): " +
                                                    (reason.empty() ? "Unauthorized" : reason));
@@ -55,16 +55,14 @@ SendResult ReadXResponse(const http::ClientResponse& response, const std::string
     return SendResult::Failed("rejected", "X answered " + std::to_string(response.status) +
                                               (reason.empty() ? "" : ": " + reason));
   }
-  // A 200 can still carry errors for the part that failed.
-  if (!body.is_object() || !body.contains("data") || !body["data"].is_object()) {
-    return SendResult::Failed("rejected",
-                              reason.empty() ? "X answered without data" : "X: " + reason);
+  // Accepted. Without a readable id it is still on the platform: never a reason to resend.
+  if (!body.is_object() || !body.contains("data") || !body["data"].is_object() ||
+      id_field.empty()) {
+    return SendResult::Sent("");
   }
   const json& data = body["data"];
-  if (id_field.empty()) return SendResult::Sent("");
   auto id = data.find(id_field);
   if (id == data.end() || !id->is_string() || id->get<std::string>().empty()) {
-    // It was accepted: not having the id is no reason to send it again.
     return SendResult::Sent("");
   }
   return SendResult::Sent(id->get<std::string>());
@@ -124,7 +122,7 @@ SendResult XSender::Send(const domain::OutboxItem& item, const domain::ChannelAc
   }
   auto outcome = client_.Send(JsonRequest(method, base + path, *token, has_body ? &body : nullptr));
   if (!outcome.response) return NoResponse(outcome);
-  return ReadXResponse(*outcome.response, id_field, now);
+  return ReadXResponse(*outcome.response, id_field, action.kind, now);
 }
 
 }  // namespace parley::outbound

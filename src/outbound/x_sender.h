@@ -22,6 +22,6 @@ class XSender final : public Sender {
 // Reads an X API v2 response into a result; `id_field` names the id of what was created in
 // "data" (empty for actions that create nothing). Exposed for tests.
 SendResult ReadXResponse(const http::ClientResponse& response, const std::string& id_field,
-                         core::Timestamp now);
+                         domain::OutboundKind kind, core::Timestamp now);
 
 }  // namespace parley::outbound

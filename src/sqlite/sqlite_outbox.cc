@@ -2,6 +2,7 @@
 
 #include "parley/domain/json_codec.h"
 #include "parley/sqlite/migrations.h"
+#include "parley/telemetry/log.h"
 
 namespace parley::sqlite {
 
@@ -87,14 +88,34 @@ core::Result<std::vector<OutboxItem>> SqliteOutbox::Claim(
   auto tx = Transaction::Begin(db_);
   PARLEY_TRY(tx);
   auto stmt = db_.Prepare(
-      "SELECT document FROM outbox WHERE state = 'queued' AND next_attempt_at <= ?1 "
+      "SELECT id, document FROM outbox WHERE state = 'queued' AND next_attempt_at <= ?1 "
       "ORDER BY next_attempt_at, id LIMIT ?2");
   PARLEY_TRY(stmt);
   stmt->Bind(1, core::ToMillis(now)).Bind(2, limit);
-  auto claimed = ReadItems(*stmt);
-  PARLEY_TRY(claimed);
+  std::vector<OutboxItem> claimed;
+  std::vector<std::pair<std::int64_t, std::string>> corrupt;
+  while (true) {
+    auto row = stmt->Step();
+    PARLEY_TRY(row);
+    if (!*row) break;
+    auto item = Decode(stmt->ColumnTextView(1));
+    if (item.ok()) {
+      claimed.push_back(std::move(item).value());
+    } else {
+      corrupt.emplace_back(stmt->ColumnInt(0), item.error().message);
+    }
+  }
   stmt->Reset();
-  for (auto& item : *claimed) {
+  // A row that no longer decodes is set aside (state 'corrupt', kept for inspection) rather
+  // than blocking every claim after it.
+  for (const auto& [id, why] : corrupt) {
+    telemetry::LogError("outbound.corrupt_item", {{"outbox", id}, {"error", why}});
+    auto quarantine = db_.Prepare("UPDATE outbox SET state = 'corrupt' WHERE id = ?1");
+    PARLEY_TRY(quarantine);
+    quarantine->Bind(1, id);
+    PARLEY_TRY(quarantine->Run());
+  }
+  for (auto& item : claimed) {
     storage::outbox_rules::MarkClaimed(item);
     if (prepare) prepare(item);
     PARLEY_TRY(Write(item));
@@ -135,7 +156,8 @@ core::Result<std::vector<OutboxItem>> SqliteOutbox::RecoverInDoubt(domain::Times
   return in_doubt;
 }
 
-core::Status SqliteOutbox::Requeue(domain::OutboxId id, domain::Timestamp at) {
+core::Status SqliteOutbox::Update(domain::OutboxId id,
+                                  const std::function<core::Status(OutboxItem&)>& change) {
   std::lock_guard lock(mutex_);
   auto tx = Transaction::Begin(db_);
   PARLEY_TRY(tx);
@@ -145,9 +167,20 @@ core::Status SqliteOutbox::Requeue(domain::OutboxId id, domain::Timestamp at) {
     return core::MakeError(core::ErrorCode::kNotFound, "no outbox item " + id.ToString());
   }
   OutboxItem item = std::move(**stored);
-  PARLEY_TRY(storage::outbox_rules::Requeued(item, at));
+  PARLEY_TRY(change(item));
   PARLEY_TRY(Write(item));
   return tx->Commit();
+}
+
+core::Status SqliteOutbox::Requeue(domain::OutboxId id, domain::Timestamp at) {
+  return Update(id, [&](OutboxItem& item) { return storage::outbox_rules::Requeued(item, at); });
+}
+
+core::Status SqliteOutbox::Confirm(domain::OutboxId id, const std::string& platform_id,
+                                   domain::Timestamp at) {
+  return Update(id, [&](OutboxItem& item) {
+    return storage::outbox_rules::Confirmed(item, platform_id, at);
+  });
 }
 
 core::Result<std::optional<OutboxItem>> SqliteOutbox::Get(domain::OutboxId id) {

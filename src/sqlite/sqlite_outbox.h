@@ -28,6 +28,8 @@ class SqliteOutbox final : public storage::Outbox {
   core::Status Finish(const domain::OutboxItem& item) override;
   core::Result<std::vector<domain::OutboxItem>> RecoverInDoubt(domain::Timestamp now) override;
   core::Status Requeue(domain::OutboxId id, domain::Timestamp at) override;
+  core::Status Confirm(domain::OutboxId id, const std::string& platform_id,
+                       domain::Timestamp at) override;
   core::Result<std::optional<domain::OutboxItem>> Get(domain::OutboxId id) override;
   core::Result<std::vector<domain::OutboxItem>> List(std::optional<domain::OutboxState> state,
                                                      domain::OutboxId after, int limit) override;
@@ -38,6 +40,9 @@ class SqliteOutbox final : public storage::Outbox {
   // REQUIRES: mutex_ held.
   core::Status Write(const domain::OutboxItem& item);
   core::Result<std::optional<domain::OutboxItem>> Load(domain::OutboxId id);
+  // Applies `change` to the stored item in one transaction and writes it if the change succeeds.
+  core::Status Update(domain::OutboxId id,
+                      const std::function<core::Status(domain::OutboxItem&)>& change);
 
   std::mutex mutex_;
   Database db_;  // GUARDED_BY(mutex_)

@@ -58,16 +58,27 @@ core::Result<std::vector<OutboxItem>> MemoryOutbox::RecoverInDoubt(domain::Times
   return recovered;
 }
 
-core::Status MemoryOutbox::Requeue(domain::OutboxId id, domain::Timestamp at) {
+core::Status MemoryOutbox::Update(domain::OutboxId id,
+                                  const std::function<core::Status(OutboxItem&)>& change) {
   std::lock_guard lock(mutex_);
   auto found = items_.find(id.value());
   if (found == items_.end()) {
     return core::MakeError(core::ErrorCode::kNotFound, "no outbox item " + id.ToString());
   }
   OutboxItem next = found->second;
-  PARLEY_TRY(outbox_rules::Requeued(next, at));
+  PARLEY_TRY(change(next));
   found->second = std::move(next);
   return core::Ok();
+}
+
+core::Status MemoryOutbox::Requeue(domain::OutboxId id, domain::Timestamp at) {
+  return Update(id, [&](OutboxItem& item) { return outbox_rules::Requeued(item, at); });
+}
+
+core::Status MemoryOutbox::Confirm(domain::OutboxId id, const std::string& platform_id,
+                                   domain::Timestamp at) {
+  return Update(id,
+                [&](OutboxItem& item) { return outbox_rules::Confirmed(item, platform_id, at); });
 }
 
 core::Result<std::optional<OutboxItem>> MemoryOutbox::Get(domain::OutboxId id) {

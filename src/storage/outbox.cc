@@ -59,8 +59,24 @@ core::Status Requeued(domain::OutboxItem& item, domain::Timestamp at) {
                                std::string(domain::ToString(item.state)));
   }
   item.state = OutboxState::kQueued;
+  item.attempts = 0;
   item.next_attempt_at = at;
   item.finished_at.reset();
+  return core::Ok();
+}
+
+core::Status Confirmed(domain::OutboxItem& item, const std::string& platform_id,
+                       domain::Timestamp at) {
+  if (item.state != OutboxState::kUnconfirmed) {
+    return core::MakeError(core::ErrorCode::kFailedPrecondition,
+                           "only an unconfirmed item is confirmed; " + item.id.ToString() + " is " +
+                               std::string(domain::ToString(item.state)));
+  }
+  item.state = OutboxState::kSent;
+  if (!platform_id.empty()) item.platform_id = platform_id;
+  item.error_code.clear();
+  item.error.clear();
+  item.finished_at = at;
   return core::Ok();
 }
 

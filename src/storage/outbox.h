@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "parley/core/result.h"
@@ -38,9 +39,14 @@ class Outbox {
   // The items a previous run left sending, moved to unconfirmed (error_code "unconfirmed").
   virtual core::Result<std::vector<domain::OutboxItem>> RecoverInDoubt(domain::Timestamp now) = 0;
 
-  // An unconfirmed or failed item queued again by someone who checked the platform.
-  // kFailedPrecondition from any other state.
+  // An unconfirmed or failed item queued again by someone who checked the platform, with its
+  // attempts counted afresh. kFailedPrecondition from any other state.
   virtual core::Status Requeue(domain::OutboxId id, domain::Timestamp at) = 0;
+
+  // The platform showed that an unconfirmed item did arrive (its echo, a status webhook): sent,
+  // with the platform's id. kFailedPrecondition unless the item is unconfirmed.
+  virtual core::Status Confirm(domain::OutboxId id, const std::string& platform_id,
+                               domain::Timestamp at) = 0;
 
   virtual core::Result<std::optional<domain::OutboxItem>> Get(domain::OutboxId id) = 0;
   // Items in `state` (any when nullopt) with id > after, in id order, at most `limit`.
@@ -68,5 +74,8 @@ core::Result<domain::OutboxItem> Finished(const domain::OutboxItem& stored,
 void MarkInDoubt(domain::OutboxItem& item, domain::Timestamp now);
 // Requeue: checks the state and queues it again.
 core::Status Requeued(domain::OutboxItem& item, domain::Timestamp at);
+// Confirm: checks the state and marks it sent.
+core::Status Confirmed(domain::OutboxItem& item, const std::string& platform_id,
+                       domain::Timestamp at);
 
 }  // namespace parley::storage::outbox_rules

@@ -124,8 +124,29 @@ TEST_P(StoreContract, OutboxItemsLeftSendingAreUnconfirmedAfterARestart) {
   EXPECT_EQ(outbox().Requeue(b->id, clock_.Now()).error().code,
             core::ErrorCode::kFailedPrecondition);
   ASSERT_TRUE(outbox().Requeue(a->id, clock_.Now()).ok());
-  EXPECT_EQ(outbox().Claim(clock_.Now(), 10, nullptr).value().size(), 1u);
+  auto again = outbox().Claim(clock_.Now(), 10, nullptr).value();
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].attempts, 1);  // counted afresh after a person's decision
   EXPECT_EQ(outbox().Requeue(domain::OutboxId(999'999), clock_.Now()).error().code,
+            core::ErrorCode::kNotFound);
+}
+
+TEST_P(StoreContract, OutboxConfirmSettlesAnUnconfirmedItem) {
+  auto a = outbox().Enqueue(MakeItem(clock_.Now(), "in flight")).value();
+  ASSERT_EQ(outbox().Claim(clock_.Now(), 1, nullptr).value().size(), 1u);
+  EXPECT_EQ(outbox().Confirm(a.id, "p1", clock_.Now()).error().code,
+            core::ErrorCode::kFailedPrecondition);  // still sending: the dispatcher settles it
+  Reopen();
+  ASSERT_EQ(outbox().RecoverInDoubt(clock_.Now()).value().size(), 1u);
+  ASSERT_TRUE(outbox().Confirm(a.id, "p1", clock_.Now()).ok());
+  auto stored = outbox().Get(a.id).value().value();
+  EXPECT_EQ(stored.state, OutboxState::kSent);
+  EXPECT_EQ(stored.platform_id, "p1");
+  EXPECT_TRUE(stored.error_code.empty());
+  // Sent: nobody can send it again by mistake.
+  EXPECT_EQ(outbox().Requeue(a.id, clock_.Now()).error().code,
+            core::ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(outbox().Confirm(domain::OutboxId(999'999), "p", clock_.Now()).error().code,
             core::ErrorCode::kNotFound);
 }
 

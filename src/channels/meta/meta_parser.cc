@@ -161,7 +161,12 @@ core::Status MessagingEvent(const object& event, const std::string& page, const 
     AddAttachments(*message, m);
     m.published_at = at;
     m.received_at = received;
-    events.emplace_back(domain::InboundMessage{std::move(m)});
+    // The echo of a message Parley sent carries the outbox item it came from.
+    domain::OutboxId outbox;
+    if (echo) {
+      outbox = domain::ParseOutboxReference(json::String(*message, "metadata")).value_or(outbox);
+    }
+    events.emplace_back(domain::InboundMessage{std::move(m), outbox});
     return core::Ok();
   }
   if (auto edit = json::Object(event, "message_edit")) {
@@ -434,9 +439,11 @@ core::Status WhatsAppChange(const std::string& field, const object& value,
     EachObject(json::Array(s, "errors"), [&](const object& e) {
       if (error.empty()) error = json::String(e, "code") + " " + json::String(e, "title");
     });
-    events.emplace_back(domain::InboundDeliveryUpdate{json::String(s, "id"),
-                                                      StatusOf(json::String(s, "status")), error,
-                                                      TimeOf(json::Int(s, "timestamp"), received)});
+    events.emplace_back(domain::InboundDeliveryUpdate{
+        json::String(s, "id"), StatusOf(json::String(s, "status")), error,
+        TimeOf(json::Int(s, "timestamp"), received),
+        domain::ParseOutboxReference(json::String(s, "biz_opaque_callback_data"))
+            .value_or(domain::OutboxId())});
   });
   return core::Ok();
 }
