@@ -34,7 +34,7 @@ struct InboxConfig {
 };
 
 struct IngestConfig {
-  int batch = 256;  // payloads processed per engine round at most
+  int batch = 1024;  // payloads processed per engine round at most
 };
 
 struct OutboundConfig {

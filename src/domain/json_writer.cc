@@ -70,6 +70,18 @@ void JsonWriter::Escaped(std::string_view value) {
   static constexpr char kHex[] = "0123456789abcdef";
   out_ += '"';
   for (std::size_t i = 0; i < value.size();) {
+    // Most text is plain printable ASCII: copy each such run in one append.
+    std::size_t plain = i;
+    while (plain < value.size()) {
+      const auto p = static_cast<unsigned char>(value[plain]);
+      if (p < 0x20 || p >= 0x80 || p == '"' || p == '\\') break;
+      ++plain;
+    }
+    if (plain > i) {
+      out_.append(value.data() + i, plain - i);
+      i = plain;
+      if (i == value.size()) break;
+    }
     const auto c = static_cast<unsigned char>(value[i]);
     if (c >= 0x80) {
       const std::size_t length = Utf8Length(value, i);

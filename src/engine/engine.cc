@@ -76,7 +76,14 @@ core::Result<std::vector<Outcome>> Engine::Process(std::vector<Command>& command
 
   storage::WriteBatch batch;
   for (const auto& [key, message] : pending.messages) batch.Put(message);
-  for (auto id : pending.customers) batch.Put(customers_.at(id));
+  for (auto id : pending.customers) {
+    // The engine adds identities only to customers it creates; the rest are profile refreshes.
+    if (pending.new_customers.contains(id)) {
+      batch.Put(customers_.at(id));
+    } else {
+      batch.PutKnownIdentities(customers_.at(id));
+    }
+  }
   for (auto id : pending.conversations) batch.Put(conversations_.at(id));
   for (const auto& interaction : pending.interactions) batch.Put(interaction);
   for (auto id : pending.deleted_messages) batch.Delete(storage::EntityKind::kMessage, id.value());

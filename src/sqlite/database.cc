@@ -109,7 +109,23 @@ bool Statement::ColumnIsNull(int index) const {
   return sqlite3_column_type(stmt_, index) == SQLITE_NULL;
 }
 
+namespace {
+
+// Process-wide settings, applied once before the first connection. SQLite's memory statistics
+// put a global mutex around every allocation it makes: measured at 8% of the engine thread's
+// time under ingest, for figures Parley never reads.
+void ConfigureOnce() {
+  static const bool configured = [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return sqlite3_initialize() == SQLITE_OK;
+  }();
+  (void)configured;
+}
+
+}  // namespace
+
 core::Result<Database> Database::Open(const std::string& path, Durability durability) {
+  ConfigureOnce();
   sqlite3* handle = nullptr;
   const int rc =
       sqlite3_open_v2(path.c_str(), &handle,

@@ -79,8 +79,15 @@ core::Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& 
   PARLEY_TRY(Migrate(*writer, StoreMigrations(), clock.Now()));
   auto reader = Database::Open(path, durability);
   PARLEY_TRY(reader);
-  return std::unique_ptr<SqliteStore>(
-      new SqliteStore(std::move(writer).value(), std::move(reader).value()));
+  auto checkpointer = Checkpointer::Start(path, durability);
+  PARLEY_TRY(checkpointer);
+  return std::unique_ptr<SqliteStore>(new SqliteStore(
+      std::move(writer).value(), std::move(reader).value(), std::move(checkpointer).value()));
+}
+
+SqliteStore::~SqliteStore() {
+  std::lock_guard lock(write_mutex_);
+  sqlite3_wal_hook(writer_.handle(), nullptr, nullptr);
 }
 
 core::Status SqliteStore::Apply(const storage::WriteBatch& batch) {
@@ -135,6 +142,7 @@ core::Status SqliteStore::ApplyLocked(const storage::WriteBatch& batch) {
   for (std::size_t i = 0; i < documents.size(); ++i) {
     if (documents[i].kind == EntityKind::kCustomer) last_customer_put[documents[i].id] = i;
   }
+
   for (const auto& [kind, id] : batch.deletes()) {
     if (kind == EntityKind::kCustomer) last_customer_put.emplace(id, documents.size());
   }
@@ -145,6 +153,8 @@ core::Status SqliteStore::ApplyLocked(const storage::WriteBatch& batch) {
   PARLEY_TRY(stored_identities);
   std::set<std::int64_t> rewrite_identities;
   for (const auto& [id, index] : last_customer_put) {
+    // A writer that vouches for the identities (a profile refresh) spares the comparison.
+    if (index < documents.size() && documents[index].index.identities_unchanged) continue;
     std::vector<std::pair<int, std::string>> stored;
     stored_identities->Bind(1, id);
     while (true) {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "parley/core/clock.h"
+#include "parley/sqlite/checkpointer.h"
 #include "parley/sqlite/database.h"
 #include "parley/storage/store.h"
 
@@ -20,6 +21,7 @@ class SqliteStore final : public storage::Store {
   static core::Result<std::unique_ptr<SqliteStore>> Open(
       const std::string& path, const core::Clock& clock,
       Durability durability = Durability::kNormal);
+  ~SqliteStore() override;
 
   core::Status Apply(const storage::WriteBatch& batch) override;
   core::Result<std::optional<std::string>> GetDocument(storage::EntityKind kind,
@@ -46,14 +48,20 @@ class SqliteStore final : public storage::Store {
                                                           int limit) override;
 
  private:
-  SqliteStore(Database writer, Database reader)
-      : writer_(std::move(writer)), reader_(std::move(reader)) {}
+  SqliteStore(Database writer, Database reader, std::unique_ptr<Checkpointer> checkpointer)
+      : writer_(std::move(writer)),
+        reader_(std::move(reader)),
+        checkpointer_(std::move(checkpointer)) {
+    checkpointer_->Attach(writer_);
+  }
   core::Status ApplyLocked(const storage::WriteBatch& batch);
 
   std::mutex write_mutex_;
   Database writer_;  // GUARDED_BY(write_mutex_)
   std::mutex read_mutex_;
   Database reader_;  // GUARDED_BY(read_mutex_)
+  // Declared last: destroyed first, with a last checkpoint while both connections are open.
+  std::unique_ptr<Checkpointer> checkpointer_;
 };
 
 }  // namespace parley::sqlite

@@ -168,6 +168,17 @@ TEST_P(StoreContract, FindsCustomersByIdentityAndFollowsRelinking) {
   EXPECT_EQ(store().Apply(WriteBatch().Put(thief)).error().code, core::ErrorCode::kConflict);
 }
 
+TEST_P(StoreContract, AProfileRefreshKeepsTheIdentities) {
+  auto jane = MakeCustomer(1, "x-jane");
+  ASSERT_TRUE(store().Apply(WriteBatch().Put(jane)).ok());
+  jane.display_name = "Jane D.";
+  jane.identities[0].followers = 4200;  // the profile moved; the identity did not
+  ASSERT_TRUE(store().Apply(WriteBatch().PutKnownIdentities(jane)).ok());
+  Reopen();
+  EXPECT_EQ(store().FindCustomerByIdentity(kBrand, ChannelKind::kX, "x-jane")->value(), jane.id);
+  EXPECT_EQ(Get<domain::Customer>(store(), jane.id)->value(), jane);
+}
+
 TEST_P(StoreContract, FindsRepliesByTheirParentsPlatformId) {
   auto early = MakeMessage(1, "reply-2", 7, 300);
   early.in_reply_to_platform_id = "parent";

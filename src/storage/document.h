@@ -62,6 +62,9 @@ struct IndexFields {
   std::int64_t due_at_ms = kNoDeadline;
   // kCustomer: (channel, platform user id) of every identity
   std::vector<std::pair<int, std::string>> identities;
+  // kCustomer: the writer knows the identities are the ones already stored (a profile refresh):
+  // a backend may skip re-checking them. See WriteBatch::PutKnownIdentities.
+  bool identities_unchanged = false;
 };
 
 struct Document {

@@ -30,6 +30,14 @@ class WriteBatch {
     documents_.push_back(ToDocument(value));
     return *this;
   }
+  // A put of a stored customer whose identities the caller knows to be unchanged (only the
+  // profile or timestamps moved): the backend need not compare and rewrite them. The live engine
+  // refreshes a customer on every message, so this is on the ingest path.
+  WriteBatch& PutKnownIdentities(const domain::Customer& customer) {
+    documents_.push_back(ToDocument(customer));
+    documents_.back().index.identities_unchanged = true;
+    return *this;
+  }
   WriteBatch& Delete(EntityKind kind, std::int64_t id) {
     deletes_.emplace_back(kind, id);
     return *this;
