@@ -22,6 +22,9 @@ using NoteId = core::Id<struct NoteTag>;
 using InteractionId = core::Id<struct InteractionTag>;
 using RawPayloadId = core::Id<struct RawPayloadTag>;
 using OutboxId = core::Id<struct OutboxTag>;
+using UserId = core::Id<struct UserTag>;
+using SessionId = core::Id<struct SessionTag>;
+using ApiTokenId = core::Id<struct ApiTokenTag>;
 
 using core::Duration;
 using core::Timestamp;

@@ -21,6 +21,7 @@
 #include "parley/domain/sla.h"
 #include "parley/domain/survey.h"
 #include "parley/domain/triage_config.h"
+#include "parley/domain/user.h"
 #include "parley/domain/workspace.h"
 
 namespace nlohmann {
@@ -131,6 +132,9 @@ PARLEY_DECLARE_JSON(SurveyResponse);
 PARLEY_DECLARE_JSON(AuditEvent);
 PARLEY_DECLARE_JSON(OutboundAction);
 PARLEY_DECLARE_JSON(OutboxItem);
+PARLEY_DECLARE_JSON(User);
+PARLEY_DECLARE_JSON(Session);
+PARLEY_DECLARE_JSON(ApiToken);
 
 #undef PARLEY_DECLARE_JSON
 

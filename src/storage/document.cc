@@ -55,6 +55,12 @@ std::string_view ToString(EntityKind kind) {
       return "note";
     case EntityKind::kInteraction:
       return "interaction";
+    case EntityKind::kUser:
+      return "user";
+    case EntityKind::kSession:
+      return "session";
+    case EntityKind::kApiToken:
+      return "api_token";
   }
   return "unknown";
 }
@@ -116,5 +122,24 @@ Document ToDocument(const domain::Note& value) {
   doc.index.conversation_id = value.conversation_id.value();
   return doc;
 }
+
+namespace {
+
+// People and their credentials belong to no workspace.
+template <typename T>
+Document Global(const T& value) {
+  assert(value.id.valid());
+  Document doc;
+  doc.kind = EntityTraits<T>::kKind;
+  doc.id = value.id.value();
+  doc.json = domain::EncodeJson(value);
+  return doc;
+}
+
+}  // namespace
+
+Document ToDocument(const domain::User& value) { return Global(value); }
+Document ToDocument(const domain::Session& value) { return Global(value); }
+Document ToDocument(const domain::ApiToken& value) { return Global(value); }
 
 }  // namespace parley::storage

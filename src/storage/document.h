@@ -29,6 +29,9 @@ enum class EntityKind {
   kSurveyResponse = 13,
   kNote = 14,
   kInteraction = 15,
+  kUser = 16,  // global: workspace 0
+  kSession = 17,
+  kApiToken = 18,
 };
 
 inline constexpr EntityKind kAllEntityKinds[] = {
@@ -37,6 +40,7 @@ inline constexpr EntityKind kAllEntityKinds[] = {
     EntityKind::kTeam,           EntityKind::kKeywordTable,   EntityKind::kRule,
     EntityKind::kCannedResponse, EntityKind::kSlaPolicy,      EntityKind::kCalendar,
     EntityKind::kSurveyResponse, EntityKind::kNote,           EntityKind::kInteraction,
+    EntityKind::kUser,           EntityKind::kSession,        EntityKind::kApiToken,
 };
 
 std::string_view ToString(EntityKind kind);
@@ -101,6 +105,9 @@ PARLEY_ENTITY(BusinessCalendar, CalendarId, kCalendar);
 PARLEY_ENTITY(SurveyResponse, SurveyResponseId, kSurveyResponse);
 PARLEY_ENTITY(Note, NoteId, kNote);
 PARLEY_ENTITY(Interaction, InteractionId, kInteraction);
+PARLEY_ENTITY(User, UserId, kUser);
+PARLEY_ENTITY(Session, SessionId, kSession);
+PARLEY_ENTITY(ApiToken, ApiTokenId, kApiToken);
 
 #undef PARLEY_ENTITY
 
@@ -120,5 +127,8 @@ Document ToDocument(const domain::BusinessCalendar& value);
 Document ToDocument(const domain::SurveyResponse& value);
 Document ToDocument(const domain::Note& value);
 Document ToDocument(const domain::Interaction& value);
+Document ToDocument(const domain::User& value);
+Document ToDocument(const domain::Session& value);
+Document ToDocument(const domain::ApiToken& value);
 
 }  // namespace parley::storage
