@@ -9,7 +9,7 @@ build_packages=(
   clang-format clang-tidy
   libboost-dev libssl-dev libsqlite3-dev
   libspdlog-dev libfmt-dev nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libsimdjson-dev
-  libargon2-dev
+  libargon2-dev python3 python3-yaml
   libgtest-dev libgmock-dev libbenchmark-dev
   nodejs npm
 )

@@ -191,6 +191,7 @@ core::Result<std::unique_ptr<Application>> Application::Open(const config::Confi
       [directory](domain::ChannelAccountId id) { return directory->FindAccount(id); }, clock,
       app->ids_, [directory](const domain::OutboxItem& item) { ReportOutbound(*directory, item); },
       &app->metrics_, outbound_options);
+  app->accounts_ = std::make_unique<auth::Accounts>(*app->store_, clock, app->ids_);
   app->AddRoutes();
   return app;
 }
@@ -315,6 +316,8 @@ void Application::Shutdown() {
 void Application::AddRoutes() {
   AddHealthRoutes(router_, RouteContext{*this});
   AddWebhookRoutes(router_, RouteContext{*this});
+  api_ = std::make_unique<Api>(*this, router_);
+  AddApiRoutes(*api_, *this);
   AddStaticRoutes(router_, config_.server.web_root);
 }
 

@@ -16,6 +16,8 @@
 #include <mutex>
 #include <string>
 
+#include "parley/app/api.h"
+#include "parley/auth/accounts.h"
 #include "parley/channels/parser.h"
 #include "parley/config/config.h"
 #include "parley/core/clock.h"
@@ -73,6 +75,10 @@ class Application {
   storage::Store& store() { return *store_; }
   storage::RawInbox& inbox() { return *inbox_; }
   storage::Outbox& outbox() { return *outbox_; }
+  auth::Accounts& accounts() { return *accounts_; }
+  // Every /api/v1 route with the permission it needs (for the OpenAPI check and role tests).
+  const std::vector<ApiRouteInfo>& api_routes() const { return api_->routes(); }
+  const http::Router& router() const { return router_; }
   // Puts a request to a platform in the outbox and wakes the dispatcher.
   core::Result<domain::OutboxItem> Enqueue(domain::OutboxItem item);
   Directory& directory() { return directory_; }
@@ -102,6 +108,8 @@ class Application {
   Directory directory_;
   std::unique_ptr<ingest::InboxProcessor> processor_;
   std::unique_ptr<storage::Outbox> outbox_;
+  std::unique_ptr<auth::Accounts> accounts_;
+  std::unique_ptr<Api> api_;
   std::unique_ptr<http::HttpClient> http_client_;
   outbound::SenderRegistry senders_;
   std::unique_ptr<outbound::Dispatcher> dispatcher_;

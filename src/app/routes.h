@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "parley/core/result.h"
 #include "parley/http/router.h"
@@ -29,5 +30,8 @@ void AddStaticRoutes(http::Router& router, std::string web_root);
 
 // The web root used when the configuration names none.
 std::string DefaultWebRoot();
+
+// docs/openapi.yaml as JSON, built into the binary (generated: scripts/openapi_to_cc.py).
+std::string_view OpenApiJson();
 
 }  // namespace parley::app

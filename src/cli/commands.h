@@ -55,6 +55,16 @@ struct OutboxOptions {
 };
 int RunOutbox(const OutboxOptions& options);
 
+struct UserOptions {
+  ServeOptions serve;
+  std::string email;
+  std::string name;
+  std::string role = "agent";
+  bool admin = false;           // shorthand for --role admin
+  bool password_stdin = false;  // read the password from standard input; else one is made
+};
+int RunUserCreate(const UserOptions& options);
+
 int RunVersion();
 
 // Counts of what is stored, per kind, and of the inbox by state: a data overview as JSON.

@@ -102,6 +102,24 @@ int main(int argc, char** argv) {
   add_outbox_options(outbox_requeue);
   outbox_requeue->add_option("id", outbox.id, "outbox item id")->required();
 
+  UserOptions user;
+  auto* user_command = app.add_subcommand("user", "Manage users.");
+  user_command->require_subcommand(1);
+  auto* user_create = user_command->add_subcommand(
+      "create", "Create a user; prints a random password unless --password-stdin is given.");
+  user_create->add_option("--config", user.serve.config_path, "TOML configuration file")
+      ->check(CLI::ExistingFile);
+  user_create->add_option("--data", user.serve.data_dir, "data directory");
+  user_create->add_option("--email", user.email, "the login email")->required();
+  user_create->add_option("--name", user.name, "the name shown to colleagues");
+  user_create
+      ->add_option("--role", user.role, "admin, supervisor, team_leader, agent, analyst, approver")
+      ->check(
+          CLI::IsMember({"admin", "supervisor", "team_leader", "agent", "analyst", "approver"}));
+  user_create->add_flag("--admin", user.admin, "the same as --role admin");
+  user_create->add_flag("--password-stdin", user.password_stdin,
+                        "read the password from standard input (one line)");
+
   auto* version_command = app.add_subcommand("version", "Print the version.");
 
   try {
@@ -119,6 +137,7 @@ int main(int argc, char** argv) {
     outbox.action = *outbox_send ? "send" : *outbox_list ? "list" : "requeue";
     return RunOutbox(outbox);
   }
+  if (*user_command) return RunUserCreate(user);
   if (*version_command) return RunVersion();
   return 2;
 }

@@ -1,5 +1,6 @@
 #include <pthread.h>
 
+#include <cctype>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -26,11 +27,49 @@ sigset_t BlockStopSignals() {
   return signals;
 }
 
-int ServeWith(const config::Config& config, const std::string& banner_extra) {
+// Before anyone can log in there must be an admin: the first start makes one with a random
+// password and prints it, once. (`parley user create --admin` makes one beforehand instead.)
+core::Result<std::string> EnsureFirstAdmin(app::Application& app) {
+  auto count = app.accounts().CountUsers();
+  PARLEY_TRY(count);
+  if (*count > 0) return std::string();
+  const std::string password = core::RandomHex(12);
+  auto admin = app.accounts().CreateUser("admin@parley.local", "Administrator",
+                                         domain::Role::kAdmin, password);
+  PARLEY_TRY(admin);
+  return "First start: log in as " + admin->email + " with the password " + password +
+         " (shown only now; change it, or create your own admin with `parley user create "
+         "--admin`).\n";
+}
+
+// The demo's people, one per role, with known passwords: for trying Parley out only.
+core::Result<std::string> EnsureDemoUsers(app::Application& app) {
+  std::string logins = "Demo logins (password in brackets):\n";
+  for (const auto& [role, name] : domain::EnumNames<domain::Role>::kNames) {
+    const std::string email = std::string(name) + "@demo.parley.local";
+    const std::string password = "demo-" + std::string(name) + "-password";
+    auto existing = app.accounts().FindUserByEmail(email);
+    PARLEY_TRY(existing);
+    if (!existing->has_value()) {
+      std::string display(name);
+      display[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(display[0])));
+      PARLEY_TRY(app.accounts().CreateUser(email, "Demo " + display, role, password));
+    }
+    logins += "  " + std::string(name) + ": " + email + " (" + password + ")\n";
+  }
+  return logins;
+}
+
+int ServeWith(const config::Config& config, const std::string& banner_extra, bool demo_users) {
   const sigset_t signals = BlockStopSignals();
   auto app = app::Application::Open(config, core::SystemClock::Instance());
   if (!app.ok()) {
     std::cerr << "parley: " << app.error().message << "\n";
+    return 1;
+  }
+  auto people = demo_users ? EnsureDemoUsers(**app) : EnsureFirstAdmin(**app);
+  if (!people.ok()) {
+    std::cerr << "parley: " << people.error().message << "\n";
     return 1;
   }
   if (auto started = (*app)->Start(); !started.ok()) {
@@ -40,6 +79,7 @@ int ServeWith(const config::Config& config, const std::string& banner_extra) {
   std::cout << "Parley is listening on http://" << config.server.host << ":" << (*app)->port()
             << "/" << std::endl;
   if (!banner_extra.empty()) std::cout << banner_extra << std::flush;
+  if (!people->empty()) std::cout << *people << std::flush;
   int received = 0;
   sigwait(&signals, &received);
   telemetry::LogInfo("server.stopping", {{"signal", received == SIGINT ? "SIGINT" : "SIGTERM"}});
@@ -52,7 +92,7 @@ int ServeWith(const config::Config& config, const std::string& banner_extra) {
 int RunServe(const ServeOptions& options) {
   auto config = LoadAndPrepare(options);
   if (!config) return 2;
-  return ServeWith(*config, "");
+  return ServeWith(*config, "", false);
 }
 
 int RunDemo(const ServeOptions& options) {
@@ -100,8 +140,7 @@ int RunDemo(const ServeOptions& options) {
   extra +=
       "Channel accounts of every kind are declared there with their webhook secrets; "
       "docs/channels/ says how to post to each.\n";
-  extra += "Demo logins arrive with accounts and permissions (not yet available).\n";
-  return ServeWith(*config, extra);
+  return ServeWith(*config, extra, true);
 }
 
 }  // namespace parley::cli

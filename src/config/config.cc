@@ -67,6 +67,26 @@ class TableReader {
     out = value;
   }
 
+  void Bool(std::string_view key, bool& out) {
+    if (auto text = EnvValue(key)) {
+      if (*text == "true" || *text == "1") {
+        out = true;
+      } else if (*text == "false" || *text == "0") {
+        out = false;
+      } else {
+        Fail(key, "expected true or false in " + EnvName(path_, key) + ", got '" + *text + "'");
+      }
+      return;
+    }
+    const toml::node* node = Take(key);
+    if (node == nullptr) return;
+    if (auto value = node->value_exact<bool>()) {
+      out = *value;
+    } else {
+      Fail(key, "expected true or false");
+    }
+  }
+
   void Int(std::string_view key, int& out, int min, int max) {
     std::int64_t wide = out;
     Int(key, wide, min, max);
@@ -180,6 +200,7 @@ core::Result<Config> Build(const toml::table& root, const EnvLookup& env) {
   server.Int("max_body_bytes", config.server.max_body_bytes, 1024, std::int64_t{1} << 30);
   server.Int("shutdown_grace_seconds", config.server.shutdown_grace_seconds, 0, 3600);
   server.Int("request_timeout_seconds", config.server.request_timeout_seconds, 1, 3600);
+  server.Bool("secure_cookies", config.server.secure_cookies);
   server.RejectUnknown();
 
   TableReader storage(SubTable(root, "storage", error), "storage", &env, error);

@@ -23,6 +23,8 @@ struct ServerConfig {
   std::int64_t max_body_bytes = 1 << 20;
   int shutdown_grace_seconds = 10;
   int request_timeout_seconds = 30;
+  // Marks the session cookie Secure: set it when Parley is reached over HTTPS (behind a proxy).
+  bool secure_cookies = false;
 };
 
 struct StorageConfig {

@@ -1,0 +1,67 @@
+// The REST API's front door (/api/v1). Every route is added through Api::Add, which is the one
+// place where requests are authenticated (session cookie or bearer token), changes made with a
+// cookie are checked for their CSRF token, and the route's permission is checked against the
+// caller's role (auth/policy.h). Handlers then narrow by scope with auth::Authorize. The table of
+// routes, with the permission each needs, is kept for the OpenAPI check and the role matrix test.
+#pragma once
+
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "parley/auth/accounts.h"
+#include "parley/auth/policy.h"
+#include "parley/http/router.h"
+
+namespace parley::app {
+
+class Application;
+
+struct ApiRouteInfo {
+  std::string method;
+  std::string pattern;
+  std::optional<auth::Permission> permission;  // nullopt: public (login, the OpenAPI document)
+};
+
+using ApiHandler = std::function<http::HttpResponse(
+    const http::HttpRequest&, const http::RouteParams&, const auth::Principal&)>;
+using PublicHandler =
+    std::function<http::HttpResponse(const http::HttpRequest&, const http::RouteParams&)>;
+
+class Api {
+ public:
+  Api(Application& app, http::Router& router) : app_(app), router_(router) {}
+
+  void Add(std::string method, std::string pattern, auth::Permission permission,
+           ApiHandler handler);
+  void AddPublic(std::string method, std::string pattern, PublicHandler handler);
+
+  const std::vector<ApiRouteInfo>& routes() const { return routes_; }
+
+ private:
+  Application& app_;
+  http::Router& router_;
+  std::vector<ApiRouteInfo> routes_;
+};
+
+// The session cookie's name.
+inline constexpr const char* kSessionCookie = "parley_session";
+
+// The value of a cookie in the request's Cookie header.
+std::optional<std::string> CookieValue(const http::HttpRequest& request, std::string_view name);
+
+// The request body as a JSON object with only the named fields; kInvalidArgument (with the
+// offending field) for malformed JSON, a non-object or an unknown field.
+core::Result<nlohmann::json> JsonBody(const http::HttpRequest& request,
+                                      const std::set<std::string>& allowed);
+
+// A user as the API shows it: never the password hash or the lock-out counters.
+nlohmann::json UserView(const domain::User& user);
+
+// Adds every /api/v1 route to `api`.
+void AddApiRoutes(Api& api, Application& app);
+
+}  // namespace parley::app
