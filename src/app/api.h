@@ -47,11 +47,11 @@ class Api {
   std::vector<ApiRouteInfo> routes_;
 };
 
-// The session cookie's name.
+// The session cookie's name (with the __Host- prefix when server.secure_cookies is set).
 inline constexpr const char* kSessionCookie = "parley_session";
 
-// The value of a cookie in the request's Cookie header.
-std::optional<std::string> CookieValue(const http::HttpRequest& request, std::string_view name);
+// The values of a cookie in the request's Cookie header (more than one when one was planted).
+std::vector<std::string> CookieValues(const http::HttpRequest& request, std::string_view name);
 
 // The request body as a JSON object with only the named fields; kInvalidArgument (with the
 // offending field) for malformed JSON, a non-object or an unknown field.

@@ -28,12 +28,25 @@ std::string BearerToken(const http::HttpRequest& request) {
   return {};
 }
 
+// Over HTTPS the cookie takes the __Host- prefix: only this host, over TLS, on every path.
+std::string SessionCookieName(const Application& app) {
+  return app.config().server.secure_cookies ? std::string("__Host-") + kSessionCookie
+                                            : std::string(kSessionCookie);
+}
+
 // Who is calling: a bearer token, else the session cookie; kUnauthenticated when neither.
 core::Result<Principal> Authenticate(Application& app, const http::HttpRequest& request) {
   if (auto bearer = BearerToken(request); !bearer.empty()) {
     return app.accounts().AuthenticateToken(bearer);
   }
-  if (auto cookie = CookieValue(request, kSessionCookie)) {
+  const auto cookies = CookieValues(request, SessionCookieName(app));
+  if (cookies.size() > 1) {
+    // Another site on the same domain may have planted a second one.
+    return core::MakeError(core::ErrorCode::kUnauthenticated,
+                           "more than one session cookie: log in again");
+  }
+  if (!cookies.empty()) {
+    const std::string* cookie = &cookies.front();
     auto principal = app.accounts().AuthenticateSession(*cookie);
     PARLEY_TRY(principal);
     // A change made with a cookie must carry the session's CSRF token: another site can make
@@ -51,10 +64,23 @@ core::Result<Principal> Authenticate(Application& app, const http::HttpRequest& 
                          "'Authorization: Bearer pk_...'");
 }
 
-std::string SessionCookie(const std::string& token, std::int64_t max_age_seconds, bool secure) {
-  return std::string(kSessionCookie) + "=" + token +
+std::string SessionCookie(const Application& app, const std::string& token,
+                          std::int64_t max_age_seconds) {
+  return SessionCookieName(app) + "=" + token +
          "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age_seconds) +
-         (secure ? "; Secure" : "");
+         (app.config().server.secure_cookies ? "; Secure" : "");
+}
+
+// A login posted from another site (login CSRF): refused when the browser says so.
+bool CrossSite(const http::HttpRequest& request) {
+  if (request.Header("sec-fetch-site") == "cross-site") return true;
+  const auto origin = request.Header("origin");
+  if (origin.empty()) return false;
+  if (origin == "null") return true;
+  const auto scheme_end = origin.find("://");
+  const auto origin_host =
+      scheme_end == std::string_view::npos ? origin : origin.substr(scheme_end + 3);
+  return origin_host != request.Header("host");
 }
 
 http::HttpResponse Json(int status, const json& body) {
@@ -110,7 +136,8 @@ core::Result<std::optional<std::int64_t>> QueryInt(const http::HttpRequest& requ
 
 }  // namespace
 
-std::optional<std::string> CookieValue(const http::HttpRequest& request, std::string_view name) {
+std::vector<std::string> CookieValues(const http::HttpRequest& request, std::string_view name) {
+  std::vector<std::string> values;
   std::string_view header = request.Header("cookie");
   while (!header.empty()) {
     auto end = header.find(';');
@@ -119,14 +146,19 @@ std::optional<std::string> CookieValue(const http::HttpRequest& request, std::st
     while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
     auto equals = pair.find('=');
     if (equals != std::string_view::npos && pair.substr(0, equals) == name) {
-      return std::string(pair.substr(equals + 1));
+      values.emplace_back(pair.substr(equals + 1));
     }
   }
-  return std::nullopt;
+  return values;
 }
 
 core::Result<json> JsonBody(const http::HttpRequest& request,
                             const std::set<std::string>& allowed) {
+  // Only JSON: a cross-site form cannot send it without the browser asking first (CORS).
+  if (!request.Header("content-type").starts_with("application/json")) {
+    return core::MakeError(core::ErrorCode::kInvalidArgument,
+                           "send the body as JSON, with Content-Type: application/json");
+  }
   json body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
   if (body.is_discarded()) {
     return core::MakeError(core::ErrorCode::kInvalidArgument, "the body is not valid JSON");
@@ -180,15 +212,17 @@ void Api::AddPublic(std::string method, std::string pattern, PublicHandler handl
 }
 
 void AddApiRoutes(Api& api, Application& app) {
-  const bool secure = app.config().server.secure_cookies;
-
   api.AddPublic("GET", "/api/v1/openapi.json",
                 [](const http::HttpRequest&, const http::RouteParams&) {
                   return http::JsonResponse(200, std::string(OpenApiJson()));
                 });
 
   api.AddPublic("POST", "/api/v1/auth/login",
-                [&app, secure](const http::HttpRequest& request, const http::RouteParams&) {
+                [&app](const http::HttpRequest& request, const http::RouteParams&) {
+                  if (CrossSite(request)) {
+                    return http::ErrorResponse(403, "permission_denied",
+                                               "a login must come from Parley's own pages");
+                  }
                   auto body = JsonBody(request, {"email", "password"});
                   if (!body.ok()) return ErrorFor(body.error());
                   if (!(*body)["email"].is_string() || !(*body)["password"].is_string()) {
@@ -211,30 +245,30 @@ void AddApiRoutes(Api& api, Application& app) {
                   const auto max_age = std::chrono::duration_cast<std::chrono::seconds>(
                                            login->session.expires_at - login->session.created_at)
                                            .count();
-                  response.headers.emplace_back(
-                      "Set-Cookie", SessionCookie(login->cookie_token, max_age, secure));
+                  response.headers.emplace_back("Set-Cookie",
+                                                SessionCookie(app, login->cookie_token, max_age));
                   return response;
                 });
 
   api.Add("POST", "/api/v1/auth/logout", Permission::kAuthenticated,
-          [&app, secure](const http::HttpRequest&, const http::RouteParams&, const Principal& who) {
+          [&app](const http::HttpRequest&, const http::RouteParams&, const Principal& who) {
             if (who.session) {
               if (auto status = app.accounts().Logout(*who.session); !status.ok()) {
                 return ErrorFor(status.error());
               }
             }
             auto response = NoContent();
-            response.headers.emplace_back("Set-Cookie", SessionCookie("", 0, secure));
+            response.headers.emplace_back("Set-Cookie", SessionCookie(app, "", 0));
             return response;
           });
 
   api.Add("POST", "/api/v1/auth/logout-everywhere", Permission::kAuthenticated,
-          [&app, secure](const http::HttpRequest&, const http::RouteParams&, const Principal& who) {
+          [&app](const http::HttpRequest&, const http::RouteParams&, const Principal& who) {
             if (auto status = app.accounts().LogoutEverywhere(who.user.id); !status.ok()) {
               return ErrorFor(status.error());
             }
             auto response = NoContent();
-            response.headers.emplace_back("Set-Cookie", SessionCookie("", 0, secure));
+            response.headers.emplace_back("Set-Cookie", SessionCookie(app, "", 0));
             return response;
           });
 
@@ -278,11 +312,14 @@ void AddApiRoutes(Api& api, Application& app) {
           });
 
   // Dead letters: what was accepted but could not be processed, with the reason (C1.10).
+  // A payload whose account is unknown belongs to no workspace a restricted user may see.
   auto scope_of = [&app](const storage::RawPayload& payload) {
     auth::Scope scope;
     if (auto account = app.directory().FindAccount(payload.account_id)) {
       scope.workspace = account->workspace_id;
       scope.channel_account = account->id;
+    } else {
+      scope.workspace = auth::kNoWorkspace;
     }
     return scope;
   };

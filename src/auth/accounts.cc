@@ -22,12 +22,6 @@ std::int64_t IdFromHash(const std::string& hex_hash) {
   return static_cast<std::int64_t>(std::stoull(hex_hash.substr(0, 15), nullptr, 16));
 }
 
-// A hash to verify against when the email is unknown, so that both answers take as long.
-const std::string& DummyHash() {
-  static const std::string hash = HashPassword("not-a-real-password-at-all").value();
-  return hash;
-}
-
 }  // namespace
 
 core::Result<std::string> NormaliseEmail(std::string_view email) {
@@ -50,9 +44,24 @@ core::Result<std::string> NormaliseEmail(std::string_view email) {
   return out;
 }
 
+std::string AddressGroup(const std::string& address) {
+  if (address.find(':') == std::string::npos) return address;
+  // The first four groups of an IPv6 address.
+  std::string group;
+  int colons = 0;
+  for (char c : address) {
+    if (c == ':' && ++colons == 4) break;
+    group.push_back(c);
+  }
+  return group + "::/64";
+}
+
 Accounts::Accounts(storage::Store& store, const core::Clock& clock, core::IdGenerator& ids,
                    AccountsOptions options)
-    : store_(store), clock_(clock), ids_(ids), options_(options) {}
+    : store_(store), clock_(clock), ids_(ids), options_(options), dummy_hash_([] {
+        auto hash = HashPassword(core::RandomHex(16));
+        return hash.ok() ? *hash : std::string();
+      }()) {}
 
 core::Result<std::optional<User>> Accounts::LoadUser(domain::UserId id) {
   return storage::Get<User>(store_, id);
@@ -98,12 +107,12 @@ core::Result<User> Accounts::CreateUser(std::string email, std::string display_n
   return user;
 }
 
-bool Accounts::AllowAttempt(const std::string& address) {
+bool Accounts::AllowAttempt(const std::string& address_group) {
   const std::int64_t minute = core::ToMillis(clock_.Now()) / 60'000;
   if (attempts_.size() > 10'000) {
     std::erase_if(attempts_, [minute](const auto& entry) { return entry.second.first != minute; });
   }
-  auto& [at, count] = attempts_[address];
+  auto& [at, count] = attempts_[address_group];
   if (at != minute) {
     at = minute;
     count = 0;
@@ -113,34 +122,49 @@ bool Accounts::AllowAttempt(const std::string& address) {
 
 core::Result<LoginResult> Accounts::Login(std::string_view email, std::string_view password,
                                           const std::string& address) {
-  std::lock_guard lock(mutex_);
-  if (!AllowAttempt(address)) {
-    return core::MakeError(core::ErrorCode::kResourceExhausted,
-                           "too many login attempts from this address; wait a minute");
+  const std::string group = AddressGroup(address);
+  auto normalised = NormaliseEmail(email);
+  const std::string pair = (normalised.ok() ? *normalised : std::string(email)) + "|" + group;
+  const auto now = clock_.Now();
+  bool locked = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (!AllowAttempt(group)) {
+      return core::MakeError(core::ErrorCode::kResourceExhausted,
+                             "too many login attempts from this address; wait a minute");
+    }
+    auto failures = failures_.find(pair);
+    locked = failures != failures_.end() && failures->second.locked_until > now;
   }
+  // The same work whatever the case: a known user, an unknown email, a locked pair.
   auto found = FindUserByEmail(email);
   PARLEY_TRY(found);
-  if (!found->has_value()) {
-    (void)VerifyPassword(password, DummyHash());
+  const bool verified =
+      VerifyPassword(password, found->has_value() ? (*found)->password_hash : dummy_hash_);
+  if (locked) {
+    return core::MakeError(
+        core::ErrorCode::kResourceExhausted,
+        "too many failed logins for this email from this address; try again in " +
+            std::to_string(
+                std::chrono::duration_cast<std::chrono::minutes>(options_.lockout).count()) +
+            " minutes");
+  }
+  if (!verified || !found->has_value() || (*found)->disabled) {
+    std::lock_guard lock(mutex_);
+    if (failures_.size() > 10'000) {
+      std::erase_if(failures_, [&](const auto& entry) {
+        return entry.second.last + options_.lockout < now && entry.second.locked_until < now;
+      });
+    }
+    auto& failures = failures_[pair];
+    failures.last = now;
+    if (++failures.count >= options_.max_failed_logins) {
+      failures.count = 0;
+      failures.locked_until = now + options_.lockout;
+    }
     return kWrongCredentials;
   }
   User user = std::move(**found);
-  const auto now = clock_.Now();
-  if (user.locked_until && *user.locked_until > now) {
-    return core::MakeError(core::ErrorCode::kResourceExhausted,
-                           "too many failed logins: this user is locked until " +
-                               core::FormatIso8601(*user.locked_until));
-  }
-  if (!VerifyPassword(password, user.password_hash) || user.disabled) {
-    if (!user.disabled && ++user.failed_logins >= options_.max_failed_logins) {
-      user.locked_until = now + options_.lockout;
-      user.failed_logins = 0;
-    }
-    PARLEY_TRY(store_.Apply(storage::WriteBatch().Put(user)));
-    return kWrongCredentials;
-  }
-  user.failed_logins = 0;
-  user.locked_until.reset();
 
   LoginResult result;
   result.cookie_token = core::RandomHex(32);
@@ -153,7 +177,11 @@ core::Result<LoginResult> Accounts::Login(std::string_view email, std::string_vi
   session.created_at = now;
   session.last_seen_at = now;
   session.expires_at = now + options_.session_lifetime;
-  PARLEY_TRY(store_.Apply(storage::WriteBatch().Put(user).Put(session)));
+  {
+    std::lock_guard lock(mutex_);
+    failures_.erase(pair);
+    PARLEY_TRY(store_.Apply(storage::WriteBatch().Put(session)));
+  }
   result.user = std::move(user);
   return result;
 }
@@ -178,10 +206,15 @@ core::Result<Principal> Accounts::AuthenticateSession(std::string_view cookie_to
       (*user)->session_generation != (*session)->generation) {
     return refused;
   }
-  // Sliding idle expiry, written at most once a minute per session.
+  // Sliding idle expiry, written at most once a minute per session: re-read under the lock, so
+  // that a logout in between is not undone.
   if (now - (*session)->last_seen_at > std::chrono::minutes(1)) {
-    (*session)->last_seen_at = now;
-    PARLEY_TRY(store_.Apply(storage::WriteBatch().Put(**session)));
+    std::lock_guard lock(mutex_);
+    auto current = storage::Get<domain::Session>(store_, (*session)->id);
+    PARLEY_TRY(current);
+    if (!current->has_value()) return refused;
+    (*current)->last_seen_at = now;
+    PARLEY_TRY(store_.Apply(storage::WriteBatch().Put(**current)));
   }
   return Principal{std::move(**user), std::move(*session), std::nullopt};
 }
@@ -201,13 +234,19 @@ core::Result<Principal> Accounts::AuthenticateToken(std::string_view bearer_toke
   if (!user->has_value() || (*user)->disabled) return refused;
   const auto now = clock_.Now();
   if (!(*token)->last_used_at || now - *(*token)->last_used_at > std::chrono::minutes(1)) {
-    (*token)->last_used_at = now;
-    PARLEY_TRY(store_.Apply(storage::WriteBatch().Put(**token)));
+    // Re-read under the lock, so that a revocation in between is not undone.
+    std::lock_guard lock(mutex_);
+    auto current = storage::Get<domain::ApiToken>(store_, (*token)->id);
+    PARLEY_TRY(current);
+    if (!current->has_value() || (*current)->revoked_at) return refused;
+    (*current)->last_used_at = now;
+    PARLEY_TRY(store_.Apply(storage::WriteBatch().Put(**current)));
   }
   return Principal{std::move(**user), std::nullopt, std::move(*token)};
 }
 
 core::Status Accounts::Logout(const domain::Session& session) {
+  std::lock_guard lock(mutex_);
   return store_.Apply(
       storage::WriteBatch().Delete(storage::EntityKind::kSession, session.id.value()));
 }
@@ -246,6 +285,7 @@ core::Result<std::vector<domain::ApiToken>> Accounts::ListTokens(domain::UserId 
 }
 
 core::Status Accounts::RevokeToken(domain::UserId owner, domain::ApiTokenId id) {
+  std::lock_guard lock(mutex_);
   auto token = storage::Get<domain::ApiToken>(store_, id);
   PARLEY_TRY(token);
   if (!token->has_value() || (*token)->user_id != owner) {

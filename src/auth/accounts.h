@@ -25,8 +25,11 @@ namespace parley::auth {
 struct AccountsOptions {
   core::Duration session_idle = std::chrono::hours(12);    // unused this long: expired
   core::Duration session_lifetime = std::chrono::days(7);  // at most this long in any case
-  int max_failed_logins = 5;                               // then the user is locked out...
-  core::Duration lockout = std::chrono::minutes(15);       // ...for this long
+  // Failed logins for one email from one address (IPv6: its /64) before that pair is locked
+  // out. Counted the same whether or not the email exists, and per address so that nobody can
+  // lock a colleague out from elsewhere.
+  int max_failed_logins = 5;
+  core::Duration lockout = std::chrono::minutes(15);
   int logins_per_minute_per_address = 20;
 };
 
@@ -59,8 +62,9 @@ class Accounts {
   core::Result<std::optional<domain::User>> FindUserByEmail(std::string_view email);
   core::Result<std::int64_t> CountUsers();
 
-  // kUnauthenticated for a wrong email or password (the same answer for both);
-  // kResourceExhausted while the user is locked out or the address has tried too often.
+  // kUnauthenticated for a wrong email or password (the same answer for both, after the same
+  // work); kResourceExhausted while this email is locked out for this address, or the address
+  // has tried too often.
   core::Result<LoginResult> Login(std::string_view email, std::string_view password,
                                   const std::string& address);
   // kUnauthenticated unless the token names a live session of an enabled user.
@@ -78,17 +82,31 @@ class Accounts {
 
  private:
   core::Result<std::optional<domain::User>> LoadUser(domain::UserId id);
-  bool AllowAttempt(const std::string& address);
+  // REQUIRES: mutex_ held.
+  bool AllowAttempt(const std::string& address_group);
+
+  struct Failures {
+    int count = 0;
+    core::Timestamp last;
+    core::Timestamp locked_until;
+  };
 
   storage::Store& store_;
   const core::Clock& clock_;
   core::IdGenerator& ids_;
   const AccountsOptions options_;
+  std::string dummy_hash_;  // verified against when the email is unknown: the same work
 
-  std::mutex mutex_;  // serialises read-modify-write of users (failed-login counters)
-  // Login attempts per address in the current minute.
+  // Serialises read-modify-write of users, sessions and tokens (never held during Argon2).
+  std::mutex mutex_;
+  // Login attempts per address group in the current minute.
   std::map<std::string, std::pair<std::int64_t, int>> attempts_;  // GUARDED_BY(mutex_)
+  // Failed logins by "email|address group".
+  std::map<std::string, Failures> failures_;  // GUARDED_BY(mutex_)
 };
+
+// The address a rate limit counts: IPv4 as it is, IPv6 by its /64 (what one host controls).
+std::string AddressGroup(const std::string& address);
 
 // The email as stored: trimmed and lower case. kInvalidArgument unless it looks like one.
 core::Result<std::string> NormaliseEmail(std::string_view email);

@@ -70,6 +70,10 @@ struct Scope {
   domain::TeamId team;
 };
 
+// The workspace of something that belongs to none a user can be restricted to (a payload whose
+// channel account is unknown): outside every restriction, visible only to unrestricted users.
+inline const domain::WorkspaceId kNoWorkspace{-1};
+
 // kPermissionDenied, naming the permission, unless the user's role grants it and the scope is
 // within the user's restrictions. Disabled users are refused everything.
 core::Status Authorize(const domain::User& user, Permission permission, const Scope& scope = {});

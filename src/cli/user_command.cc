@@ -43,7 +43,9 @@ int RunUserCreate(const UserOptions& options) {
     std::cerr << "parley: " << store.error().message << "\n";
     return 1;
   }
-  core::IdGenerator ids(clock, config->node.id);
+  // Ids from another node number than the server's, so that a user made here while the server
+  // makes one can never get the same id.
+  core::IdGenerator ids(clock, 1023 - config->node.id);
   auth::Accounts accounts(**store, clock, ids);
   auto user = accounts.CreateUser(options.email, options.name, *role, password);
   if (!user.ok()) {

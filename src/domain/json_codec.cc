@@ -88,8 +88,7 @@ PARLEY_JSON_CODEC(OutboxItem, id, workspace_id, channel_account_id, conversation
                   agent_id, action, state, attempts, created_at, next_attempt_at, finished_at,
                   platform_id, error_code, error)
 PARLEY_JSON_CODEC(User, id, email, display_name, role, workspace_ids, channel_account_ids, team_ids,
-                  password_hash, disabled, failed_logins, locked_until, session_generation,
-                  created_at)
+                  password_hash, disabled, session_generation, created_at)
 PARLEY_JSON_CODEC(Session, id, user_id, token_hash, csrf_token, generation, created_at, expires_at,
                   last_seen_at)
 PARLEY_JSON_CODEC(ApiToken, id, user_id, name, prefix, token_hash, created_at, last_used_at,

@@ -25,8 +25,6 @@ struct User {
 
   std::string password_hash;  // Argon2id, PHC string format; never leaves the server
   bool disabled = false;
-  int failed_logins = 0;  // consecutive; reset by a successful login
-  std::optional<Timestamp> locked_until;
   std::int64_t session_generation = 0;  // "log out everywhere" moves it on
   Timestamp created_at;
 

@@ -18,8 +18,8 @@ function createUser(email, role, password) {
   return { email, password };
 }
 
-async function api(path, { method = 'GET', body, cookie, csrf, token, raw } = {}) {
-  const headers = {};
+async function api(path, { method = 'GET', body, cookie, csrf, token, raw, extra = {} } = {}) {
+  const headers = { ...extra };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (cookie) headers.cookie = cookie;
   if (csrf) headers['x-csrf-token'] = csrf;
@@ -43,7 +43,12 @@ before(async () => {
   dir = tempDir();
   config = writeConfig(dir);
   parley = await startParley({ dataDir: dir, config });
-  const printed = /log in as (\S+) with the password (\S+) /.exec(parley.stdout());
+  // Printed right after the listening line, maybe in a later chunk.
+  let printed = null;
+  for (let i = 0; i < 100 && !printed; i += 1) {
+    printed = /log in as (\S+) with the password (\S+) /.exec(parley.stdout());
+    if (!printed) await new Promise((r) => setTimeout(r, 50));
+  }
   assert.ok(printed, `the first admin's login is printed:\n${parley.stdout()}`);
   admin = { email: printed[1], password: printed[2] };
   createUser('agent@example.com', 'agent', 'agent password 123');
@@ -80,9 +85,19 @@ test('logging in: one answer for a wrong email or password, bad input refused', 
   assert.equal(wrong.status, 401);
   assert.deepEqual(wrong.json, unknown.json);
   assert.equal((await api('/api/v1/auth/login', { method: 'POST', raw: '{"email": ' })).status, 400);
-  const extra = await api('/api/v1/auth/login', { method: 'POST', body: { email: 'a@b.c', password: 'x', admin: true } });
-  assert.equal(extra.status, 400);
-  assert.match(extra.json.error.message, /unknown field 'admin'/);
+  const unknownField = await api('/api/v1/auth/login', { method: 'POST', body: { email: 'a@b.c', password: 'x', admin: true } });
+  assert.equal(unknownField.status, 400);
+  assert.match(unknownField.json.error.message, /unknown field 'admin'/);
+  // A form on another site cannot log the browser in (login CSRF).
+  const plain = await api('/api/v1/auth/login', { method: 'POST', raw: JSON.stringify(admin), extra: { 'content-type': 'text/plain' } });
+  assert.equal(plain.status, 400);
+  assert.match(plain.json.error.message, /application\/json/);
+  const crossSite = await api('/api/v1/auth/login', { method: 'POST', body: admin, extra: { 'sec-fetch-site': 'cross-site' } });
+  assert.equal(crossSite.status, 403);
+  const foreign = await api('/api/v1/auth/login', { method: 'POST', body: admin, extra: { origin: 'https://evil.example' } });
+  assert.equal(foreign.status, 403);
+  const sameOrigin = await api('/api/v1/auth/login', { method: 'POST', body: admin, extra: { origin: parley.url } });
+  assert.equal(sameOrigin.status, 200);
 });
 
 test('a session works with its cookie, changes need the CSRF token, logout ends it', async () => {
@@ -98,6 +113,10 @@ test('a session works with its cookie, changes need the CSRF token, logout ends 
   assert.match(forged.json.error.message, /X-CSRF-Token/);
   const wrongToken = await api('/api/v1/tokens', { method: 'POST', cookie: session.cookie, csrf: 'f'.repeat(64), body: { name: 'x' } });
   assert.equal(wrongToken.status, 403);
+
+  // A second, planted session cookie is refused rather than guessed between.
+  const planted = await api('/api/v1/me', { cookie: `${session.cookie}; parley_session=${'0'.repeat(64)}` });
+  assert.equal(planted.status, 401);
 
   const logout = await api('/api/v1/auth/logout', { method: 'POST', cookie: session.cookie, csrf: session.csrf });
   assert.equal(logout.status, 204);
