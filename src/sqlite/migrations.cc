@@ -95,6 +95,13 @@ CREATE TABLE raw_payloads (
 );
 CREATE INDEX raw_payloads_by_state ON raw_payloads (state, id);
 )sql"},
+    // Only pending payloads and dead letters are ever looked up by state: partial indexes keep
+    // them, and marking a payload processed only removes an entry instead of moving it.
+    {2, "partial indexes by state", R"sql(
+DROP INDEX raw_payloads_by_state;
+CREATE INDEX raw_payloads_pending ON raw_payloads (id) WHERE state = 0;
+CREATE INDEX raw_payloads_dead ON raw_payloads (id) WHERE state = 2;
+)sql"},
 };
 
 constexpr Migration kOutboxMigrations[] = {

@@ -190,14 +190,15 @@ core::Result<std::vector<storage::RawPayload>> SqliteInbox::Select(std::string_v
 
 core::Result<std::vector<storage::RawPayload>> SqliteInbox::FetchPending(domain::RawPayloadId after,
                                                                          int limit) {
-  return Select("state = ?2 AND id > ?1 ORDER BY id LIMIT ?3", after.value(),
-                static_cast<int>(domain::PayloadState::kPending), limit);
+  // The state is written out (not bound) so that SQLite uses the partial index.
+  static_assert(static_cast<int>(domain::PayloadState::kPending) == 0);
+  return Select("state = 0 AND ?2 = ?2 AND id > ?1 ORDER BY id LIMIT ?3", after.value(), 0, limit);
 }
 
 core::Result<std::vector<storage::RawPayload>> SqliteInbox::ListDeadLetters(
     domain::RawPayloadId after, int limit) {
-  return Select("state = ?2 AND id > ?1 ORDER BY id LIMIT ?3", after.value(),
-                static_cast<int>(domain::PayloadState::kDeadLetter), limit);
+  static_assert(static_cast<int>(domain::PayloadState::kDeadLetter) == 2);
+  return Select("state = 2 AND ?2 = ?2 AND id > ?1 ORDER BY id LIMIT ?3", after.value(), 0, limit);
 }
 
 core::Result<std::optional<storage::RawPayload>> SqliteInbox::Get(domain::RawPayloadId id) {
