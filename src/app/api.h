@@ -63,5 +63,12 @@ nlohmann::json UserView(const domain::User& user);
 
 // Adds every /api/v1 route to `api`.
 void AddApiRoutes(Api& api, Application& app);
+// Workspaces, channel accounts, conversations, replies (resource_routes.cc).
+void AddResourceRoutes(Api& api, Application& app);
+// Users and their roles and restrictions (resource_routes.cc).
+void AddUserRoutes(Api& api, Application& app);
+
+// The response for a handler's error, and an API JSON answer.
+http::HttpResponse ApiJson(int status, const nlohmann::json& body);
 
 }  // namespace parley::app

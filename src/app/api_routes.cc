@@ -212,6 +212,9 @@ void Api::AddPublic(std::string method, std::string pattern, PublicHandler handl
 }
 
 void AddApiRoutes(Api& api, Application& app) {
+  AddResourceRoutes(api, app);
+  AddUserRoutes(api, app);
+
   api.AddPublic("GET", "/api/v1/openapi.json",
                 [](const http::HttpRequest&, const http::RouteParams&) {
                   return http::JsonResponse(200, std::string(OpenApiJson()));

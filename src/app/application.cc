@@ -47,6 +47,13 @@ std::vector<domain::ChannelAccount> Directory::AccountsOfKind(domain::ChannelKin
   return out;
 }
 
+std::vector<domain::ChannelAccount> Directory::AllAccounts() {
+  std::lock_guard lock(mutex_);
+  std::vector<domain::ChannelAccount> out;
+  for (const auto& [id, account] : accounts_) out.push_back(account);
+  return out;
+}
+
 engine::EngineThread* Directory::EngineFor(domain::WorkspaceId workspace) {
   std::lock_guard lock(mutex_);
   auto it = engines_.find(workspace);

@@ -41,6 +41,7 @@ class Directory final : public ingest::IngestTargets {
   std::optional<domain::ChannelAccount> FindAccountByPlatformId(domain::ChannelKind kind,
                                                                 std::string_view platform_id);
   std::vector<domain::ChannelAccount> AccountsOfKind(domain::ChannelKind kind);
+  std::vector<domain::ChannelAccount> AllAccounts();
 
   void AddAccount(domain::ChannelAccount account);
   void AddEngine(domain::WorkspaceId workspace, std::unique_ptr<engine::EngineThread> engine);

@@ -1,0 +1,309 @@
+// The care resources of the API: workspaces, channel accounts, conversations with their
+// cross-channel thread, and replies (through the outbox). Every handler narrows by the caller's
+// restrictions with auth::Authorize; what a user may not see answers 404, as if absent.
+#include <nlohmann/json.hpp>
+
+#include "parley/app/api.h"
+#include "parley/app/application.h"
+#include "parley/app/routes.h"
+#include "parley/core/time.h"
+#include "parley/domain/json_codec.h"
+
+namespace parley::app {
+
+using auth::Permission;
+using auth::Principal;
+using nlohmann::json;
+
+namespace {
+
+http::HttpResponse NotFound(std::string_view what) {
+  return http::ErrorResponse(404, "not_found", "no such " + std::string(what));
+}
+
+// An account as the API shows it: never its credentials; where the platform must deliver.
+json AccountView(const domain::ChannelAccount& account) {
+  std::string webhook;
+  switch (account.kind) {
+    case domain::ChannelKind::kX:
+      webhook = "/webhooks/x";
+      break;
+    case domain::ChannelKind::kFacebook:
+    case domain::ChannelKind::kInstagram:
+    case domain::ChannelKind::kWhatsApp:
+      webhook = "/webhooks/meta";
+      break;
+    case domain::ChannelKind::kGeneric:
+      webhook = "/webhooks/generic?account=" + account.platform_account_id;
+      break;
+    default:
+      break;
+  }
+  json credentials = json::array();
+  for (const auto& [name, value] : account.credentials) credentials.push_back(name);
+  return {{"id", account.id.ToString()},
+          {"workspace_id", account.workspace_id.ToString()},
+          {"kind", domain::ToString(account.kind)},
+          {"name", account.name},
+          {"platform_account_id", account.platform_account_id},
+          {"enabled", account.enabled},
+          {"webhook_path", webhook},
+          {"credentials_set", credentials}};
+}
+
+auth::Scope ScopeOf(const domain::Conversation& conversation) {
+  auth::Scope scope;
+  scope.workspace = conversation.workspace_id;
+  scope.team = conversation.team_id;
+  return scope;
+}
+
+// The conversation if it exists and the caller may act on it with `permission`.
+core::Result<std::optional<domain::Conversation>> VisibleConversation(Application& app,
+                                                                      const Principal& who,
+                                                                      const std::string& id_text,
+                                                                      Permission permission) {
+  auto id = core::ParseId<domain::ConversationId>(id_text);
+  if (!id) return std::optional<domain::Conversation>();
+  auto conversation = storage::Get<domain::Conversation>(app.store(), *id);
+  PARLEY_TRY(conversation);
+  if (!conversation->has_value() ||
+      !auth::Authorize(who.user, permission, ScopeOf(**conversation)).ok()) {
+    return std::optional<domain::Conversation>();
+  }
+  return conversation;
+}
+
+}  // namespace
+
+http::HttpResponse ApiJson(int status, const json& body) {
+  return http::JsonResponse(status, body.dump());
+}
+
+void AddResourceRoutes(Api& api, Application& app) {
+  api.Add("GET", "/api/v1/workspaces", Permission::kReadConversations,
+          [&app](const http::HttpRequest&, const http::RouteParams&, const Principal& who) {
+            json items = json::array();
+            for (const auto& workspace : app.directory().Workspaces()) {
+              if (!auth::MaySeeWorkspace(who.user, workspace.id)) continue;
+              items.push_back(json(workspace));
+            }
+            return ApiJson(200, {{"items", items}});
+          });
+
+  api.Add("GET", "/api/v1/channel-accounts", Permission::kReadConversations,
+          [&app](const http::HttpRequest&, const http::RouteParams&, const Principal& who) {
+            json items = json::array();
+            for (const auto& account : app.directory().AllAccounts()) {
+              if (!auth::Authorize(who.user, Permission::kReadConversations,
+                                   {account.workspace_id, account.id, {}})
+                       .ok()) {
+                continue;
+              }
+              items.push_back(AccountView(account));
+            }
+            return ApiJson(200, {{"items", items}});
+          });
+
+  api.Add(
+      "GET", "/api/v1/conversations", Permission::kReadConversations,
+      [&app](const http::HttpRequest& request, const http::RouteParams&, const Principal& who) {
+        storage::ConversationQuery query;
+        // The workspace: named, or the only one the caller may see.
+        if (auto named = request.Query("workspace")) {
+          auto id = core::ParseId<domain::WorkspaceId>(*named);
+          if (!id) return http::ErrorResponse(400, "invalid_argument", "workspace: not an id");
+          query.workspace_id = *id;
+        } else {
+          std::vector<domain::WorkspaceId> visible;
+          for (const auto& workspace : app.directory().Workspaces()) {
+            if (auth::MaySeeWorkspace(who.user, workspace.id)) visible.push_back(workspace.id);
+          }
+          if (visible.size() != 1) {
+            return http::ErrorResponse(
+                400, "invalid_argument",
+                "workspace is required (you may see " + std::to_string(visible.size()) + ")");
+          }
+          query.workspace_id = visible.front();
+        }
+        if (!auth::Authorize(who.user, Permission::kReadConversations, {query.workspace_id, {}, {}})
+                 .ok()) {
+          return NotFound("workspace");
+        }
+        for (auto it = request.query.lower_bound("status");
+             it != request.query.end() && it->first == "status"; ++it) {
+          auto status = domain::ParseEnum<domain::ConversationStatus>(it->second);
+          if (!status) {
+            return http::ErrorResponse(400, "invalid_argument",
+                                       "status: unknown value '" + it->second + "'");
+          }
+          query.statuses.push_back(*status);
+        }
+        auto id_param = [&request](const char* name, auto& out) -> bool {
+          auto text = request.Query(name);
+          if (!text) return true;
+          auto id = core::ParseId<std::decay_t<decltype(out)>>(*text);
+          if (!id) return false;
+          out = *id;
+          return true;
+        };
+        if (!id_param("team", query.team_id) || !id_param("assignee", query.assignee_id) ||
+            !id_param("customer", query.customer_id)) {
+          return http::ErrorResponse(400, "invalid_argument",
+                                     "team, assignee and customer are ids");
+        }
+        // A team-restricted user sees their teams' work only.
+        if (!who.user.team_ids.empty()) {
+          if (!query.team_id) {
+            if (who.user.team_ids.size() != 1) {
+              return http::ErrorResponse(400, "invalid_argument",
+                                         "team is required (you work in several)");
+            }
+            query.team_id = who.user.team_ids.front();
+          } else if (!auth::Authorize(who.user, Permission::kReadConversations,
+                                      {query.workspace_id, {}, query.team_id})
+                          .ok()) {
+            return NotFound("team");
+          }
+        }
+        const std::string sort = request.Query("sort").value_or("priority");
+        if (sort == "priority") {
+          query.sort = storage::ConversationSort::kPriority;
+        } else if (sort == "recent") {
+          query.sort = storage::ConversationSort::kRecent;
+        } else {
+          return http::ErrorResponse(400, "invalid_argument", "sort: priority or recent");
+        }
+        query.cursor = request.Query("cursor").value_or("");
+        if (auto limit = request.Query("limit")) {
+          auto value = core::ParseIdValue(*limit);
+          if (!value || *value > 500) {
+            return http::ErrorResponse(400, "invalid_argument", "limit: 1 to 500");
+          }
+          query.limit = static_cast<int>(*value);
+        }
+        auto page = app.store().QueryConversations(query);
+        if (!page.ok()) return ErrorFor(page.error());
+        json items = json::array();
+        for (const auto& document : page->documents) items.push_back(json::parse(document));
+        return ApiJson(200, {{"items", items},
+                             {"next_cursor", page->next_cursor.empty() ? json(nullptr)
+                                                                       : json(page->next_cursor)}});
+      });
+
+  api.Add("GET", "/api/v1/conversations/{id}", Permission::kReadConversations,
+          [&app](const http::HttpRequest&, const http::RouteParams& params, const Principal& who) {
+            auto conversation =
+                VisibleConversation(app, who, params.at("id"), Permission::kReadConversations);
+            if (!conversation.ok()) return ErrorFor(conversation.error());
+            if (!conversation->has_value()) return NotFound("conversation");
+            auto messages = app.store().ListConversationMessages((*conversation)->id, 1000);
+            if (!messages.ok()) return ErrorFor(messages.error());
+            auto customer =
+                storage::Get<domain::Customer>(app.store(), (*conversation)->customer_id);
+            if (!customer.ok()) return ErrorFor(customer.error());
+            json thread = json::array();
+            for (const auto& document : *messages) thread.push_back(json::parse(document));
+            return ApiJson(200, {{"conversation", json(**conversation)},
+                                 {"customer", customer->has_value() ? json(**customer) : json()},
+                                 {"messages", thread}});
+          });
+
+  // A reply: to the message named (default: the customer's latest), in public or in private,
+  // through the outbox (docs/channels/outbound.md).
+  api.Add("POST", "/api/v1/conversations/{id}/replies", Permission::kReply,
+          [&app](const http::HttpRequest& request, const http::RouteParams& params,
+                 const Principal& who) {
+            auto body = JsonBody(request, {"text", "private", "message_id"});
+            if (!body.ok()) return ErrorFor(body.error());
+            if (!(*body)["text"].is_string() || (*body)["text"].get<std::string>().empty()) {
+              return http::ErrorResponse(400, "invalid_argument", "text is a required string");
+            }
+            const bool make_private = body->value("private", false);
+            auto conversation = VisibleConversation(app, who, params.at("id"), Permission::kReply);
+            if (!conversation.ok()) return ErrorFor(conversation.error());
+            if (!conversation->has_value()) return NotFound("conversation");
+            auto documents = app.store().ListConversationMessages((*conversation)->id, 1000);
+            if (!documents.ok()) return ErrorFor(documents.error());
+            auto messages = storage::DecodeAll<domain::Message>(*documents);
+            if (!messages.ok()) return ErrorFor(messages.error());
+            const domain::Message* target = nullptr;
+            const std::string wanted =
+                (*body).contains("message_id") && (*body)["message_id"].is_string()
+                    ? (*body)["message_id"].get<std::string>()
+                    : std::string();
+            for (const auto& message : *messages) {
+              if (message.direction != domain::Direction::kInbound) continue;
+              if (wanted.empty() || message.id.ToString() == wanted) target = &message;
+            }
+            if (target == nullptr) {
+              return http::ErrorResponse(422, "failed_precondition",
+                                         wanted.empty()
+                                             ? "the conversation has no customer message "
+                                               "to answer"
+                                             : "message_id is not a customer message of "
+                                               "this conversation");
+            }
+            auto account = app.directory().FindAccount(target->channel_account_id);
+            if (!account ||
+                !auth::Authorize(who.user, Permission::kReply,
+                                 {account->workspace_id, account->id, (*conversation)->team_id})
+                     .ok()) {
+              return http::ErrorResponse(403, "permission_denied",
+                                         "you may not reply on this channel account");
+            }
+            domain::OutboxItem item;
+            item.workspace_id = (*conversation)->workspace_id;
+            item.channel_account_id = account->id;
+            item.conversation_id = (*conversation)->id;
+            item.action.text = (*body)["text"].get<std::string>();
+            item.action.target_platform_id = target->platform_message_id;
+            item.action.recipient_platform_user_id = target->author.platform_user_id;
+            const bool already_private = target->visibility == domain::Visibility::kPrivate;
+            if (!make_private || already_private) {
+              item.action.kind = already_private && account->kind != domain::ChannelKind::kWhatsApp
+                                     ? domain::OutboundKind::kDirectMessage
+                                     : domain::OutboundKind::kReply;
+            } else if (target->kind == domain::MessageKind::kComment) {
+              item.action.kind = domain::OutboundKind::kPrivateReply;  // Facebook, Instagram
+            } else {
+              item.action.kind = domain::OutboundKind::kDirectMessage;  // X: move to DM
+            }
+            auto queued = app.Enqueue(std::move(item));
+            if (!queued.ok()) return ErrorFor(queued.error());
+            return ApiJson(202, {{"outbox_id", queued->id.ToString()},
+                                 {"kind", domain::ToString(queued->action.kind)},
+                                 {"state", domain::ToString(queued->state)}});
+          });
+}
+
+void AddUserRoutes(Api& api, Application& app) {
+  api.Add("GET", "/api/v1/users", Permission::kManageUsers,
+          [&app](const http::HttpRequest&, const http::RouteParams&, const Principal&) {
+            auto users = storage::ListAll<domain::User>(app.store(), domain::WorkspaceId());
+            if (!users.ok()) return ErrorFor(users.error());
+            json items = json::array();
+            for (const auto& user : *users) items.push_back(UserView(user));
+            return ApiJson(200, {{"items", items}});
+          });
+
+  api.Add("POST", "/api/v1/users", Permission::kManageUsers,
+          [&app](const http::HttpRequest& request, const http::RouteParams&, const Principal&) {
+            auto body = JsonBody(request, {"email", "display_name", "role", "password"});
+            if (!body.ok()) return ErrorFor(body.error());
+            const json& b = *body;
+            if (!b["email"].is_string() || !b["password"].is_string() || !b["role"].is_string()) {
+              return http::ErrorResponse(400, "invalid_argument",
+                                         "email, role and password are required strings");
+            }
+            auto role = domain::ParseEnum<domain::Role>(b["role"].get<std::string>());
+            if (!role) return http::ErrorResponse(400, "invalid_argument", "role: unknown value");
+            auto user = app.accounts().CreateUser(b["email"].get<std::string>(),
+                                                  b.value("display_name", std::string()), *role,
+                                                  b["password"].get<std::string>());
+            if (!user.ok()) return ErrorFor(user.error());
+            return ApiJson(201, UserView(*user));
+          });
+}
+
+}  // namespace parley::app

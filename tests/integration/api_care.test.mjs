@@ -1,0 +1,150 @@
+// The care resources over the API on a running server: a mention arrives on X, an agent finds the
+// conversation, reads the thread, replies through the outbox, and sees the reply delivered.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { createServer } from 'node:http';
+import { after, before, test } from 'node:test';
+
+import { binary, removeDir, startParley, tempDir, waitUntilProcessed, writeConfig } from './harness.mjs';
+
+const brand = '4337869213';
+const consumerSecret = 'x-consumer-secret';
+let dir;
+let config;
+let parley;
+let fake;
+const posted = [];
+
+function createUser(email, role, password) {
+  const result = spawnSync(binary, ['user', 'create', '--config', config, '--data', dir,
+    '--email', email, '--role', role, '--password-stdin'], { input: password + '\n', encoding: 'utf8' });
+  assert.equal(result.status, 0, result.stderr);
+}
+
+async function login(email, password) {
+  const response = await fetch(`${parley.url}/api/v1/auth/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }),
+  });
+  assert.equal(response.status, 200);
+  const body = await response.json();
+  return { cookie: response.headers.get('set-cookie').split(';')[0], csrf: body.csrf_token };
+}
+
+async function api(session, path, { method = 'GET', body } = {}) {
+  const headers = { cookie: session.cookie };
+  if (body !== undefined) {
+    headers['content-type'] = 'application/json';
+    headers['x-csrf-token'] = session.csrf;
+  }
+  const response = await fetch(`${parley.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  return { status: response.status, json: await response.json() };
+}
+
+before(async () => {
+  fake = createServer((req, res) => {
+    let raw = '';
+    req.on('data', (c) => { raw += c; });
+    req.on('end', () => {
+      posted.push({ url: req.url, auth: req.headers.authorization, body: JSON.parse(raw) });
+      res.writeHead(201, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ data: { id: '1860000000000000777', text: JSON.parse(raw).text } }));
+    });
+  });
+  await new Promise((resolve) => fake.listen(0, '127.0.0.1', resolve));
+  dir = tempDir();
+  config = writeConfig(dir, `
+[outbound]
+poll_interval_ms = 100
+
+[[channel_accounts]]
+workspace = "acme"
+kind = "x"
+name = "@AcmeHelp"
+platform_account_id = "${brand}"
+api_base_url = "http://127.0.0.1:${fake.address().port}"
+credentials = { consumer_secret = "${consumerSecret}", access_token = "user-token" }
+`);
+  parley = await startParley({ dataDir: dir, config });
+  createUser('agent@example.com', 'agent', 'agent password 123');
+  createUser('analyst@example.com', 'analyst', 'analyst password 123');
+  const body = JSON.stringify({
+    for_user_id: brand,
+    tweet_create_events: [{
+      id_str: '1850000000000000001', text: '@AcmeHelp where is my refund?',
+      created_at: 'Mon Nov 23 08:00:00 +0000 2026',
+      user: { id_str: '777', screen_name: 'jane', followers_count: 40 },
+    }],
+  });
+  const signature = 'sha256=' + createHmac('sha256', consumerSecret).update(body).digest('base64');
+  const delivered = await fetch(`${parley.url}/webhooks/x`, {
+    method: 'POST', headers: { 'content-type': 'application/json', 'x-twitter-webhooks-signature': signature }, body,
+  });
+  assert.equal(delivered.status, 200);
+  await waitUntilProcessed(parley.url);
+});
+
+after(async () => {
+  if (parley) await parley.stop();
+  fake.closeAllConnections();
+  await new Promise((resolve) => fake.close(resolve));
+  removeDir(dir);
+});
+
+test('an agent finds the conversation, replies, and sees the reply sent', async () => {
+  const agent = await login('agent@example.com', 'agent password 123');
+  const workspaces = await api(agent, '/api/v1/workspaces');
+  assert.equal(workspaces.json.items.length, 1);
+  const accounts = await api(agent, '/api/v1/channel-accounts');
+  const x = accounts.json.items.find((a) => a.kind === 'x');
+  assert.equal(x.webhook_path, '/webhooks/x');
+  assert.deepEqual(x.credentials_set.sort(), ['access_token', 'consumer_secret']);
+  assert.equal(JSON.stringify(accounts.json).includes('user-token'), false);
+
+  const list = await api(agent, '/api/v1/conversations?status=queued&sort=priority&limit=10');
+  assert.equal(list.status, 200);
+  assert.equal(list.json.items.length, 1);
+  const id = list.json.items[0].id;
+  const detail = await api(agent, `/api/v1/conversations/${id}`);
+  assert.equal(detail.json.messages.length, 1);
+  assert.equal(detail.json.messages[0].text, '@AcmeHelp where is my refund?');
+
+  const reply = await api(agent, `/api/v1/conversations/${id}/replies`, { method: 'POST', body: { text: 'Hi Jane, checking now ^AG' } });
+  assert.equal(reply.status, 202);
+  assert.equal(reply.json.kind, 'reply');
+  for (let i = 0; i < 100; i += 1) {
+    const thread = (await api(agent, `/api/v1/conversations/${id}`)).json.messages;
+    if (thread.length === 2 && thread[1].delivery === 'sent') break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const thread = (await api(agent, `/api/v1/conversations/${id}`)).json;
+  assert.equal(thread.messages.length, 2);
+  assert.equal(thread.messages[1].direction, 'outbound');
+  assert.equal(thread.messages[1].delivery, 'sent');
+  assert.equal(thread.messages[1].platform_message_id, '1860000000000000777');
+  assert.ok(thread.conversation.first_response_at);
+  assert.deepEqual(posted[0].body, { text: 'Hi Jane, checking now ^AG', reply: { in_reply_to_tweet_id: '1850000000000000001' } });
+
+  // Moving to private on X is a DM to the author.
+  const dm = await api(agent, `/api/v1/conversations/${id}/replies`, { method: 'POST', body: { text: 'DMing you', private: true } });
+  assert.equal(dm.json.kind, 'direct_message');
+});
+
+test('bad requests and other roles are refused with the reason', async () => {
+  const agent = await login('agent@example.com', 'agent password 123');
+  assert.equal((await api(agent, '/api/v1/conversations?status=nope')).status, 400);
+  assert.equal((await api(agent, '/api/v1/conversations?cursor=garbage')).status, 400);
+  assert.equal((await api(agent, '/api/v1/conversations/12345')).status, 404);
+  const id = (await api(agent, '/api/v1/conversations')).json.items[0].id;
+  const empty = await api(agent, `/api/v1/conversations/${id}/replies`, { method: 'POST', body: { text: '' } });
+  assert.equal(empty.status, 400);
+  const unknown = await api(agent, `/api/v1/conversations/${id}/replies`, { method: 'POST', body: { text: 'x', sudo: true } });
+  assert.equal(unknown.status, 400);
+  assert.equal((await api(agent, '/api/v1/users')).status, 403);
+
+  const analyst = await login('analyst@example.com', 'analyst password 123');
+  assert.equal((await api(analyst, `/api/v1/conversations/${id}`)).status, 200);
+  const refused = await api(analyst, `/api/v1/conversations/${id}/replies`, { method: 'POST', body: { text: 'hello' } });
+  assert.equal(refused.status, 403);
+  assert.equal(refused.json.error.message, 'the analyst role does not allow reply');
+});
