@@ -83,10 +83,6 @@ bool CrossSite(const http::HttpRequest& request) {
   return origin_host != request.Header("host");
 }
 
-http::HttpResponse Json(int status, const json& body) {
-  return http::JsonResponse(status, body.dump());
-}
-
 http::HttpResponse NoContent() {
   http::HttpResponse response;
   response.status = 204;
@@ -241,10 +237,10 @@ void AddApiRoutes(Api& api, Application& app) {
                     return ErrorFor(login.error());
                   }
                   telemetry::LogInfo("auth.login", {{"user", login->user.id.value()}});
-                  auto response =
-                      Json(200, {{"user", UserView(login->user)},
-                                 {"csrf_token", login->session.csrf_token},
-                                 {"expires_at", core::FormatIso8601(login->session.expires_at)}});
+                  auto response = ApiJson(
+                      200, {{"user", UserView(login->user)},
+                            {"csrf_token", login->session.csrf_token},
+                            {"expires_at", core::FormatIso8601(login->session.expires_at)}});
                   const auto max_age = std::chrono::duration_cast<std::chrono::seconds>(
                                            login->session.expires_at - login->session.created_at)
                                            .count();
@@ -277,9 +273,13 @@ void AddApiRoutes(Api& api, Application& app) {
 
   api.Add("GET", "/api/v1/me", Permission::kAuthenticated,
           [](const http::HttpRequest&, const http::RouteParams&, const Principal& who) {
-            json body = {{"user", UserView(who.user)}, {"csrf_token", nullptr}};
+            json permissions = json::array();
+            for (auto p : auth::PermissionsOf(who.user)) permissions.push_back(domain::ToString(p));
+            json body = {{"user", UserView(who.user)},
+                         {"csrf_token", nullptr},
+                         {"permissions", permissions}};
             if (who.session) body["csrf_token"] = who.session->csrf_token;
-            return Json(200, body);
+            return ApiJson(200, body);
           });
 
   api.Add("GET", "/api/v1/tokens", Permission::kAuthenticated,
@@ -288,7 +288,7 @@ void AddApiRoutes(Api& api, Application& app) {
             if (!tokens.ok()) return ErrorFor(tokens.error());
             json items = json::array();
             for (const auto& token : *tokens) items.push_back(TokenView(token));
-            return Json(200, {{"items", items}});
+            return ApiJson(200, {{"items", items}});
           });
 
   api.Add("POST", "/api/v1/tokens", Permission::kAuthenticated,
@@ -301,7 +301,7 @@ void AddApiRoutes(Api& api, Application& app) {
             auto token =
                 app.accounts().CreateToken(who.user.id, (*body)["name"].get<std::string>());
             if (!token.ok()) return ErrorFor(token.error());
-            return Json(201, {{"token", TokenView(token->token)}, {"secret", token->secret}});
+            return ApiJson(201, {{"token", TokenView(token->token)}, {"secret", token->secret}});
           });
 
   api.Add("DELETE", "/api/v1/tokens/{id}", Permission::kAuthenticated,
@@ -349,7 +349,7 @@ void AddApiRoutes(Api& api, Application& app) {
         if (static_cast<int>(letters->size()) == page) {
           body["next_after"] = letters->back().id.ToString();
         }
-        return Json(200, body);
+        return ApiJson(200, body);
       });
 
   api.Add(
@@ -364,7 +364,7 @@ void AddApiRoutes(Api& api, Application& app) {
             !auth::Authorize(who.user, Permission::kManageDeadLetters, scope_of(**payload)).ok()) {
           return http::ErrorResponse(404, "not_found", "no such dead letter");
         }
-        return Json(200, DeadLetterView(**payload, true));
+        return ApiJson(200, DeadLetterView(**payload, true));
       });
 
   api.Add(
@@ -383,7 +383,7 @@ void AddApiRoutes(Api& api, Application& app) {
         telemetry::LogInfo("ingest.replayed",
                            {{"payload", id->value()}, {"by", who.user.id.value()}});
         app.processor().Notify();
-        return Json(202, {{"id", id->ToString()}, {"state", "pending"}});
+        return ApiJson(202, {{"id", id->ToString()}, {"state", "pending"}});
       });
 }
 

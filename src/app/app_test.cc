@@ -73,6 +73,14 @@ TEST_F(ApplicationTest, PublicApiRoutesAreDocumentedAsPublicAndNoOthers) {
     const bool documented_public = operation.contains("security") && operation["security"].empty();
     EXPECT_EQ(documented_public, !route.permission.has_value())
         << route.method << " " << route.pattern;
+    // The permission each route needs is documented, as the server checks it.
+    if (route.permission) {
+      ASSERT_TRUE(operation.contains("x-permission")) << route.method << " " << route.pattern;
+      EXPECT_EQ(operation["x-permission"].get<std::string>(), domain::ToString(*route.permission))
+          << route.method << " " << route.pattern;
+    } else {
+      EXPECT_FALSE(operation.contains("x-permission")) << route.method << " " << route.pattern;
+    }
   }
 }
 

@@ -291,7 +291,7 @@ void AddUserRoutes(Api& api, Application& app) {
           [&app](const http::HttpRequest& request, const http::RouteParams&, const Principal&) {
             auto body = JsonBody(request, {"email", "display_name", "role", "password"});
             if (!body.ok()) return ErrorFor(body.error());
-            const json& b = *body;
+            json& b = *body;  // not const: operator[] on a missing key of a const json is UB
             if (!b["email"].is_string() || !b["password"].is_string() || !b["role"].is_string()) {
               return http::ErrorResponse(400, "invalid_argument",
                                          "email, role and password are required strings");

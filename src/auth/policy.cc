@@ -77,6 +77,15 @@ core::Status Authorize(const domain::User& user, Permission permission, const Sc
   return core::Ok();
 }
 
+std::vector<Permission> PermissionsOf(const domain::User& user) {
+  std::vector<Permission> out;
+  if (user.disabled) return out;
+  for (const auto& [permission, name] : domain::EnumNames<Permission>::kNames) {
+    if (RoleGrants(user.role, permission)) out.push_back(permission);
+  }
+  return out;
+}
+
 bool MaySeeWorkspace(const domain::User& user, domain::WorkspaceId workspace) {
   return !user.disabled && Within(user.workspace_ids, workspace);
 }

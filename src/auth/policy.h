@@ -14,6 +14,7 @@
 #pragma once
 
 #include <string_view>
+#include <vector>
 
 #include "parley/core/result.h"
 #include "parley/domain/enum_names.h"
@@ -77,6 +78,9 @@ inline const domain::WorkspaceId kNoWorkspace{-1};
 // kPermissionDenied, naming the permission, unless the user's role grants it and the scope is
 // within the user's restrictions. Disabled users are refused everything.
 core::Status Authorize(const domain::User& user, Permission permission, const Scope& scope = {});
+
+// Everything the user's role grants (for the web app to show what the user can do).
+std::vector<Permission> PermissionsOf(const domain::User& user);
 
 // Whether the user may see anything of the workspace (for filtering lists and events).
 bool MaySeeWorkspace(const domain::User& user, domain::WorkspaceId workspace);

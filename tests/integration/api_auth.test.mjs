@@ -51,8 +51,9 @@ before(async () => {
   }
   assert.ok(printed, `the first admin's login is printed:\n${parley.stdout()}`);
   admin = { email: printed[1], password: printed[2] };
-  createUser('agent@example.com', 'agent', 'agent password 123');
-  createUser('analyst@example.com', 'analyst', 'analyst password 123');
+  for (const role of ['agent', 'analyst', 'approver', 'team_leader', 'supervisor']) {
+    createUser(`${role}@example.com`, role, `${role} password 123`);
+  }
 });
 
 after(async () => {
@@ -186,4 +187,37 @@ test('log out everywhere ends every session of the user', async () => {
   assert.equal(out.status, 204);
   assert.equal((await api('/api/v1/me', { cookie: a.cookie })).status, 401);
   assert.equal((await api('/api/v1/me', { cookie: b.cookie })).status, 401);
+});
+
+test('every role is refused exactly the routes its permissions do not cover', async () => {
+  const document = (await api('/api/v1/openapi.json')).json;
+  const operations = [];
+  for (const [path, methods] of Object.entries(document.paths)) {
+    for (const [method, operation] of Object.entries(methods)) {
+      if (operation['x-permission']) operations.push({ path, method: method.toUpperCase(), permission: operation['x-permission'] });
+    }
+  }
+  // Logging out ends the session the loop uses: last.
+  operations.sort((a, b) => Number(a.path.startsWith('/api/v1/auth/')) - Number(b.path.startsWith('/api/v1/auth/')));
+  const roles = ['admin', 'supervisor', 'team_leader', 'approver', 'agent', 'analyst'];
+  for (const role of roles) {
+    const session = role === 'admin' ? await login(admin)
+      : await login({ email: `${role}@example.com`, password: `${role} password 123` });
+    const me = await api('/api/v1/me', { cookie: session.cookie });
+    const granted = new Set(me.json.permissions);
+    assert.ok(granted.has('authenticated'));
+    for (const { path, method, permission } of operations) {
+      let response;
+      try {
+        response = await api(path.replaceAll(/\{[^}]+\}/g, '1'), {
+          method, cookie: session.cookie, csrf: session.csrf, body: method === 'GET' ? undefined : {},
+        });
+      } catch (e) {
+        throw new Error(`${role} ${method} ${path}: ${e.cause ?? e}\n${parley.stderr().slice(-3000)}`);
+      }
+      const refusedByRole = response.status === 403 && /role does not allow/.test(response.json.error.message);
+      assert.equal(refusedByRole, !granted.has(permission),
+        `${role} ${method} ${path} (${permission}): ${response.status} ${JSON.stringify(response.json)}`);
+    }
+  }
 });
