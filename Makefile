@@ -39,6 +39,7 @@ bench: release
 	build/release/parley bench ingest --json
 	build/release/parley bench inbox --json
 	build/release/parley bench store --json
+	build/release/parley bench api --json
 
 format: deps
 	@clang-format -i $(SOURCES)

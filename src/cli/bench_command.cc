@@ -1,5 +1,6 @@
-// `parley bench inbox|store`: figures for the foundation's two write paths, each next to a bare
-// baseline measured in the same run so that the ratio holds on a noisy machine.
+// `parley bench ingest|inbox|store|api`: figures for the write paths, each next to a bare baseline
+// measured in the same run so that the ratio holds on a noisy machine, and for the API's inbox
+// list under a steady request rate.
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
@@ -13,6 +14,8 @@
 
 #include "parley/app/application.h"
 #include "parley/cli/commands.h"
+#include "parley/core/crypto.h"
+#include "parley/http/client.h"
 #include "parley/sqlite/sqlite_inbox.h"
 #include "parley/sqlite/sqlite_store.h"
 
@@ -366,6 +369,125 @@ credentials = { consumer_secret = "bench" }
   return out;
 }
 
+// The API's inbox list (50 conversations, by priority) with `count` conversations stored, at a
+// steady `rate` of requests a second for `seconds` (an open loop: each request is timed from when
+// it was due, so a slow answer delays no later measurement). One request in five asks for the
+// second page, as agents scroll.
+nlohmann::json BenchApi(int count, int rate, int seconds) {
+  TempDir dir;
+  auto config = config::ParseConfig("[[workspaces]]\nslug = \"bench\"\n",
+                                    [](std::string_view) { return std::nullopt; });
+  if (!config.ok()) throw std::runtime_error(config.error().ToString());
+  config->storage.data_dir = dir.path().string();
+  config->log.level = "warn";
+  config->server.port = 0;
+  auto app = app::Application::Open(*config, core::SystemClock::Instance());
+  if (!app.ok()) throw std::runtime_error(app.error().ToString());
+  auto& store = (*app)->store();
+  const auto workspace = (*app)->directory().Workspaces().at(0).id;
+
+  // The conversations: a busy brand's history, a tenth of it open.
+  const core::Clock& clock = core::SystemClock::Instance();
+  core::IdGenerator ids(clock, 2);
+  std::mt19937_64 random(42);
+  const auto fill_started = Clock::now();
+  const auto now = clock.Now();
+  constexpr int kBatch = 5000;
+  for (int done = 0; done < count;) {
+    storage::WriteBatch batch;
+    for (int i = 0; i < kBatch && done < count; ++i, ++done) {
+      domain::Conversation c;
+      c.id = ids.NextId<domain::ConversationId>();
+      c.workspace_id = workspace;
+      c.customer_id = domain::CustomerId(1 + static_cast<std::int64_t>(random() % 400'000));
+      c.status = done % 10 == 0 ? domain::ConversationStatus::kQueued
+                                : domain::ConversationStatus::kClosed;
+      c.priority = static_cast<int>(random() % 101);
+      c.channels = {domain::ChannelKind::kX};
+      c.opened_at = now - std::chrono::minutes(static_cast<int>(random() % 100'000));
+      c.updated_at = c.opened_at;
+      if (random() % 2 == 0) c.sla.first_response_due = c.opened_at + std::chrono::minutes(15);
+      c.message_count = 1 + static_cast<int>(random() % 6);
+      batch.Put(c);
+    }
+    if (auto status = store.Apply(batch); !status.ok()) {
+      throw std::runtime_error(status.error().ToString());
+    }
+  }
+  const double fill_seconds = Seconds(Clock::now() - fill_started);
+
+  auto admin = (*app)->accounts().CreateUser("bench@parley.local", "Bench", domain::Role::kAdmin,
+                                             core::RandomHex(12));
+  if (!admin.ok()) throw std::runtime_error(admin.error().ToString());
+  auto token = (*app)->accounts().CreateToken(admin->id, "bench");
+  if (!token.ok()) throw std::runtime_error(token.error().ToString());
+  if (auto started = (*app)->Start(); !started.ok()) {
+    throw std::runtime_error(started.error().ToString());
+  }
+  const std::string base =
+      "http://127.0.0.1:" + std::to_string((*app)->port()) +
+      "/api/v1/conversations?limit=50&status=queued&workspace=" + workspace.ToString();
+  http::HttpClient client;
+  auto request_for = [&](const std::string& cursor) {
+    http::ClientRequest request;
+    request.url = base + (cursor.empty() ? "" : "&cursor=" + http::UrlEncode(cursor));
+    request.headers.emplace_back("Authorization", "Bearer " + token->secret);
+    return request;
+  };
+  // The second page's cursor, from a first request.
+  std::string second_page;
+  {
+    auto first = client.Send(request_for(""));
+    if (!first.response || first.response->status != 200) {
+      throw std::runtime_error("the inbox list failed: " +
+                               (first.response ? first.response->body : first.error));
+    }
+    auto body = nlohmann::json::parse(first.response->body);
+    if (body["items"].size() != 50) throw std::runtime_error("expected 50 conversations a page");
+    if (body["next_cursor"].is_string()) second_page = body["next_cursor"].get<std::string>();
+  }
+
+  const int total = rate * seconds;
+  const int workers = std::max(4, rate / 50);
+  std::vector<double> latencies(static_cast<std::size_t>(total));
+  std::atomic<int> next{0};
+  std::atomic<int> errors{0};
+  const auto start = Clock::now() + std::chrono::milliseconds(100);
+  const auto interval = std::chrono::nanoseconds(1'000'000'000LL / rate);
+  std::vector<std::thread> threads;
+  for (int w = 0; w < workers; ++w) {
+    threads.emplace_back([&] {
+      http::HttpClient own;
+      while (true) {
+        const int i = next.fetch_add(1);
+        if (i >= total) return;
+        const auto due = start + interval * i;
+        std::this_thread::sleep_until(due);
+        auto outcome = own.Send(request_for(i % 5 == 4 ? second_page : ""));
+        if (!outcome.response || outcome.response->status != 200) errors.fetch_add(1);
+        latencies[static_cast<std::size_t>(i)] =
+            std::chrono::duration<double, std::milli>(Clock::now() - due).count();
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  const double elapsed = Seconds(Clock::now() - start);
+  (*app)->Shutdown();
+
+  nlohmann::json out;
+  out["benchmark"] = "api";
+  out["conversations"] = count;
+  out["fill_seconds"] = fill_seconds;
+  out["requests"] = total;
+  out["target_rate"] = rate;
+  out["achieved_rate"] = total / elapsed;
+  out["errors"] = errors.load();
+  out["p50_ms"] = Percentile(latencies, 0.50);
+  out["p99_ms"] = Percentile(latencies, 0.99);
+  out["max_ms"] = Percentile(latencies, 1.0);
+  return out;
+}
+
 }  // namespace
 
 int RunBench(const BenchOptions& options) {
@@ -376,6 +498,8 @@ int RunBench(const BenchOptions& options) {
     } else if (options.what == "ingest") {
       result = BenchIngest(options.count > 0 ? options.count : 1'000'000, options.input,
                            options.producers);
+    } else if (options.what == "api") {
+      result = BenchApi(options.count > 0 ? options.count : 1'000'000, 200, 15);
     } else {
       result = BenchStore(options.count > 0 ? options.count : 200'000);
     }

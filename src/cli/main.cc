@@ -49,9 +49,9 @@ int main(int argc, char** argv) {
   BenchOptions bench;
   auto* bench_command =
       app.add_subcommand("bench", "Measure a part of Parley and print the figures.");
-  bench_command->add_option("what", bench.what, "ingest, inbox or store")
+  bench_command->add_option("what", bench.what, "ingest, inbox, store or api")
       ->required()
-      ->check(CLI::IsMember({"ingest", "inbox", "store"}));
+      ->check(CLI::IsMember({"ingest", "inbox", "store", "api"}));
   bench_command->add_option("--input", bench.input, "ingest: payloads, one per line")
       ->check(CLI::ExistingFile);
   bench_command
