@@ -1,6 +1,7 @@
 // The care resources of the API: workspaces, channel accounts, conversations with their
 // cross-channel thread, and replies (through the outbox). Every handler narrows by the caller's
 // restrictions with auth::Authorize; what a user may not see answers 404, as if absent.
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "parley/app/api.h"
@@ -211,71 +212,114 @@ void AddResourceRoutes(Api& api, Application& app) {
 
   // A reply: to the message named (default: the customer's latest), in public or in private,
   // through the outbox (docs/channels/outbound.md).
-  api.Add("POST", "/api/v1/conversations/{id}/replies", Permission::kReply,
-          [&app](const http::HttpRequest& request, const http::RouteParams& params,
-                 const Principal& who) {
-            auto body = JsonBody(request, {"text", "private", "message_id"});
-            if (!body.ok()) return ErrorFor(body.error());
-            if (!(*body)["text"].is_string() || (*body)["text"].get<std::string>().empty()) {
-              return http::ErrorResponse(400, "invalid_argument", "text is a required string");
-            }
-            const bool make_private = body->value("private", false);
-            auto conversation = VisibleConversation(app, who, params.at("id"), Permission::kReply);
-            if (!conversation.ok()) return ErrorFor(conversation.error());
-            if (!conversation->has_value()) return NotFound("conversation");
-            auto documents = app.store().ListConversationMessages((*conversation)->id, 1000);
-            if (!documents.ok()) return ErrorFor(documents.error());
-            auto messages = storage::DecodeAll<domain::Message>(*documents);
-            if (!messages.ok()) return ErrorFor(messages.error());
-            const domain::Message* target = nullptr;
-            const std::string wanted =
-                (*body).contains("message_id") && (*body)["message_id"].is_string()
-                    ? (*body)["message_id"].get<std::string>()
-                    : std::string();
-            for (const auto& message : *messages) {
-              if (message.direction != domain::Direction::kInbound) continue;
-              if (wanted.empty() || message.id.ToString() == wanted) target = &message;
-            }
-            if (target == nullptr) {
-              return http::ErrorResponse(422, "failed_precondition",
-                                         wanted.empty()
-                                             ? "the conversation has no customer message "
-                                               "to answer"
-                                             : "message_id is not a customer message of "
-                                               "this conversation");
-            }
-            auto account = app.directory().FindAccount(target->channel_account_id);
-            if (!account ||
-                !auth::Authorize(who.user, Permission::kReply,
-                                 {account->workspace_id, account->id, (*conversation)->team_id})
-                     .ok()) {
-              return http::ErrorResponse(403, "permission_denied",
-                                         "you may not reply on this channel account");
-            }
-            domain::OutboxItem item;
-            item.workspace_id = (*conversation)->workspace_id;
-            item.channel_account_id = account->id;
-            item.conversation_id = (*conversation)->id;
-            item.action.text = (*body)["text"].get<std::string>();
-            item.action.target_platform_id = target->platform_message_id;
-            item.action.recipient_platform_user_id = target->author.platform_user_id;
-            const bool already_private = target->visibility == domain::Visibility::kPrivate;
-            if (!make_private || already_private) {
-              item.action.kind = already_private && account->kind != domain::ChannelKind::kWhatsApp
-                                     ? domain::OutboundKind::kDirectMessage
-                                     : domain::OutboundKind::kReply;
-            } else if (target->kind == domain::MessageKind::kComment) {
-              item.action.kind = domain::OutboundKind::kPrivateReply;  // Facebook, Instagram
-            } else {
-              item.action.kind = domain::OutboundKind::kDirectMessage;  // X: move to DM
-            }
-            auto queued = app.Enqueue(std::move(item));
-            if (!queued.ok()) return ErrorFor(queued.error());
-            return ApiJson(202, {{"outbox_id", queued->id.ToString()},
-                                 {"kind", domain::ToString(queued->action.kind)},
-                                 {"state", domain::ToString(queued->state)}});
-          });
+  api.Add(
+      "POST", "/api/v1/conversations/{id}/replies", Permission::kReply,
+      [&app](const http::HttpRequest& request, const http::RouteParams& params,
+             const Principal& who) {
+        auto body = JsonBody(request, {"text", "private", "message_id"});
+        if (!body.ok()) return ErrorFor(body.error());
+        if (!(*body)["text"].is_string() || (*body)["text"].get<std::string>().empty()) {
+          return http::ErrorResponse(400, "invalid_argument", "text is a required string");
+        }
+        if (body->contains("private") && !(*body)["private"].is_boolean()) {
+          return http::ErrorResponse(400, "invalid_argument", "private: expected true or false");
+        }
+        const bool make_private = body->value("private", false);
+        auto conversation = VisibleConversation(app, who, params.at("id"), Permission::kReply);
+        if (!conversation.ok()) return ErrorFor(conversation.error());
+        if (!conversation->has_value()) return NotFound("conversation");
+        auto documents = app.store().ListConversationMessages((*conversation)->id, 1000);
+        if (!documents.ok()) return ErrorFor(documents.error());
+        auto messages = storage::DecodeAll<domain::Message>(*documents);
+        if (!messages.ok()) return ErrorFor(messages.error());
+        const domain::Message* target = nullptr;
+        const std::string wanted =
+            (*body).contains("message_id") && (*body)["message_id"].is_string()
+                ? (*body)["message_id"].get<std::string>()
+                : std::string();
+        for (const auto& message : *messages) {
+          if (message.direction != domain::Direction::kInbound) continue;
+          if (wanted.empty() || message.id.ToString() == wanted) target = &message;
+        }
+        if (target == nullptr) {
+          return http::ErrorResponse(422, "failed_precondition",
+                                     wanted.empty() ? "the conversation has no customer message "
+                                                      "to answer"
+                                                    : "message_id is not a customer message of "
+                                                      "this conversation");
+        }
+        auto account = app.directory().FindAccount(target->channel_account_id);
+        if (!account ||
+            !auth::Authorize(who.user, Permission::kReply,
+                             {account->workspace_id, account->id, (*conversation)->team_id})
+                 .ok()) {
+          return http::ErrorResponse(403, "permission_denied",
+                                     "you may not reply on this channel account");
+        }
+        domain::OutboxItem item;
+        item.workspace_id = (*conversation)->workspace_id;
+        item.channel_account_id = account->id;
+        item.conversation_id = (*conversation)->id;
+        item.action.text = (*body)["text"].get<std::string>();
+        item.action.target_platform_id = target->platform_message_id;
+        item.action.recipient_platform_user_id = target->author.platform_user_id;
+        const bool already_private = target->visibility == domain::Visibility::kPrivate;
+        if (!make_private || already_private) {
+          item.action.kind = already_private && account->kind != domain::ChannelKind::kWhatsApp
+                                 ? domain::OutboundKind::kDirectMessage
+                                 : domain::OutboundKind::kReply;
+        } else if (target->kind == domain::MessageKind::kComment) {
+          item.action.kind = domain::OutboundKind::kPrivateReply;  // Facebook, Instagram
+        } else {
+          item.action.kind = domain::OutboundKind::kDirectMessage;  // X: move to DM
+        }
+        auto queued = app.Enqueue(std::move(item));
+        if (!queued.ok()) return ErrorFor(queued.error());
+        return ApiJson(202, {{"outbox_id", queued->id.ToString()},
+                             {"kind", domain::ToString(queued->action.kind)},
+                             {"state", domain::ToString(queued->state)}});
+      });
 }
+
+namespace {
+
+// Ids from a JSON array of strings; kInvalidArgument naming the field otherwise.
+template <typename IdType>
+core::Result<std::vector<IdType>> IdList(const json& value, const char* field) {
+  std::vector<IdType> out;
+  if (!value.is_array()) {
+    return core::MakeError(core::ErrorCode::kInvalidArgument,
+                           std::string(field) + ": expected an array of ids");
+  }
+  for (const auto& item : value) {
+    auto id = item.is_string() ? core::ParseId<IdType>(item.get<std::string>()) : std::nullopt;
+    if (!id) {
+      return core::MakeError(core::ErrorCode::kInvalidArgument,
+                             std::string(field) + ": " + item.dump() + " is not an id");
+    }
+    out.push_back(*id);
+  }
+  return out;
+}
+
+// A restricted admin manages only users within their own workspaces, and cannot hand out more.
+core::Status WithinEditor(const domain::User& editor, const domain::User& target) {
+  if (editor.workspace_ids.empty()) return core::Ok();
+  if (target.workspace_ids.empty()) {
+    return core::MakeError(core::ErrorCode::kPermissionDenied,
+                           "only an admin of every workspace can manage an unrestricted user");
+  }
+  for (auto id : target.workspace_ids) {
+    if (std::find(editor.workspace_ids.begin(), editor.workspace_ids.end(), id) ==
+        editor.workspace_ids.end()) {
+      return core::MakeError(core::ErrorCode::kPermissionDenied,
+                             "workspace " + id.ToString() + " is outside your own");
+    }
+  }
+  return core::Ok();
+}
+
+}  // namespace
 
 void AddUserRoutes(Api& api, Application& app) {
   api.Add("GET", "/api/v1/users", Permission::kManageUsers,
@@ -288,21 +332,99 @@ void AddUserRoutes(Api& api, Application& app) {
           });
 
   api.Add("POST", "/api/v1/users", Permission::kManageUsers,
-          [&app](const http::HttpRequest& request, const http::RouteParams&, const Principal&) {
-            auto body = JsonBody(request, {"email", "display_name", "role", "password"});
+          [&app](const http::HttpRequest& request, const http::RouteParams&, const Principal& who) {
+            auto body =
+                JsonBody(request, {"email", "display_name", "role", "password", "workspace_ids"});
             if (!body.ok()) return ErrorFor(body.error());
             json& b = *body;  // not const: operator[] on a missing key of a const json is UB
-            if (!b["email"].is_string() || !b["password"].is_string() || !b["role"].is_string()) {
+            if (!b["email"].is_string() || !b["password"].is_string() || !b["role"].is_string() ||
+                (b.contains("display_name") && !b["display_name"].is_string())) {
               return http::ErrorResponse(400, "invalid_argument",
                                          "email, role and password are required strings");
             }
             auto role = domain::ParseEnum<domain::Role>(b["role"].get<std::string>());
             if (!role) return http::ErrorResponse(400, "invalid_argument", "role: unknown value");
-            auto user = app.accounts().CreateUser(b["email"].get<std::string>(),
-                                                  b.value("display_name", std::string()), *role,
-                                                  b["password"].get<std::string>());
+            domain::User planned;
+            if (b.contains("workspace_ids")) {
+              auto ids = IdList<domain::WorkspaceId>(b["workspace_ids"], "workspace_ids");
+              if (!ids.ok()) return ErrorFor(ids.error());
+              planned.workspace_ids = std::move(ids).value();
+            }
+            if (auto within = WithinEditor(who.user, planned); !within.ok()) {
+              return ErrorFor(within.error());
+            }
+            auto user = app.accounts().CreateUser(
+                b["email"].get<std::string>(), b.value("display_name", std::string()), *role,
+                b["password"].get<std::string>(), planned.workspace_ids);
             if (!user.ok()) return ErrorFor(user.error());
             return ApiJson(201, UserView(*user));
+          });
+
+  api.Add("PATCH", "/api/v1/users/{id}", Permission::kManageUsers,
+          [&app](const http::HttpRequest& request, const http::RouteParams& params,
+                 const Principal& who) {
+            auto body = JsonBody(request, {"display_name", "role", "disabled", "workspace_ids",
+                                           "channel_account_ids", "team_ids"});
+            if (!body.ok()) return ErrorFor(body.error());
+            json& b = *body;
+            auto id = core::ParseId<domain::UserId>(params.at("id"));
+            if (!id) return NotFound("user");
+            auto updated = app.accounts().UpdateUser(*id, [&](domain::User& user) -> core::Status {
+              PARLEY_TRY(WithinEditor(who.user, user));  // may the editor touch this user?
+              if (b.contains("display_name")) {
+                if (!b["display_name"].is_string()) {
+                  return core::MakeError(core::ErrorCode::kInvalidArgument,
+                                         "display_name: expected a string");
+                }
+                user.display_name = b["display_name"].get<std::string>();
+              }
+              if (b.contains("role")) {
+                auto role = b["role"].is_string()
+                                ? domain::ParseEnum<domain::Role>(b["role"].get<std::string>())
+                                : std::nullopt;
+                if (!role) {
+                  return core::MakeError(core::ErrorCode::kInvalidArgument, "role: unknown value");
+                }
+                user.role = *role;
+              }
+              if (b.contains("disabled")) {
+                if (!b["disabled"].is_boolean()) {
+                  return core::MakeError(core::ErrorCode::kInvalidArgument,
+                                         "disabled: expected true or false");
+                }
+                if (b["disabled"].get<bool>() && user.id == who.user.id) {
+                  return core::MakeError(core::ErrorCode::kFailedPrecondition,
+                                         "you cannot disable yourself");
+                }
+                user.disabled = b["disabled"].get<bool>();
+                if (user.disabled) ++user.session_generation;  // out at once
+              }
+              if (b.contains("workspace_ids")) {
+                auto ids = IdList<domain::WorkspaceId>(b["workspace_ids"], "workspace_ids");
+                PARLEY_TRY(ids);
+                for (auto workspace : *ids) {
+                  if (app.directory().EngineFor(workspace) == nullptr) {
+                    return core::MakeError(core::ErrorCode::kInvalidArgument,
+                                           "workspace_ids: no workspace " + workspace.ToString());
+                  }
+                }
+                user.workspace_ids = std::move(ids).value();
+              }
+              if (b.contains("channel_account_ids")) {
+                auto ids = IdList<domain::ChannelAccountId>(b["channel_account_ids"],
+                                                            "channel_account_ids");
+                PARLEY_TRY(ids);
+                user.channel_account_ids = std::move(ids).value();
+              }
+              if (b.contains("team_ids")) {
+                auto ids = IdList<domain::TeamId>(b["team_ids"], "team_ids");
+                PARLEY_TRY(ids);
+                user.team_ids = std::move(ids).value();
+              }
+              return WithinEditor(who.user, user);  // and not beyond the editor's reach
+            });
+            if (!updated.ok()) return ErrorFor(updated.error());
+            return ApiJson(200, UserView(*updated));
           });
 }
 

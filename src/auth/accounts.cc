@@ -79,12 +79,25 @@ core::Result<std::optional<User>> Accounts::FindUserByEmail(std::string_view ema
   return std::optional<User>();
 }
 
+core::Result<User> Accounts::UpdateUser(domain::UserId id,
+                                        const std::function<core::Status(User&)>& change) {
+  std::lock_guard lock(mutex_);
+  auto user = LoadUser(id);
+  PARLEY_TRY(user);
+  if (!user->has_value()) return core::MakeError(core::ErrorCode::kNotFound, "no such user");
+  User changed = std::move(**user);
+  PARLEY_TRY(change(changed));
+  PARLEY_TRY(store_.Apply(storage::WriteBatch().Put(changed)));
+  return changed;
+}
+
 core::Result<std::int64_t> Accounts::CountUsers() {
   return store_.CountDocuments(storage::EntityKind::kUser, domain::WorkspaceId());
 }
 
 core::Result<User> Accounts::CreateUser(std::string email, std::string display_name,
-                                        domain::Role role, std::string_view password) {
+                                        domain::Role role, std::string_view password,
+                                        std::vector<domain::WorkspaceId> workspace_ids) {
   auto normalised = NormaliseEmail(email);
   PARLEY_TRY(normalised);
   auto hash = HashPassword(password);
@@ -101,6 +114,7 @@ core::Result<User> Accounts::CreateUser(std::string email, std::string display_n
   user.email = *normalised;
   user.display_name = display_name.empty() ? *normalised : std::move(display_name);
   user.role = role;
+  user.workspace_ids = std::move(workspace_ids);
   user.password_hash = std::move(hash).value();
   user.created_at = clock_.Now();
   PARLEY_TRY(store_.Apply(storage::WriteBatch().Put(user)));

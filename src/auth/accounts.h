@@ -9,6 +9,7 @@
 // Thread-safety: thread-safe.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -58,8 +59,13 @@ class Accounts {
 
   // kInvalidArgument for a malformed email or a weak password; kAlreadyExists for a taken email.
   core::Result<domain::User> CreateUser(std::string email, std::string display_name,
-                                        domain::Role role, std::string_view password);
+                                        domain::Role role, std::string_view password,
+                                        std::vector<domain::WorkspaceId> workspace_ids = {});
   core::Result<std::optional<domain::User>> FindUserByEmail(std::string_view email);
+  // Applies `change` to the stored user under the accounts' lock and stores the result.
+  // kNotFound for an unknown id; whatever `change` returns otherwise.
+  core::Result<domain::User> UpdateUser(domain::UserId id,
+                                        const std::function<core::Status(domain::User&)>& change);
   core::Result<std::int64_t> CountUsers();
 
   // kUnauthenticated for a wrong email or password (the same answer for both, after the same
