@@ -260,6 +260,7 @@ void AddResourceRoutes(Api& api, Application& app) {
         item.workspace_id = (*conversation)->workspace_id;
         item.channel_account_id = account->id;
         item.conversation_id = (*conversation)->id;
+        item.user_id = who.user.id;
         item.action.text = (*body)["text"].get<std::string>();
         item.action.target_platform_id = target->platform_message_id;
         item.action.recipient_platform_user_id = target->author.platform_user_id;

@@ -46,8 +46,8 @@ PARLEY_JSON_CODEC(Attachment, kind, url, mime_type, name, size_bytes)
 PARLEY_JSON_CODEC(Author, platform_user_id, handle, display_name, followers, verified)
 PARLEY_JSON_CODEC(Message, id, workspace_id, conversation_id, channel_account_id, channel, kind,
                   direction, visibility, platform_message_id, platform_thread_id,
-                  in_reply_to_platform_id, quoted_platform_id, customer_id, agent_id, author,
-                  recipient_platform_user_id, text, language, attachments, metrics, tags,
+                  in_reply_to_platform_id, quoted_platform_id, customer_id, agent_id, user_id,
+                  author, recipient_platform_user_id, text, language, attachments, metrics, tags,
                   published_at, received_at, edited_at, deleted_at, hidden, delivery,
                   delivery_error, raw_payload_id)
 PARLEY_JSON_CODEC(Interaction, id, workspace_id, channel_account_id, kind, actor,
@@ -85,8 +85,8 @@ PARLEY_JSON_CODEC(AuditEvent, sequence, workspace_id, at, actor, action, subject
 PARLEY_JSON_CODEC(OutboundAction, kind, target_platform_id, recipient_platform_user_id, text,
                   template_name, template_language, template_parameters)
 PARLEY_JSON_CODEC(OutboxItem, id, workspace_id, channel_account_id, conversation_id, message_id,
-                  agent_id, action, state, attempts, created_at, next_attempt_at, finished_at,
-                  platform_id, error_code, error)
+                  agent_id, user_id, action, state, attempts, created_at, next_attempt_at,
+                  finished_at, platform_id, error_code, error)
 PARLEY_JSON_CODEC(User, id, email, display_name, role, workspace_ids, channel_account_ids, team_ids,
                   password_hash, disabled, session_generation, created_at)
 PARLEY_JSON_CODEC(Session, id, user_id, token_hash, csrf_token, generation, created_at, expires_at,
@@ -136,6 +136,7 @@ std::string EncodeMessage(const Message& m) {
   w.Key("quoted_platform_id").String(m.quoted_platform_id);
   w.Key("customer_id").Id(m.customer_id);
   w.Key("agent_id").Id(m.agent_id);
+  w.Key("user_id").Id(m.user_id);
   w.Key("author").BeginObject();
   WritePerson(w, m.author.platform_user_id, m.author.handle, m.author.display_name,
               m.author.followers, m.author.verified);

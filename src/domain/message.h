@@ -62,7 +62,8 @@ struct Message {
   std::string quoted_platform_id;
 
   CustomerId customer_id;  // inbound: the author; outbound: the recipient
-  AgentId agent_id;        // outbound: who wrote it
+  AgentId agent_id;        // outbound: who wrote it, as a routing agent
+  UserId user_id;          // outbound: who wrote it, as a person logged in (API, web app)
   Author author;
   // Outbound private messages: the platform user id of the recipient (a DM's target).
   std::string recipient_platform_user_id;

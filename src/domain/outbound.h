@@ -81,7 +81,8 @@ struct OutboxItem {
   ChannelAccountId channel_account_id;
   ConversationId conversation_id;  // when known at enqueue time
   MessageId message_id;            // the Message this delivers (CarriesMessage kinds)
-  AgentId agent_id;                // who asked for it
+  AgentId agent_id;                // who asked for it, as a routing agent
+  UserId user_id;                  // who asked for it, as a person logged in
   OutboundAction action;
 
   OutboxState state = OutboxState::kQueued;

@@ -541,6 +541,7 @@ core::Result<Outcome> Engine::Handle(const OutboundCommand& command, Pending& pe
     if (holder->has_value() && (*holder)->id != message.id) {
       domain::Message echo = std::move(**holder);
       echo.agent_id = item.agent_id;
+      echo.user_id = item.user_id;
       pending.deleted_messages.push_back(message.id);
       std::erase_if(pending.messages,
                     [&](const auto& entry) { return entry.second.id == message.id; });
@@ -603,6 +604,7 @@ core::Result<domain::Message> Engine::OutboundMessage(const OutboundCommand& com
   message.in_reply_to_platform_id = item.action.target_platform_id;
   message.recipient_platform_user_id = item.action.recipient_platform_user_id;
   message.agent_id = item.agent_id;
+  message.user_id = item.user_id;
   message.text = OutboundText(item.action);
   message.received_at = item.created_at;
   message.published_at = item.created_at;

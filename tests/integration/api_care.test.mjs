@@ -122,6 +122,8 @@ test('an agent finds the conversation, replies, and sees the reply sent', async 
   assert.equal(thread.messages[1].direction, 'outbound');
   assert.equal(thread.messages[1].delivery, 'sent');
   assert.equal(thread.messages[1].platform_message_id, '1860000000000000777');
+  const me = (await api(agent, '/api/v1/me')).json.user;
+  assert.equal(thread.messages[1].user_id, me.id);  // who wrote it
   assert.ok(thread.conversation.first_response_at);
   assert.deepEqual(posted[0].body, { text: 'Hi Jane, checking now ^AG', reply: { in_reply_to_tweet_id: '1850000000000000001' } });
 
