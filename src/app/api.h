@@ -38,6 +38,12 @@ class Api {
   void Add(std::string method, std::string pattern, auth::Permission permission,
            ApiHandler handler);
   void AddPublic(std::string method, std::string pattern, PublicHandler handler);
+  // A WebSocket endpoint: the handshake is authenticated (a cookie's handshake must come from
+  // this host's pages: no cross-site WebSocket) and checked for `permission` here.
+  using SocketHandler =
+      std::function<http::WebSocketHandlers(const http::HttpRequest&, const auth::Principal&,
+                                            std::shared_ptr<http::WebSocketConnection>)>;
+  void AddWebSocket(std::string pattern, auth::Permission permission, SocketHandler handler);
 
   const std::vector<ApiRouteInfo>& routes() const { return routes_; }
 
@@ -63,6 +69,8 @@ nlohmann::json UserView(const domain::User& user);
 
 // Adds every /api/v1 route to `api`.
 void AddApiRoutes(Api& api, Application& app);
+// GET /api/v1/events: the live events over one WebSocket (realtime_routes.cc).
+void AddRealtimeRoutes(Api& api, Application& app);
 // Workspaces, channel accounts, conversations, replies (resource_routes.cc).
 void AddResourceRoutes(Api& api, Application& app);
 // Users and their roles and restrictions (resource_routes.cc).

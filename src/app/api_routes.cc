@@ -202,6 +202,28 @@ void Api::Add(std::string method, std::string pattern, Permission permission, Ap
                   });
 }
 
+void Api::AddWebSocket(std::string pattern, Permission permission, SocketHandler handler) {
+  routes_.push_back({"GET", pattern, permission});
+  Application& app = app_;
+  router_.AddWebSocket(
+      std::move(pattern),
+      [&app, permission, handler = std::move(handler)](
+          const http::HttpRequest& request, const http::RouteParams&,
+          std::shared_ptr<http::WebSocketConnection> connection)
+          -> std::variant<http::HttpResponse, http::WebSocketHandlers> {
+        if (CrossSite(request)) {
+          return http::ErrorResponse(403, "permission_denied",
+                                     "a WebSocket must be opened from Parley's own pages");
+        }
+        auto principal = Authenticate(app, request);
+        if (!principal.ok()) return ErrorFor(principal.error());
+        if (auto allowed = auth::Authorize(principal->user, permission); !allowed.ok()) {
+          return ErrorFor(allowed.error());
+        }
+        return handler(request, *principal, std::move(connection));
+      });
+}
+
 void Api::AddPublic(std::string method, std::string pattern, PublicHandler handler) {
   routes_.push_back({method, pattern, std::nullopt});
   router_.AddSync(std::move(method), std::move(pattern), std::move(handler));
@@ -210,6 +232,7 @@ void Api::AddPublic(std::string method, std::string pattern, PublicHandler handl
 void AddApiRoutes(Api& api, Application& app) {
   AddResourceRoutes(api, app);
   AddUserRoutes(api, app);
+  AddRealtimeRoutes(api, app);
 
   api.AddPublic("GET", "/api/v1/openapi.json",
                 [](const http::HttpRequest&, const http::RouteParams&) {

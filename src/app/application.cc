@@ -85,6 +85,28 @@ std::vector<domain::Workspace> Directory::Workspaces() const {
 
 namespace {
 
+// The live events of a batch the engine wrote.
+void PublishOutcomes(EventHub& hub, const domain::Workspace& workspace,
+                     const std::vector<engine::Outcome>& outcomes) {
+  for (const auto& outcome : outcomes) {
+    if (outcome.kind != engine::OutcomeKind::kCreated &&
+        outcome.kind != engine::OutcomeKind::kUpdated) {
+      continue;
+    }
+    const nlohmann::json data = {
+        {"message_id", outcome.message_id.ToString()},
+        {"conversation_id", outcome.conversation_id
+                                ? nlohmann::json(outcome.conversation_id.ToString())
+                                : nlohmann::json(nullptr)}};
+    if (outcome.new_conversation) {
+      hub.Publish("conversation.created", workspace.id, outcome.team_id, data);
+    }
+    hub.Publish(
+        outcome.kind == engine::OutcomeKind::kCreated ? "message.created" : "message.updated",
+        workspace.id, outcome.team_id, data);
+  }
+}
+
 // Submits a report to the engine; if the batch it joined fails (a storage error, or another
 // command in it), submits it again on its own, `retries` times, before logging it lost.
 void Submit(engine::EngineThread& engine, engine::OutboundCommand command, int retries) {
@@ -172,8 +194,12 @@ core::Result<std::unique_ptr<Application>> Application::Open(const config::Confi
                      {{"outbox", item.value()}, {"error", status.error().ToString()}});
           }
         });
-    app->directory_.AddEngine(
-        id, std::make_unique<engine::EngineThread>(std::move(live), config.ingest.batch * 4));
+    auto thread = std::make_unique<engine::EngineThread>(std::move(live), config.ingest.batch * 4);
+    thread->SetListener([hub = &app->events_](const domain::Workspace& of,
+                                              const std::vector<engine::Outcome>& outcomes) {
+      PublishOutcomes(*hub, of, outcomes);
+    });
+    app->directory_.AddEngine(id, std::move(thread));
   }
   auto accounts = storage::ListAll<domain::ChannelAccount>(*app->store_, domain::WorkspaceId());
   PARLEY_TRY(accounts);
@@ -309,6 +335,7 @@ void Application::Shutdown() {
         server_->Stop(std::chrono::seconds(config_.server.shutdown_grace_seconds));
     if (unfinished > 0) LogWarn("server.unfinished_requests", {{"count", unfinished}});
   }
+  events_.Clear();                       // nobody is listening any more
   if (dispatcher_) dispatcher_->Stop();  // lets the request in flight finish
   if (processor_) processor_->Stop();    // runs a last round over what the inbox holds
   directory_.StopEngines();

@@ -17,10 +17,12 @@
 #include <string>
 
 #include "parley/app/api.h"
+#include "parley/app/events.h"
 #include "parley/auth/accounts.h"
 #include "parley/channels/parser.h"
 #include "parley/config/config.h"
 #include "parley/core/clock.h"
+#include "parley/core/crypto.h"
 #include "parley/engine/engine_thread.h"
 #include "parley/http/router.h"
 #include "parley/http/server.h"
@@ -77,6 +79,7 @@ class Application {
   storage::RawInbox& inbox() { return *inbox_; }
   storage::Outbox& outbox() { return *outbox_; }
   auth::Accounts& accounts() { return *accounts_; }
+  EventHub& events() { return events_; }
   // Every /api/v1 route with the permission it needs (for the OpenAPI check and role tests).
   const std::vector<ApiRouteInfo>& api_routes() const { return api_->routes(); }
   const http::Router& router() const { return router_; }
@@ -110,6 +113,7 @@ class Application {
   std::unique_ptr<ingest::InboxProcessor> processor_;
   std::unique_ptr<storage::Outbox> outbox_;
   std::unique_ptr<auth::Accounts> accounts_;
+  EventHub events_{core::RandomHex(8)};
   std::unique_ptr<Api> api_;
   std::unique_ptr<http::HttpClient> http_client_;
   outbound::SenderRegistry senders_;

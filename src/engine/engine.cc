@@ -391,7 +391,8 @@ core::Result<Outcome> Engine::IngestMessage(const domain::InboundMessage& inboun
   }
   message.conversation_id = conversation->id;
 
-  Outcome outcome{OutcomeKind::kCreated, message.id, conversation->id, created};
+  Outcome outcome{OutcomeKind::kCreated, message.id, conversation->id, created,
+                  conversation->team_id};
   pending.messages.emplace(PendingKey(message), std::move(message));
   return outcome;
 }

@@ -53,10 +53,20 @@ enum class OutcomeKind {
 };
 
 struct Outcome {
+  Outcome() = default;
+  Outcome(OutcomeKind k, domain::MessageId message, domain::ConversationId conversation,
+          bool opened, domain::TeamId team = {})
+      : kind(k),
+        message_id(message),
+        conversation_id(conversation),
+        new_conversation(opened),
+        team_id(team) {}
+
   OutcomeKind kind = OutcomeKind::kCreated;
   domain::MessageId message_id;
   domain::ConversationId conversation_id;
   bool new_conversation = false;
+  domain::TeamId team_id;  // the conversation's team, when known: for who may be told
 };
 
 std::string_view ToString(OutcomeKind kind);

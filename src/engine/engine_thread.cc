@@ -51,6 +51,7 @@ void EngineThread::Loop() {
       for (auto& command : submission.commands) commands.push_back(std::move(command));
     }
     auto result = engine_->Process(commands);
+    if (result.ok() && listener_) listener_(engine_->workspace(), *result);
     std::size_t offset = 0;
     for (auto& submission : taken) {
       const std::size_t n = submission.commands.size();

@@ -28,6 +28,11 @@ class EngineThread {
   // Queues the commands; `done` is called from the engine thread with one outcome per command.
   void Submit(std::vector<Command> commands, Callback done);
 
+  // Told, on the engine thread, of the outcomes of every batch written (the live events).
+  // Set before the first Submit.
+  using Listener = std::function<void(const domain::Workspace&, const std::vector<Outcome>&)>;
+  void SetListener(Listener listener) { listener_ = std::move(listener); }
+
   // Processes everything already queued, then stops. Later submissions fail with kUnavailable.
   void Stop();
 
@@ -41,6 +46,7 @@ class EngineThread {
   void Loop();
 
   std::unique_ptr<Engine> engine_;  // used only by the thread
+  Listener listener_;
   const int max_batch_;
   std::mutex mutex_;
   std::condition_variable cv_;

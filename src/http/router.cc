@@ -28,6 +28,29 @@ void Router::Add(std::string method, std::string pattern, Handler handler) {
   routes_.push_back(std::move(route));
 }
 
+void Router::AddWebSocket(std::string pattern, WebSocketRoute route) {
+  SocketRoute entry;
+  entry.route.method = "GET";
+  for (auto part : Split(pattern)) entry.route.segments.emplace_back(part);
+  entry.route.pattern = std::move(pattern);
+  entry.websocket = std::move(route);
+  websocket_routes_.push_back(std::move(entry));
+}
+
+const WebSocketRoute* Router::MatchWebSocket(std::string_view path, RouteParams& params,
+                                             std::string& name) const {
+  const auto parts = Split(path);
+  for (const auto& entry : websocket_routes_) {
+    RouteParams found;
+    if (MatchSegments(entry.route, parts, found)) {
+      params = std::move(found);
+      name = entry.route.pattern;
+      return &entry.websocket;
+    }
+  }
+  return nullptr;
+}
+
 void Router::AddSync(std::string method, std::string pattern, SyncHandler handler) {
   Add(std::move(method), std::move(pattern),
       [handler = std::move(handler)](HttpRequest& request, const RouteParams& params,
@@ -86,6 +109,7 @@ RouteMatch Router::Match(std::string_view method, std::string_view path) const {
 std::vector<std::pair<std::string, std::string>> Router::Routes() const {
   std::vector<std::pair<std::string, std::string>> out;
   for (const Route& route : routes_) out.emplace_back(route.method, route.pattern);
+  for (const auto& entry : websocket_routes_) out.emplace_back("GET", entry.route.pattern);
   return out;
 }
 

@@ -4,6 +4,8 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <deque>
 
 #include "parley/telemetry/log.h"
 
@@ -43,6 +45,95 @@ class HttpServer::Impl {
   std::mutex idle_mutex;
   std::condition_variable idle_cv;
   telemetry::Gauge& in_flight_gauge;
+};
+
+// An upgraded connection: text messages both ways on the connection's strand, writes queued.
+class WsSession final : public WebSocketConnection, public std::enable_shared_from_this<WsSession> {
+ public:
+  using Executor = beast::tcp_stream::executor_type;
+  explicit WsSession(Executor executor) : executor_(std::move(executor)) {}
+
+  void Send(std::string text) override {
+    net::post(executor_, [self = shared_from_this(), text = std::move(text)]() mutable {
+      if (self->closed_) return;
+      self->queue_.push_back(std::move(text));
+      self->Flush();
+    });
+  }
+
+  void Close() override {
+    net::post(executor_, [self = shared_from_this()] {
+      if (self->closed_ || !self->accepted_) return;
+      self->ws_->async_close(beast::websocket::close_code::normal,
+                             [self](beast::error_code) { self->Closed(); });
+    });
+  }
+
+  // Takes over the connection and completes the handshake for `request`.
+  void Attach(beast::tcp_stream stream, bhttp::request<bhttp::string_body> request,
+              WebSocketHandlers handlers) {
+    handlers_ = std::move(handlers);
+    stream.expires_never();
+    ws_.emplace(std::move(stream));
+    ws_->set_option(beast::websocket::stream_base::timeout::suggested(beast::role_type::server));
+    ws_->set_option(
+        beast::websocket::stream_base::decorator([](beast::websocket::response_type& response) {
+          response.set(bhttp::field::server, "Parley");
+        }));
+    ws_->read_message_max(64 * 1024);
+    ws_->async_accept(request, [self = shared_from_this()](beast::error_code ec) {
+      if (ec) return self->Closed();
+      self->accepted_ = true;
+      self->Flush();
+      self->Read();
+    });
+  }
+
+ private:
+  void Read() {
+    ws_->async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->Closed();
+      const std::string text = beast::buffers_to_string(self->buffer_.data());
+      self->buffer_.consume(self->buffer_.size());
+      if (self->handlers_.on_message) {
+        try {
+          self->handlers_.on_message(text);
+        } catch (const std::exception& e) {
+          telemetry::LogError("http.websocket_handler_threw", {{"error", e.what()}});
+        }
+      }
+      self->Read();
+    });
+  }
+
+  void Flush() {
+    if (!accepted_ || writing_ || closed_ || queue_.empty()) return;
+    writing_ = true;
+    ws_->text(true);
+    ws_->async_write(net::buffer(queue_.front()),
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       self->writing_ = false;
+                       if (!self->queue_.empty()) self->queue_.pop_front();
+                       if (ec) return self->Closed();
+                       self->Flush();
+                     });
+  }
+
+  void Closed() {
+    if (closed_) return;
+    closed_ = true;
+    queue_.clear();
+    if (handlers_.on_close) handlers_.on_close();
+  }
+
+  Executor executor_;
+  std::optional<beast::websocket::stream<beast::tcp_stream>> ws_;
+  beast::flat_buffer buffer_;
+  WebSocketHandlers handlers_;
+  std::deque<std::string> queue_;
+  bool accepted_ = false;
+  bool writing_ = false;
+  bool closed_ = false;
 };
 
 // One connection. Lives as long as an operation on it holds a reference.
@@ -111,6 +202,18 @@ class Session : public std::enable_shared_from_this<Session> {
     const bool keep_alive = raw.keep_alive();
     const bool head = raw.method() == bhttp::verb::head;
 
+    if (beast::websocket::is_upgrade(raw)) return Upgrade(request);
+
+    {
+      RouteParams ignored_params;
+      std::string socket_route;
+      if (server_.router.MatchWebSocket(request.path, ignored_params, socket_route) != nullptr) {
+        HttpResponse response = ErrorResponse(
+            426, "upgrade_required", request.path + " is a WebSocket endpoint: upgrade to it");
+        response.headers.emplace_back("Upgrade", "websocket");
+        return Reply(socket_route, request.method, head, std::move(response), keep_alive);
+      }
+    }
     RouteMatch match = server_.router.Match(request.method, request.path);
     if (match.handler == nullptr) {
       HttpResponse response =
@@ -140,6 +243,36 @@ class Session : public std::enable_shared_from_this<Session> {
       telemetry::LogError("http.handler_threw", {{"route", name}, {"error", e.what()}});
       Reply(name, method, head, ErrorResponse(500, "internal", "internal error"), false);
     }
+  }
+
+  // A WebSocket handshake: the route accepts it (the connection leaves this session) or refuses
+  // it with an HTTP answer.
+  void Upgrade(const HttpRequest& request) {
+    RouteParams params;
+    std::string name;
+    const WebSocketRoute* route = server_.router.MatchWebSocket(request.path, params, name);
+    if (route == nullptr) {
+      return Reply("(unrouted)", request.method, false,
+                   ErrorResponse(404, "not_found", "no WebSocket endpoint at " + request.path),
+                   false);
+    }
+    auto connection = std::make_shared<WsSession>(stream_.get_executor());
+    std::variant<HttpResponse, WebSocketHandlers> decision;
+    try {
+      decision = (*route)(request, params, connection);
+    } catch (const std::exception& e) {
+      telemetry::LogError("http.handler_threw", {{"route", name}, {"error", e.what()}});
+      decision = ErrorResponse(500, "internal", "internal error");
+    }
+    if (auto* refusal = std::get_if<HttpResponse>(&decision)) {
+      return Reply(name, request.method, false, std::move(*refusal), false);
+    }
+    server_.metrics
+        .GetCounter("parley_http_requests_total", "HTTP requests by route, method and status.",
+                    {{"route", name}, {"method", request.method}, {"status", "101"}})
+        .Increment();
+    connection->Attach(std::move(stream_), parser_->release(),
+                       std::get<WebSocketHandlers>(std::move(decision)));
   }
 
   void Reply(const std::string& route, const std::string& method, bool head, HttpResponse response,
