@@ -93,11 +93,14 @@ void PublishOutcomes(EventHub& hub, const domain::Workspace& workspace,
         outcome.kind != engine::OutcomeKind::kUpdated) {
       continue;
     }
-    const nlohmann::json data = {
+    nlohmann::json data = {
         {"message_id", outcome.message_id.ToString()},
         {"conversation_id", outcome.conversation_id
                                 ? nlohmann::json(outcome.conversation_id.ToString())
                                 : nlohmann::json(nullptr)}};
+    if (!outcome.platform_message_id.empty()) {
+      data["platform_message_id"] = outcome.platform_message_id;
+    }
     if (outcome.new_conversation) {
       hub.Publish("conversation.created", workspace.id, outcome.team_id, data);
     }

@@ -3,6 +3,10 @@
 // list under a steady request rate.
 #include <algorithm>
 #include <atomic>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -373,14 +377,114 @@ credentials = { consumer_secret = "bench" }
 // steady `rate` of requests a second for `seconds` (an open loop: each request is timed from when
 // it was due, so a slow answer delays no later measurement). One request in five asks for the
 // second page, as agents scroll.
+// Webhook to WebSocket: mentions posted to /webhooks/generic at `rate` a second, each timed from
+// when it was due until its message.created event reaches a WebSocket client of the API.
+nlohmann::json WebhookToSocket(int port, const std::string& token, int rate, int seconds) {
+  namespace beast = boost::beast;
+  namespace net = boost::asio;
+  using tcp = net::ip::tcp;
+  net::io_context io;
+  beast::websocket::stream<beast::tcp_stream> ws(io);
+  beast::get_lowest_layer(ws).connect(
+      tcp::endpoint(net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)));
+  ws.set_option(
+      beast::websocket::stream_base::decorator([&token](beast::websocket::request_type& request) {
+        request.set(beast::http::field::authorization, "Bearer " + token);
+      }));
+  ws.handshake("127.0.0.1:" + std::to_string(port), "/api/v1/events");
+
+  const int total = rate * seconds;
+  std::vector<Clock::time_point> due(static_cast<std::size_t>(total));
+  std::vector<double> latencies(static_cast<std::size_t>(total), -1);
+  std::atomic<int> received{0};
+  std::thread reader([&] {
+    beast::flat_buffer buffer;
+    beast::error_code ec;
+    while (received.load() < total) {
+      ws.read(buffer, ec);
+      if (ec) return;
+      const auto at = Clock::now();
+      auto message = nlohmann::json::parse(beast::buffers_to_string(buffer.data()), nullptr, false);
+      buffer.consume(buffer.size());
+      if (!message.is_object() || message.value("event", std::string()) != "message.created") {
+        continue;
+      }
+      const std::string id = message["data"].value("platform_message_id", std::string());
+      if (!id.starts_with("lat-")) continue;
+      const auto i = static_cast<std::size_t>(std::stoi(id.substr(4)));
+      if (i < latencies.size()) {
+        latencies[i] = std::chrono::duration<double, std::milli>(at - due[i]).count();
+        received.fetch_add(1);
+      }
+    }
+  });
+
+  const auto start = Clock::now() + std::chrono::milliseconds(100);
+  const auto interval = std::chrono::nanoseconds(1'000'000'000LL / rate);
+  for (int i = 0; i < total; ++i) due[static_cast<std::size_t>(i)] = start + interval * i;
+  std::atomic<int> next{0};
+  std::atomic<int> errors{0};
+  std::vector<std::thread> senders;
+  for (int w = 0; w < 8; ++w) {
+    senders.emplace_back([&] {
+      http::HttpClient client;
+      while (true) {
+        const int i = next.fetch_add(1);
+        if (i >= total) return;
+        std::this_thread::sleep_until(due[static_cast<std::size_t>(i)]);
+        const std::string body =
+            R"({"id":"lat-)" + std::to_string(i) +
+            R"(","kind":"review","text":"Still waiting for my refund","author":{"id":"c)" +
+            std::to_string(i % 5000) + R"(","handle":"c)" + std::to_string(i % 5000) + R"("}})";
+        http::ClientRequest request;
+        request.method = "POST";
+        request.url =
+            "http://127.0.0.1:" + std::to_string(port) + "/webhooks/generic?account=bench-reviews";
+        request.headers.emplace_back("Content-Type", "application/json");
+        request.headers.emplace_back("X-Parley-Signature",
+                                     "sha256=" + core::ToHex(core::HmacSha256("bench", body)));
+        request.body = body;
+        auto outcome = client.Send(request);
+        if (!outcome.response || outcome.response->status != 202) errors.fetch_add(1);
+      }
+    });
+  }
+  for (auto& sender : senders) sender.join();
+  const auto deadline = Clock::now() + std::chrono::seconds(30);
+  while (received.load() < total - errors.load() && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // a benchmark, not a test
+  }
+  beast::error_code ignored;
+  beast::get_lowest_layer(ws).socket().shutdown(tcp::socket::shutdown_both, ignored);
+  beast::get_lowest_layer(ws).close();
+  reader.join();
+  std::vector<double> seen;
+  for (double l : latencies) {
+    if (l >= 0) seen.push_back(l);
+  }
+  nlohmann::json out;
+  out["rate"] = rate;
+  out["mentions"] = total;
+  out["events_received"] = static_cast<int>(seen.size());
+  out["webhook_errors"] = errors.load();
+  out["p50_ms"] = Percentile(seen, 0.50);
+  out["p99_ms"] = Percentile(seen, 0.99);
+  out["max_ms"] = Percentile(seen, 1.0);
+  return out;
+}
+
 nlohmann::json BenchApi(int count, int rate, int seconds) {
   TempDir dir;
-  auto config = config::ParseConfig("[[workspaces]]\nslug = \"bench\"\n",
-                                    [](std::string_view) { return std::nullopt; });
+  auto config = config::ParseConfig(
+      "[[workspaces]]\nslug = \"bench\"\n[[channel_accounts]]\nworkspace = \"bench\"\n"
+      "kind = \"generic\"\nplatform_account_id = \"bench-reviews\"\n"
+      "credentials = { secret = \"bench\" }\n",
+      [](std::string_view) { return std::nullopt; });
   if (!config.ok()) throw std::runtime_error(config.error().ToString());
   config->storage.data_dir = dir.path().string();
   config->log.level = "warn";
   config->server.port = 0;
+  config->server.threads = 2;
   auto app = app::Application::Open(*config, core::SystemClock::Instance());
   if (!app.ok()) throw std::runtime_error(app.error().ToString());
   auto& store = (*app)->store();
@@ -472,6 +576,7 @@ nlohmann::json BenchApi(int count, int rate, int seconds) {
   }
   for (auto& thread : threads) thread.join();
   const double elapsed = Seconds(Clock::now() - start);
+  auto live = WebhookToSocket((*app)->port(), token->secret, 1000, 10);
   (*app)->Shutdown();
 
   nlohmann::json out;
@@ -485,6 +590,7 @@ nlohmann::json BenchApi(int count, int rate, int seconds) {
   out["p50_ms"] = Percentile(latencies, 0.50);
   out["p99_ms"] = Percentile(latencies, 0.99);
   out["max_ms"] = Percentile(latencies, 1.0);
+  out["webhook_to_websocket"] = live;
   return out;
 }
 

@@ -66,7 +66,8 @@ struct Outcome {
   domain::MessageId message_id;
   domain::ConversationId conversation_id;
   bool new_conversation = false;
-  domain::TeamId team_id;  // the conversation's team, when known: for who may be told
+  domain::TeamId team_id;           // the conversation's team, when known: for who may be told
+  std::string platform_message_id;  // a new message's id on its platform
 };
 
 std::string_view ToString(OutcomeKind kind);
