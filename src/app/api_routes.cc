@@ -375,39 +375,47 @@ void AddApiRoutes(Api& api, Application& app) {
         return ApiJson(200, body);
       });
 
-  api.Add(
-      "GET", "/api/v1/dead-letters/{id}", Permission::kManageDeadLetters,
-      [&app, scope_of](const http::HttpRequest&, const http::RouteParams& params,
-                       const Principal& who) {
-        auto id = core::ParseId<domain::RawPayloadId>(params.at("id"));
-        auto payload = id ? app.inbox().Get(*id)
-                          : core::Result<std::optional<storage::RawPayload>>(std::nullopt);
-        if (!payload.ok()) return ErrorFor(payload.error());
-        if (!payload->has_value() || (*payload)->state != domain::PayloadState::kDeadLetter ||
-            !auth::Authorize(who.user, Permission::kManageDeadLetters, scope_of(**payload)).ok()) {
-          return http::ErrorResponse(404, "not_found", "no such dead letter");
-        }
-        return ApiJson(200, DeadLetterView(**payload, true));
-      });
+  // The dead letter named in the path, if the caller may see it.
+  auto visible_letter =
+      [&app, scope_of](const http::RouteParams& params,
+                       const Principal& who) -> core::Result<std::optional<storage::RawPayload>> {
+    auto id = core::ParseId<domain::RawPayloadId>(params.at("id"));
+    if (!id) return std::optional<storage::RawPayload>();
+    auto payload = app.inbox().Get(*id);
+    PARLEY_TRY(payload);
+    if (!payload->has_value() || (*payload)->state != domain::PayloadState::kDeadLetter ||
+        !auth::Authorize(who.user, Permission::kManageDeadLetters, scope_of(**payload)).ok()) {
+      return std::optional<storage::RawPayload>();
+    }
+    return payload;
+  };
 
-  api.Add(
-      "POST", "/api/v1/dead-letters/{id}/replay", Permission::kManageDeadLetters,
-      [&app, scope_of](const http::HttpRequest&, const http::RouteParams& params,
-                       const Principal& who) {
-        auto id = core::ParseId<domain::RawPayloadId>(params.at("id"));
-        auto payload = id ? app.inbox().Get(*id)
-                          : core::Result<std::optional<storage::RawPayload>>(std::nullopt);
-        if (!payload.ok()) return ErrorFor(payload.error());
-        if (!payload->has_value() ||
-            !auth::Authorize(who.user, Permission::kManageDeadLetters, scope_of(**payload)).ok()) {
-          return http::ErrorResponse(404, "not_found", "no such dead letter");
-        }
-        if (auto status = app.inbox().Replay(*id); !status.ok()) return ErrorFor(status.error());
-        telemetry::LogInfo("ingest.replayed",
-                           {{"payload", id->value()}, {"by", who.user.id.value()}});
-        app.processor().Notify();
-        return ApiJson(202, {{"id", id->ToString()}, {"state", "pending"}});
-      });
+  api.Add("GET", "/api/v1/dead-letters/{id}", Permission::kManageDeadLetters,
+          [visible_letter](const http::HttpRequest&, const http::RouteParams& params,
+                           const Principal& who) {
+            auto payload = visible_letter(params, who);
+            if (!payload.ok()) return ErrorFor(payload.error());
+            if (!payload->has_value()) {
+              return http::ErrorResponse(404, "not_found", "no such dead letter");
+            }
+            return ApiJson(200, DeadLetterView(**payload, true));
+          });
+
+  api.Add("POST", "/api/v1/dead-letters/{id}/replay", Permission::kManageDeadLetters,
+          [&app, visible_letter](const http::HttpRequest&, const http::RouteParams& params,
+                                 const Principal& who) {
+            auto payload = visible_letter(params, who);
+            if (!payload.ok()) return ErrorFor(payload.error());
+            if (!payload->has_value()) {
+              return http::ErrorResponse(404, "not_found", "no such dead letter");
+            }
+            const auto id = (*payload)->id;
+            if (auto status = app.inbox().Replay(id); !status.ok()) return ErrorFor(status.error());
+            telemetry::LogInfo("ingest.replayed",
+                               {{"payload", id.value()}, {"by", who.user.id.value()}});
+            app.processor().Notify();
+            return ApiJson(202, {{"id", id.ToString()}, {"state", "pending"}});
+          });
 }
 
 }  // namespace parley::app

@@ -1,10 +1,9 @@
 // The API's front door on a running server: the first admin, logging in, CSRF, API tokens,
 // permissions by role, and the dead letters admins can list and replay.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 
-import { binary, postGeneric, removeDir, startParley, tempDir, waitUntilProcessed, writeConfig } from './harness.mjs';
+import { createUser as create, firstAdmin, login as logIn, postGeneric, removeDir, startParley, tempDir, waitUntilProcessed, writeConfig } from './harness.mjs';
 
 let dir;
 let config;
@@ -12,9 +11,7 @@ let parley;
 let admin;  // { email, password }
 
 function createUser(email, role, password) {
-  const result = spawnSync(binary, ['user', 'create', '--config', config, '--data', dir,
-    '--email', email, '--role', role, '--password-stdin'], { input: password + '\n', encoding: 'utf8' });
-  assert.equal(result.status, 0, result.stderr);
+  create({ config, dataDir: dir, email, role, password });
   return { email, password };
 }
 
@@ -31,26 +28,17 @@ async function api(path, { method = 'GET', body, cookie, csrf, token, raw, extra
   return { status: response.status, headers: response.headers, json: text ? JSON.parse(text) : null };
 }
 
-async function login({ email, password }) {
-  const response = await api('/api/v1/auth/login', { method: 'POST', body: { email, password } });
-  assert.equal(response.status, 200, JSON.stringify(response.json));
-  const setCookie = response.headers.get('set-cookie');
-  assert.match(setCookie, /^parley_session=[0-9a-f]{64}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+$/);
-  return { cookie: setCookie.split(';')[0], csrf: response.json.csrf_token, user: response.json.user };
+async function login(credentials) {
+  const session = await logIn(parley.url, credentials);
+  assert.match(session.setCookie, /^parley_session=[0-9a-f]{64}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+$/);
+  return session;
 }
 
 before(async () => {
   dir = tempDir();
   config = writeConfig(dir);
   parley = await startParley({ dataDir: dir, config });
-  // Printed right after the listening line, maybe in a later chunk.
-  let printed = null;
-  for (let i = 0; i < 100 && !printed; i += 1) {
-    printed = /log in as (\S+) with the password (\S+) /.exec(parley.stdout());
-    if (!printed) await new Promise((r) => setTimeout(r, 50));
-  }
-  assert.ok(printed, `the first admin's login is printed:\n${parley.stdout()}`);
-  admin = { email: printed[1], password: printed[2] };
+  admin = await firstAdmin(parley);
   for (const role of ['agent', 'analyst', 'approver', 'team_leader', 'supervisor']) {
     createUser(`${role}@example.com`, role, `${role} password 123`);
   }

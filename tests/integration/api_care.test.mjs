@@ -1,12 +1,11 @@
 // The care resources over the API on a running server: a mention arrives on X, an agent finds the
 // conversation, reads the thread, replies through the outbox, and sees the reply delivered.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
 import { after, before, test } from 'node:test';
 
-import { binary, removeDir, startParley, tempDir, waitUntilProcessed, writeConfig } from './harness.mjs';
+import { createUser as create, login as logIn, removeDir, startParley, tempDir, waitUntilProcessed, writeConfig } from './harness.mjs';
 
 const brand = '4337869213';
 const consumerSecret = 'x-consumer-secret';
@@ -17,19 +16,10 @@ let fake;
 const posted = [];
 
 function createUser(email, role, password) {
-  const result = spawnSync(binary, ['user', 'create', '--config', config, '--data', dir,
-    '--email', email, '--role', role, '--password-stdin'], { input: password + '\n', encoding: 'utf8' });
-  assert.equal(result.status, 0, result.stderr);
+  create({ config, dataDir: dir, email, role, password });
 }
 
-async function login(email, password) {
-  const response = await fetch(`${parley.url}/api/v1/auth/login`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }),
-  });
-  assert.equal(response.status, 200);
-  const body = await response.json();
-  return { cookie: response.headers.get('set-cookie').split(';')[0], csrf: body.csrf_token };
-}
+const login = (email, password) => logIn(parley.url, { email, password });
 
 async function api(session, path, { method = 'GET', body } = {}) {
   const headers = { cookie: session.cookie };

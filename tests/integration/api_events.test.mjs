@@ -1,10 +1,9 @@
 // The live events over one WebSocket on a running server: what arrives, filtered by who may see
 // it, and what a client gets back after a reconnect.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 
-import { binary, postGeneric, removeDir, startParley, tempDir, waitUntilProcessed, writeConfig } from './harness.mjs';
+import { createUser as create, firstAdmin, login as logIn, postGeneric, removeDir, startParley, tempDir, waitUntilProcessed, writeConfig } from './harness.mjs';
 
 let dir;
 let config;
@@ -12,19 +11,10 @@ let parley;
 let agent;
 
 function createUser(email, role, password) {
-  const result = spawnSync(binary, ['user', 'create', '--config', config, '--data', dir,
-    '--email', email, '--role', role, '--password-stdin'], { input: password + '\n', encoding: 'utf8' });
-  assert.equal(result.status, 0, result.stderr);
+  create({ config, dataDir: dir, email, role, password });
 }
 
-async function login(email, password) {
-  const response = await fetch(`${parley.url}/api/v1/auth/login`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }),
-  });
-  assert.equal(response.status, 200);
-  const body = await response.json();
-  return { cookie: response.headers.get('set-cookie').split(';')[0], csrf: body.csrf_token };
-}
+const login = (email, password) => logIn(parley.url, { email, password });
 
 // A WebSocket with its messages in a queue; next() waits for one.
 function connect(query = '', headers = {}) {
@@ -119,8 +109,8 @@ test('new messages arrive live, and a reconnect gets what it missed', async () =
 });
 
 test('events are filtered by what the receiver may see', async () => {
-  const adminLine = /log in as (\S+) with the password (\S+) /.exec(parley.stdout());
-  const admin = await login(adminLine[1], adminLine[2]);
+  const credentials = await firstAdmin(parley);
+  const admin = await login(credentials.email, credentials.password);
   const call = async (path, method, body) => {
     const response = await fetch(`${parley.url}${path}`, {
       method, headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrf, 'content-type': 'application/json' },

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { postGeneric, removeDir, startParley, tempDir, waitUntilProcessed, writeConfig } from './harness.mjs';
+import { firstAdmin, login as logIn, postGeneric, removeDir, startParley, tempDir, waitUntilProcessed, writeConfig } from './harness.mjs';
 
 let dir;
 let parley;
@@ -21,15 +21,7 @@ async function call(session, path, { method = 'GET', body } = {}) {
   return { status: response.status, json: text ? JSON.parse(text) : null };
 }
 
-async function login(email, password) {
-  const response = await fetch(`${parley.url}/api/v1/auth/login`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }),
-  });
-  const text = await response.text();
-  assert.equal(response.status, 200, text);
-  const body = JSON.parse(text);
-  return { cookie: response.headers.get('set-cookie').split(';')[0], csrf: body.csrf_token };
-}
+const login = (email, password) => logIn(parley.url, { email, password });
 
 before(async () => {
   dir = tempDir();
@@ -45,12 +37,8 @@ platform_account_id = "globex-reviews"
 credentials = { secret = "test-secret" }
 `);
   parley = await startParley({ dataDir: dir, config });
-  let printed = null;
-  for (let i = 0; i < 100 && !printed; i += 1) {
-    printed = /log in as (\S+) with the password (\S+) /.exec(parley.stdout());
-    if (!printed) await new Promise((r) => setTimeout(r, 50));
-  }
-  root = await login(printed[1], printed[2]);
+  const credentials = await firstAdmin(parley);
+  root = await login(credentials.email, credentials.password);
   for (const [account, user] of [['reviews', 'ann'], ['globex-reviews', 'gus']]) {
     const review = JSON.stringify({ id: `r-${user}`, kind: 'review', text: 'Broken again', author: { id: user, handle: user } });
     assert.equal((await postGeneric(parley.url, review, { account })).status, 202);

@@ -123,3 +123,32 @@ export async function metric(url, name) {
   const line = text.split('\n').find((l) => l.startsWith(name + ' '));
   return line ? Number(line.split(' ')[1]) : undefined;
 }
+
+// Creates a user with `parley user create` (the password on standard input).
+export function createUser({ config, dataDir, email, role, password }) {
+  const result = spawnSync(binary, ['user', 'create', '--config', config, '--data', dataDir,
+    '--email', email, '--role', role, '--password-stdin'], { input: password + '\n', encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`parley user create failed: ${result.stderr}`);
+}
+
+// Logs in; returns the session cookie ("name=value") and the CSRF token.
+export async function login(url, { email, password }) {
+  const response = await fetch(`${url}/api/v1/auth/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }),
+  });
+  const text = await response.text();
+  if (response.status !== 200) throw new Error(`login failed: ${response.status} ${text}`);
+  const body = JSON.parse(text);
+  return { cookie: response.headers.get('set-cookie').split(';')[0], csrf: body.csrf_token, user: body.user,
+    setCookie: response.headers.get('set-cookie') };
+}
+
+// The first admin's login, printed by the server on its first start (maybe in a later chunk).
+export async function firstAdmin(parley) {
+  for (let i = 0; i < 100; i += 1) {
+    const printed = /log in as (\S+) with the password (\S+) /.exec(parley.stdout());
+    if (printed) return { email: printed[1], password: printed[2] };
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`the first admin's login was not printed:\n${parley.stdout()}`);
+}
