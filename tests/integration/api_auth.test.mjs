@@ -87,6 +87,16 @@ test('logging in: one answer for a wrong email or password, bad input refused', 
   assert.equal(foreign.status, 403);
   const sameOrigin = await api('/api/v1/auth/login', { method: 'POST', body: admin, extra: { origin: parley.url } });
   assert.equal(sameOrigin.status, 200);
+  // Oversized bodies and injection attempts: a 4xx, and nothing changes.
+  const huge = await api('/api/v1/auth/login', { method: 'POST', raw: JSON.stringify({ email: 'x'.repeat(2 << 20), password: 'y' }), extra: { 'content-type': 'application/json' } });
+  assert.equal(huge.status, 413);
+  const injected = await api('/api/v1/auth/login', { method: 'POST', body: { email: "admin@parley.local' OR '1'='1", password: "' OR '1'='1" } });
+  assert.equal(injected.status, 401);
+  const session = await login(admin);
+  const cursor = await api(`/api/v1/dead-letters?after=${encodeURIComponent("1 OR 1=1")}`, { cookie: session.cookie });
+  assert.equal(cursor.status, 400);
+  const users = await api('/api/v1/users', { cookie: session.cookie });
+  assert.equal(users.json.items.every((u) => !u.email.includes("'")), true);
 });
 
 test('a session works with its cookie, changes need the CSRF token, logout ends it', async () => {
