@@ -2,9 +2,9 @@
 // conversation, reads the thread, replies through the outbox, and sees the reply delivered.
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { createServer } from 'node:http';
 import { after, before, test } from 'node:test';
 
+import { FakeX } from './fake_x.mjs';
 import { createUser as create, login as logIn, removeDir, startParley, tempDir, waitUntilProcessed, writeConfig } from './harness.mjs';
 
 const brand = '4337869213';
@@ -13,7 +13,6 @@ let dir;
 let config;
 let parley;
 let fake;
-const posted = [];
 
 function createUser(email, role, password) {
   create({ config, dataDir: dir, email, role, password });
@@ -32,16 +31,8 @@ async function api(session, path, { method = 'GET', body } = {}) {
 }
 
 before(async () => {
-  fake = createServer((req, res) => {
-    let raw = '';
-    req.on('data', (c) => { raw += c; });
-    req.on('end', () => {
-      posted.push({ url: req.url, auth: req.headers.authorization, body: JSON.parse(raw) });
-      res.writeHead(201, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ data: { id: '1860000000000000777', text: JSON.parse(raw).text } }));
-    });
-  });
-  await new Promise((resolve) => fake.listen(0, '127.0.0.1', resolve));
+  fake = new FakeX('user-token');
+  await fake.start();
   dir = tempDir();
   config = writeConfig(dir, `
 [outbound]
@@ -52,7 +43,7 @@ workspace = "acme"
 kind = "x"
 name = "@AcmeHelp"
 platform_account_id = "${brand}"
-api_base_url = "http://127.0.0.1:${fake.address().port}"
+api_base_url = "${fake.base}"
 credentials = { consumer_secret = "${consumerSecret}", access_token = "user-token" }
 `);
   parley = await startParley({ dataDir: dir, config });
@@ -76,8 +67,7 @@ credentials = { consumer_secret = "${consumerSecret}", access_token = "user-toke
 
 after(async () => {
   if (parley) await parley.stop();
-  fake.closeAllConnections();
-  await new Promise((resolve) => fake.close(resolve));
+  await fake.stop();
   removeDir(dir);
 });
 
@@ -111,11 +101,11 @@ test('an agent finds the conversation, replies, and sees the reply sent', async 
   assert.equal(thread.messages.length, 2);
   assert.equal(thread.messages[1].direction, 'outbound');
   assert.equal(thread.messages[1].delivery, 'sent');
-  assert.equal(thread.messages[1].platform_message_id, '1860000000000000777');
+  assert.equal(thread.messages[1].platform_message_id, fake.ids[0]);
   const me = (await api(agent, '/api/v1/me')).json.user;
   assert.equal(thread.messages[1].user_id, me.id);  // who wrote it
   assert.ok(thread.conversation.first_response_at);
-  assert.deepEqual(posted[0].body, { text: 'Hi Jane, checking now ^AG', reply: { in_reply_to_tweet_id: '1850000000000000001' } });
+  assert.deepEqual(fake.requests[0].body, { text: 'Hi Jane, checking now ^AG', reply: { in_reply_to_tweet_id: '1850000000000000001' } });
 
   // Moving to private on X is a DM to the author.
   const dm = await api(agent, `/api/v1/conversations/${id}/replies`, { method: 'POST', body: { text: 'DMing you', private: true } });

@@ -3,77 +3,21 @@
 // request was in flight when the server was killed is never sent a second time.
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { createServer } from 'node:http';
 import { after, before, test } from 'node:test';
 
+import { FakeX } from './fake_x.mjs';
 import { removeDir, runParley, startParley, tempDir, waitUntilProcessed, writeConfig } from './harness.mjs';
 
 const brand = '4337869213';
 const consumerSecret = 'x-consumer-secret';
 const accessToken = 'x-user-token';
 
-// A fake X API v2: checks each request against the published shape, records it, and answers
-// from a script of behaviours ('ok', 'rate-limit', 'hold').
-class FakeX {
-  constructor() {
-    this.requests = [];
-    this.script = [];
-    this.held = [];
-    this.nextId = 1860000000000000001n;
-    this.server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk) => { body += chunk; });
-      req.on('end', () => this.handle(req, res, body));
-    });
-  }
-  async start() {
-    await new Promise((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.base = `http://127.0.0.1:${this.server.address().port}`;
-  }
-  async stop() {
-    for (const res of this.held) res.destroy();
-    this.server.closeAllConnections();
-    await new Promise((resolve) => this.server.close(resolve));
-  }
-  handle(req, res, raw) {
-    const problem = (status, detail) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ title: 'Invalid Request', detail, type: 'about:blank', status }));
-    };
-    let body;
-    try { body = JSON.parse(raw); } catch { return problem(400, 'body is not JSON'); }
-    this.requests.push({ method: req.method, url: req.url, auth: req.headers.authorization, body });
-    if (req.method !== 'POST' || req.url !== '/2/tweets') return problem(404, 'unknown endpoint');
-    if (req.headers.authorization !== `Bearer ${accessToken}`) {
-      return problem(401, 'Unauthorized');
-    }
-    if (!req.headers['content-type']?.startsWith('application/json')) {
-      return problem(400, 'content-type must be application/json');
-    }
-    if (typeof body.text !== 'string' || body.text.length === 0 ||
-        (body.reply && !/^\d+$/.test(body.reply.in_reply_to_tweet_id))) {
-      return problem(400, 'text and reply.in_reply_to_tweet_id do not have the published shape');
-    }
-    const behaviour = this.script.shift() ?? 'ok';
-    if (behaviour === 'hold') { this.held.push(res); return; }
-    if (behaviour === 'rate-limit') {
-      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '1',
-        'x-rate-limit-remaining': '0' });
-      return res.end(JSON.stringify({ title: 'Too Many Requests', detail: 'Too Many Requests',
-        type: 'about:blank', status: 429 }));
-    }
-    const id = String(this.nextId++);
-    res.writeHead(201, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ data: { id, text: body.text, edit_history_tweet_ids: [id] } }));
-  }
-}
-
 let dir;
 let config;
 let fake;
 
 before(async () => {
-  fake = new FakeX();
+  fake = new FakeX(accessToken);
   await fake.start();
   dir = tempDir();
   config = writeConfig(dir, `
