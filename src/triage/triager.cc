@@ -1,0 +1,805 @@
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <deque>
+#include <nlohmann/json.hpp>
+#include <unordered_map>
+
+#include "parley/triage/compiled.h"
+#include "parley/triage/language.h"
+#include "parley/triage/sentiment.h"
+#include "parley/triage/triage.h"
+
+namespace parley::triage {
+namespace {
+
+using core::Timestamp;
+
+std::string Round1(double value) {
+  char buffer[32];
+  const auto [end, ec] =
+      std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed, 1);
+  return ec == std::errc() ? std::string(buffer, end) : std::string("0");
+}
+
+std::string Followers(std::int64_t n) {
+  if (n >= 1000000) return Round1(static_cast<double>(n) / 1e6) + "M";
+  if (n >= 1000) return std::to_string(n / 1000) + "k";
+  return std::to_string(n);
+}
+
+std::string Ago(core::Duration d) {
+  const auto minutes = std::chrono::duration_cast<std::chrono::minutes>(d).count();
+  if (minutes < 60) return std::to_string(std::max<std::int64_t>(minutes, 1)) + " min ago";
+  if (minutes < 48 * 60) return std::to_string(minutes / 60) + " h ago";
+  return std::to_string(minutes / (24 * 60)) + " days ago";
+}
+
+template <typename Words>
+std::string Quoted(const Words& words, std::size_t limit = 3) {
+  std::string out;
+  for (std::size_t i = 0; i < words.size() && i < limit; ++i) {
+    if (i > 0) out += ", ";
+    out += '"';
+    out += words[i];
+    out += '"';
+  }
+  return out;
+}
+
+void AddUnique(std::vector<std::string>& list, std::string value) {
+  if (std::find(list.begin(), list.end(), value) == list.end()) list.push_back(std::move(value));
+}
+
+// The text reduced to what two copies of one message share: lowercase words, no handles, links or
+// punctuation. Near duplicates have the same skeleton.
+std::string Skeleton(std::string_view text, std::size_t* words) {
+  std::string out;
+  *words = 0;
+  std::size_t i = 0;
+  bool space = true;
+  while (i < text.size()) {
+    if (space) {
+      if (const std::size_t n = UrlLength(text, i); n > 0) {
+        i += n;
+        continue;
+      }
+      if (const std::size_t n = HandleLength(text, i); n > 0) {
+        i += n;
+        continue;
+      }
+    }
+    const char c = text[i];
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x80 || IsAsciiAlnum(c)) {
+      if (space && !out.empty()) out += ' ';
+      if (space) ++*words;
+      out += AsciiLower(c);
+      space = false;
+    } else {
+      space = byte <= ' ' || space || c != '\'';
+      if (c != '\'') space = true;
+    }
+    ++i;
+  }
+  return out;
+}
+
+std::uint64_t Hash(std::string_view text) { return std::hash<std::string_view>{}(text); }
+
+}  // namespace
+
+// What the triager remembers between messages: recent texts (duplicates, repeated posts), when
+// each author last wrote (recent customers), and engagement samples (top mentions).
+struct Triager::Memory {
+  struct Seen {
+    Timestamp at;
+    std::uint64_t author = 0;  // hash of the author's id or handle; 0: unknown
+  };
+  // Engagement of one post: the oldest sample still in the window and the latest.
+  struct Engagement {
+    Timestamp first_at;
+    double first = 0;
+    Timestamp last_at;
+    double last = 0;
+  };
+  std::unordered_map<std::uint64_t, Seen> exact;
+  std::unordered_map<std::uint64_t, Seen> near;
+  std::deque<std::pair<Timestamp, std::pair<std::uint64_t, std::uint64_t>>> texts;
+  std::unordered_map<std::uint64_t, Timestamp> authors;
+  std::deque<std::pair<Timestamp, std::uint64_t>> author_order;
+  std::unordered_map<std::uint64_t, Engagement> engagement;
+  std::deque<std::pair<Timestamp, std::uint64_t>> engagement_order;
+
+  static constexpr std::size_t kMaxTexts = 200000;
+  static constexpr std::size_t kMaxAuthors = 500000;
+  static constexpr std::size_t kMaxTracked = 100000;
+
+  Memory() {
+    exact.reserve(kMaxTexts);
+    near.reserve(kMaxTexts);
+    authors.reserve(kMaxAuthors / 4);
+  }
+
+  void Forget(Timestamp now, const TriageConfig& config) {
+    while (!texts.empty() &&
+           (texts.size() > kMaxTexts || now - texts.front().first > config.duplicate_window)) {
+      const auto [exact_hash, near_hash] = texts.front().second;
+      if (auto it = exact.find(exact_hash);
+          it != exact.end() && it->second.at <= texts.front().first) {
+        exact.erase(it);
+      }
+      if (auto it = near.find(near_hash);
+          it != near.end() && it->second.at <= texts.front().first) {
+        near.erase(it);
+      }
+      texts.pop_front();
+    }
+    while (!author_order.empty() &&
+           (author_order.size() > kMaxAuthors ||
+            now - author_order.front().first > config.recent_customer_window)) {
+      if (auto it = authors.find(author_order.front().second);
+          it != authors.end() && it->second <= author_order.front().first) {
+        authors.erase(it);
+      }
+      author_order.pop_front();
+    }
+    while (!engagement_order.empty() &&
+           (engagement_order.size() > kMaxTracked ||
+            now - engagement_order.front().first > 6 * config.top_mention_window)) {
+      engagement.erase(engagement_order.front().second);
+      engagement_order.pop_front();
+    }
+  }
+};
+
+Triager::Triager(const core::Clock& clock) : clock_(clock), memory_(std::make_unique<Memory>()) {}
+Triager::~Triager() = default;
+
+core::Result<std::unique_ptr<Triager>> Triager::Create(TriageConfig config,
+                                                       const core::Clock& clock) {
+  std::unique_ptr<Triager> triager(new Triager(clock));
+  PARLEY_TRY(triager->Configure(std::move(config)));
+  return triager;
+}
+
+core::Status Triager::Configure(TriageConfig config) {
+  PARLEY_ASSIGN_OR_RETURN(auto compiled, Compiled::Build(std::move(config)));
+  std::atomic_store(&compiled_, std::move(compiled));
+  return core::Ok();
+}
+
+std::size_t Triager::pattern_count() const { return std::atomic_load(&compiled_)->set.size(); }
+
+namespace {
+
+// The values a rule condition sees for a field.
+std::vector<std::string> FieldValues(std::string_view field, const TriageResult& r,
+                                     const TriageInput& in) {
+  if (field == "text") return {in.text};
+  if (field == "intent") return {std::string(domain::ToString(r.intent))};
+  if (field == "risk") return {std::string(domain::ToString(r.risk))};
+  if (field == "tier") return {std::to_string(r.tier)};
+  if (field == "actionable") return {r.actionable ? "true" : "false"};
+  if (field == "sentiment") return {std::to_string(r.sentiment)};
+  if (field == "polarity") return {std::string(domain::ToString(r.polarity))};
+  if (field == "language") return {r.language};
+  if (field == "channel") return {std::string(domain::ToString(in.channel))};
+  if (field == "author.handle") return {in.author_handle};
+  if (field == "author.id") return {in.author_id};
+  if (field == "author.followers") return {std::to_string(in.followers)};
+  if (field == "author.verified") return {in.verified ? "true" : "false"};
+  if (field == "tags") return r.tags;
+  if (field == "category") return {r.category};
+  if (field == "priority") return {std::to_string(r.priority)};
+  if (field == "key_customer") return {r.key_customer_tier.empty() ? "false" : "true"};
+  if (field == "key_customer_tier") return {r.key_customer_tier};
+  if (field == "influencer") return {r.influencer ? "true" : "false"};
+  if (field == "recent_customer") return {r.recent_customer ? "true" : "false"};
+  if (field == "top_mention") return {r.top_mention ? "true" : "false"};
+  if (field == "authority") return {std::to_string(r.authority)};
+  if (field == "velocity") return {std::to_string(r.velocity)};
+  if (field == "team") return {r.team};
+  if (field == "pii") {
+    std::vector<std::string> types;
+    for (const PiiSpan& span : r.pii) AddUnique(types, std::string(domain::ToString(span.type)));
+    return types;
+  }
+  if (field == "filters") return r.filters;
+  if (field == "keyword_tables") {
+    std::vector<std::string> names;
+    for (const KeywordHit& hit : r.keyword_hits) AddUnique(names, hit.table);
+    return names;
+  }
+  return {};
+}
+
+bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return AsciiLower(x) == AsciiLower(y);
+         });
+}
+
+double ToNumber(const std::string& text) {
+  if (text == "true") return 1;
+  if (text == "false") return 0;
+  double value = 0;
+  std::from_chars(text.data(), text.data() + text.size(), value);
+  return value;
+}
+
+bool InBusinessHours(const Compiled& compiled, Timestamp now) {
+  const BusinessHours& hours = *compiled.config.business_hours;
+  const auto seconds = std::chrono::time_point_cast<std::chrono::seconds>(now);
+  const cctz::civil_second local = cctz::convert(seconds, compiled.zone);
+  const int weekday = [&] {
+    switch (cctz::get_weekday(cctz::civil_day(local))) {
+      case cctz::weekday::sunday:
+        return 0;
+      case cctz::weekday::monday:
+        return 1;
+      case cctz::weekday::tuesday:
+        return 2;
+      case cctz::weekday::wednesday:
+        return 3;
+      case cctz::weekday::thursday:
+        return 4;
+      case cctz::weekday::friday:
+        return 5;
+      case cctz::weekday::saturday:
+        return 6;
+    }
+    return 0;
+  }();
+  const int minute = local.hour() * 60 + local.minute();
+  return hours.days[static_cast<std::size_t>(weekday)] && minute >= hours.open_minute &&
+         minute < hours.close_minute;
+}
+
+bool Holds(const domain::Condition& c, const TriageResult& r, const TriageInput& in,
+           const Compiled& compiled, Timestamp now) {
+  using Op = domain::ConditionOperator;
+  if (c.op == Op::kMatchesTable) {
+    return std::any_of(r.keyword_hits.begin(), r.keyword_hits.end(), [&](const KeywordHit& hit) {
+      return std::find(c.values.begin(), c.values.end(), hit.table) != c.values.end();
+    });
+  }
+  if (c.op == Op::kInBusinessHours) {
+    const bool wanted = c.values.empty() || c.values.front() != "false";
+    return InBusinessHours(compiled, now) == wanted;
+  }
+  const std::vector<std::string> values = FieldValues(c.field, r, in);
+  const auto any_equal = [&] {
+    return std::any_of(values.begin(), values.end(), [&](const std::string& v) {
+      return std::any_of(c.values.begin(), c.values.end(),
+                         [&](const std::string& w) { return EqualsIgnoringCase(v, w); });
+    });
+  };
+  switch (c.op) {
+    case Op::kEquals:
+    case Op::kIn:
+      return any_equal();
+    case Op::kNotEquals:
+    case Op::kNotIn:
+      return !any_equal();
+    case Op::kContains:
+      if (c.field == "text") {
+        const std::string haystack = AsciiLowerCopy(in.text);
+        return std::any_of(c.values.begin(), c.values.end(), [&](const std::string& w) {
+          return haystack.find(AsciiLowerCopy(w)) != std::string::npos;
+        });
+      }
+      return any_equal();
+    case Op::kAtLeast:
+      return !values.empty() && ToNumber(values.front()) >= ToNumber(c.values.front());
+    case Op::kAtMost:
+      return !values.empty() && ToNumber(values.front()) <= ToNumber(c.values.front());
+    case Op::kBetween:
+      return !values.empty() && ToNumber(values.front()) >= ToNumber(c.values[0]) &&
+             ToNumber(values.front()) <= ToNumber(c.values[1]);
+    case Op::kMatchesTable:
+    case Op::kInBusinessHours:
+      break;
+  }
+  return false;
+}
+
+void Apply(const domain::Rule& rule, const domain::RuleAction& action, TriageResult& r) {
+  using Kind = domain::ActionKind;
+  std::string because = std::string(domain::ToString(action.kind));
+  if (!action.argument.empty()) because += " " + action.argument;
+  switch (action.kind) {
+    case Kind::kTag:
+      AddUnique(r.tags, action.argument);
+      break;
+    case Kind::kSetPriority:
+      r.priority = static_cast<int>(ToNumber(action.argument));
+      break;
+    case Kind::kAssignTeam:
+      r.team = action.argument;
+      break;
+    case Kind::kAssignAgent:
+      r.agent = action.argument;
+      break;
+    case Kind::kAutoAcknowledge:
+      r.auto_acknowledge = action.argument;
+      break;
+    case Kind::kEscalate:
+      r.escalate = true;
+      break;
+    case Kind::kAlert:
+      r.alerts.push_back(action.argument);
+      break;
+    case Kind::kRequireApproval:
+      r.require_approval = true;
+      break;
+    case Kind::kHide:
+      r.hide = true;
+      break;
+    case Kind::kCloseAsNoise:
+      r.close_as_noise = true;
+      r.actionable = false;
+      r.tier = 0;
+      AddUnique(r.tags, "noise");
+      break;
+  }
+  r.actions.push_back({rule.name, action.kind, action.argument});
+  r.reasons.push_back({"rule", rule.name, 1, because, 0});
+}
+
+}  // namespace
+
+TriageResult Triager::Triage(const TriageInput& in) {
+  const std::shared_ptr<const Compiled> compiled = std::atomic_load(&compiled_);
+  const TriageConfig& config = compiled->config;
+  const Timestamp now = in.created_at.value_or(clock_.Now());
+  memory_->Forget(now, config);
+  TriageResult r;
+  std::string handle = AsciiLowerCopy(in.author_handle.starts_with('@')
+                                          ? std::string_view(in.author_handle).substr(1)
+                                          : std::string_view(in.author_handle));
+
+  // Language, sentiment, personal data.
+  const LanguageGuess language = DetectLanguage(in.text, in.language_hint);
+  r.language = language.code;
+  const std::string normalized = NormalizeForMatching(in.text);
+  const SentimentScore sentiment = SentimentAnalyzer::Default().Score(normalized);
+  r.compound = sentiment.compound;
+  r.sentiment = std::round((1 + 4.5 * (sentiment.compound + 1)) * 10) / 10;
+  r.polarity = sentiment.compound >= 0.05    ? Polarity::kPositive
+               : sentiment.compound <= -0.05 ? Polarity::kNegative
+                                             : Polarity::kNeutral;
+  r.pii = FindPii(in.text);
+  r.public_text = r.pii.empty() ? in.text : Redact(in.text, r.pii);
+
+  // One pass over every pattern.
+  thread_local std::vector<std::uint32_t> matched;
+  compiled->set.Scan(normalized, matched);
+  thread_local std::array<std::vector<std::string_view>, static_cast<std::size_t>(Cue::kCount)>
+      cues;
+  for (auto& list : cues) list.clear();
+  r.reasons.reserve(24);
+  for (std::uint32_t id : matched) {
+    const PatternInfo& info = compiled->patterns[id];
+    switch (info.source) {
+      case PatternInfo::Source::kKeyword: {
+        const domain::KeywordTable& table = compiled->tables[info.table];
+        if (!table.language.empty() && !r.language.empty() && table.language != r.language) break;
+        r.keyword_hits.push_back(
+            {table.name, table.language, info.text, &table.entries[info.entry]});
+        break;
+      }
+      case PatternInfo::Source::kCue:
+        cues[static_cast<std::size_t>(info.cue)].push_back(info.text);
+        break;
+      case PatternInfo::Source::kProfanity:
+        AddUnique(r.profanity, info.text);
+        break;
+    }
+  }
+  const auto cue = [&](Cue c) -> const std::vector<std::string_view>& {
+    return cues[static_cast<std::size_t>(c)];
+  };
+
+  r.reasons.push_back({"language", r.language.empty() ? "unknown" : r.language, language.confidence,
+                       language.from_hint ? "reported by the platform" : "detected from the text"});
+  {
+    std::string because = "VADER compound " + Round1(sentiment.compound * 100) + "%";
+    std::vector<std::string> words;
+    for (const SentimentCue& s : sentiment.cues) words.push_back(s.token);
+    if (!words.empty()) because += " from " + Quoted(words);
+    r.reasons.push_back({"sentiment", Round1(r.sentiment),
+                         std::min(1.0, 0.5 + std::abs(sentiment.compound) / 2), because, 0});
+  }
+
+  // Filters.
+  std::size_t links = 0;
+  std::size_t hashtags = 0;
+  for (std::size_t i = 0; i < in.text.size(); ++i) {
+    if ((i == 0 || static_cast<unsigned char>(in.text[i - 1]) <= ' ') && UrlLength(in.text, i) > 0)
+      ++links;
+    if (in.text[i] == '#' && (i == 0 || static_cast<unsigned char>(in.text[i - 1]) <= ' '))
+      ++hashtags;
+  }
+  std::size_t words = 0;
+  const std::string skeleton = Skeleton(in.text, &words);
+  const auto filter = [&](std::string name, std::string because, double confidence) {
+    AddUnique(r.filters, name);
+    r.reasons.push_back({"filter", std::move(name), confidence, std::move(because), 0});
+  };
+  if (in.is_repost || in.text.starts_with("RT @"))
+    filter("repost", "a repost of someone else's post", 0.99);
+  if (!handle.empty() && compiled->brand_handles.count(handle) > 0)
+    filter("own_post", "posted by the brand's own account", 1);
+  if ((!handle.empty() && compiled->blocked_authors.count(handle) > 0) ||
+      (!in.author_id.empty() && compiled->blocked_authors.count(in.author_id) > 0)) {
+    filter("blocked_author", "the author is blocked", 1);
+  }
+  const std::uint64_t author_key = !in.author_id.empty() ? Hash(in.author_id) | 1
+                                   : handle.empty()      ? 0
+                                                         : Hash(handle) | 1;
+  const bool substantial = words >= 3 || skeleton.size() >= 15;
+  if (substantial && !in.is_repost) {
+    const std::uint64_t exact_hash = Hash(in.text);
+    const std::uint64_t near_hash = Hash(skeleton);
+    auto& memory = *memory_;
+    if (auto it = memory.exact.find(exact_hash); it != memory.exact.end()) {
+      if (author_key != 0 && it->second.author == author_key) {
+        filter("spam", "the same author posted the same text " + Ago(now - it->second.at), 0.85);
+      }
+      filter("duplicate", "the same text arrived " + Ago(now - it->second.at), 0.95);
+    } else if (auto near = memory.near.find(near_hash); near != memory.near.end()) {
+      if (author_key != 0 && near->second.author == author_key) {
+        filter("spam", "the same author posted the same words " + Ago(now - near->second.at), 0.8);
+      }
+      filter("near_duplicate",
+             "the same words with other handles or links arrived " + Ago(now - near->second.at),
+             0.85);
+    }
+    memory.exact.insert_or_assign(exact_hash, Memory::Seen{now, author_key});
+    memory.near.insert_or_assign(near_hash, Memory::Seen{now, author_key});
+    memory.texts.emplace_back(now, std::make_pair(exact_hash, near_hash));
+  }
+  const bool bot_like = [&] {
+    std::size_t digits = 0;
+    while (digits < handle.size() && handle[handle.size() - 1 - digits] >= '0' &&
+           handle[handle.size() - 1 - digits] <= '9') {
+      ++digits;
+    }
+    return (digits >= 6 && in.followers < 50) || handle.find("bot") != std::string::npos;
+  }();
+  if (links >= 3) {
+    filter("spam", "a link farm: " + std::to_string(links) + " links", 0.85);
+  } else if (cue(Cue::kSpam).size() >= 2 || (!cue(Cue::kSpam).empty() && (links > 0 || bot_like))) {
+    filter("spam",
+           "promotional wording " + Quoted(cue(Cue::kSpam)) + (links > 0 ? " with a link" : ""),
+           0.8);
+  } else if (hashtags >= 6 && links > 0) {
+    filter("spam", std::to_string(hashtags) + " hashtags and a link", 0.75);
+  } else if (bot_like && links > 0) {
+    filter("spam",
+           "a bot-like account (@" + handle + ", " + std::to_string(in.followers) +
+               " followers) posting a link",
+           0.7);
+  }
+
+  // Profanity and abuse.
+  const bool addressed = !cue(Cue::kSecondPerson).empty();
+  if (!r.profanity.empty()) {
+    AddUnique(r.tags, "profanity");
+    r.reasons.push_back({"tags", "profanity", 0.9, "matched " + Quoted(r.profanity), 0});
+  }
+  if (!cue(Cue::kThreat).empty() ||
+      (!cue(Cue::kInsult).empty() && (addressed || in.text.find('@') != std::string::npos)) ||
+      (!r.profanity.empty() && addressed && sentiment.compound <= -0.5)) {
+    AddUnique(r.tags, "abuse");
+    std::vector<std::string_view> words_matched = cue(Cue::kThreat);
+    for (const auto& w : cue(Cue::kInsult)) words_matched.push_back(w);
+    for (const auto& w : r.profanity) words_matched.push_back(w);
+    r.reasons.push_back({"tags", "abuse", cue(Cue::kThreat).empty() ? 0.75 : 0.9,
+                         "aimed at a person: " + Quoted(words_matched), 0});
+  }
+
+  // Key mentions.
+  r.authority = std::min(
+      100.0, 20 * std::log10(static_cast<double>(std::max<std::int64_t>(in.followers, 0)) + 1) +
+                 (in.verified ? 10 : 0));
+  r.authority = std::round(r.authority * 10) / 10;
+  r.influencer = in.followers >= config.influencer_followers;
+  if (r.influencer) {
+    AddUnique(r.tags, "influencer");
+    r.reasons.push_back(
+        {"key_mention", "influencer", 1,
+         "influencer " + Followers(in.followers) + " followers, authority " + Round1(r.authority),
+         0});
+  }
+  const KeyCustomer* key = nullptr;
+  if (auto it = compiled->key_by_handle.find(handle);
+      !handle.empty() && it != compiled->key_by_handle.end())
+    key = it->second;
+  if (auto it = compiled->key_by_id.find(in.author_id);
+      !key && !in.author_id.empty() && it != compiled->key_by_id.end())
+    key = it->second;
+  if (key != nullptr) {
+    r.key_customer_tier = key->tier;
+    AddUnique(r.tags, "key_customer");
+    r.reasons.push_back({"key_mention", "key_customer", 1, "key customer, tier " + key->tier, 0});
+  }
+  std::optional<Timestamp> last_contact = in.last_contact_at;
+  if (author_key != 0) {
+    if (auto it = memory_->authors.find(author_key); it != memory_->authors.end()) {
+      if (!last_contact || it->second > *last_contact) last_contact = it->second;
+    }
+    memory_->authors.insert_or_assign(author_key, now);
+    memory_->author_order.emplace_back(now, author_key);
+  }
+  if (last_contact && *last_contact < now && now - *last_contact <= config.recent_customer_window) {
+    r.recent_customer = true;
+    AddUnique(r.tags, "recent_customer");
+    r.reasons.push_back(
+        {"key_mention", "recent_customer", 0.9, "contacted us " + Ago(now - *last_contact), 0});
+  }
+  const double engagement =
+      static_cast<double>(in.metrics.likes) +
+      2.0 * static_cast<double>(in.metrics.reposts + in.metrics.quotes + in.metrics.replies);
+  if (engagement > 0) {
+    const Timestamp observed = clock_.Now() > now ? clock_.Now() : now;
+    double minutes = 1;
+    double gained = engagement;
+    if (!in.platform_message_id.empty()) {
+      const std::uint64_t id = Hash(in.platform_message_id);
+      auto [it, added] = memory_->engagement.try_emplace(id);
+      Memory::Engagement& e = it->second;
+      if (added) {
+        memory_->engagement_order.emplace_back(observed, id);
+        e = {observed, engagement, observed, engagement};
+      } else if (observed - e.first_at > config.top_mention_window) {
+        e.first_at = e.last_at;  // the window slid past the first sample: start from the latest
+        e.first = e.last;
+      }
+      if (!added && observed - e.first_at >= std::chrono::minutes(1)) {
+        minutes = std::chrono::duration<double, std::ratio<60>>(observed - e.first_at).count();
+        gained = engagement - e.first;
+      } else if (in.created_at) {
+        minutes = std::max(
+            1.0, std::chrono::duration<double, std::ratio<60>>(observed - *in.created_at).count());
+      }
+      e.last_at = observed;
+      e.last = engagement;
+    }
+    r.velocity = std::round(gained / minutes * 10) / 10;
+    if (r.velocity >= config.top_mention_per_minute && engagement >= 20) {
+      r.top_mention = true;
+      AddUnique(r.tags, "top_mention");
+      r.reasons.push_back({"key_mention", "top_mention", 0.8,
+                           "top mention: " + Round1(r.velocity) + " engagements a minute", 0});
+    }
+  }
+
+  // Intent, risk, tier.
+  const bool noise_filter =
+      std::any_of(r.filters.begin(), r.filters.end(), [](const std::string& f) {
+        return f == "repost" || f == "duplicate" || f == "near_duplicate" || f == "spam" ||
+               f == "own_post" || f == "blocked_author";
+      });
+  const double s = sentiment.compound;
+  const bool asks =
+      in.text.find('?') != std::string::npos || in.text.find("\xC2\xBF") != std::string::npos;
+  double confidence = 0.5;
+  std::string because;
+  const auto set_intent = [&](Intent intent, double c, std::string why) {
+    r.intent = intent;
+    confidence = std::min(0.99, c);
+    because = std::move(why);
+  };
+  if (noise_filter) {
+    set_intent(Intent::kNoise, 0.9, "filtered: " + r.filters.front());
+  } else if (words == 0) {
+    set_intent(Intent::kNoise, 0.7, "no words to act on");
+  } else if (!cue(Cue::kCrisis).empty() && s < 0.5) {
+    set_intent(Intent::kPotentialCrisis,
+               0.6 + 0.1 * static_cast<double>(cue(Cue::kCrisis).size()) + (s < -0.3 ? 0.1 : 0),
+               "crisis signs " + Quoted(cue(Cue::kCrisis)));
+  } else if (!cue(Cue::kAccusation).empty() && (r.influencer || r.top_mention) && s < 0) {
+    set_intent(Intent::kPotentialCrisis, 0.65,
+               "a public accusation " + Quoted(cue(Cue::kAccusation)) + " with reach");
+  } else if (s <= -0.6 && r.top_mention) {
+    set_intent(Intent::kPotentialCrisis, 0.6, "strongly negative and spreading fast");
+  } else if (!cue(Cue::kUrgent).empty() && s < 0.5) {
+    set_intent(Intent::kUrgentNeed, 0.7 + 0.05 * static_cast<double>(cue(Cue::kUrgent).size()),
+               "urgent need " + Quoted(cue(Cue::kUrgent)));
+  } else if (!cue(Cue::kComplaint).empty() && s < 0.4) {
+    set_intent(Intent::kDissatisfaction, 0.65 + std::min(0.3, std::max(0.0, -s) * 0.3),
+               "complaint " + Quoted(cue(Cue::kComplaint)));
+  } else if (!cue(Cue::kAccusation).empty() && s < 0.3) {
+    set_intent(Intent::kDissatisfaction, 0.7, "an accusation " + Quoted(cue(Cue::kAccusation)));
+  } else if (s <= -0.5) {
+    set_intent(Intent::kDissatisfaction, 0.6 + std::min(0.3, -s * 0.3), "strongly negative");
+  } else if (asks || !cue(Cue::kQuestion).empty()) {
+    const bool both = asks && !cue(Cue::kQuestion).empty();
+    set_intent(
+        Intent::kQuestion, both ? 0.8 : 0.6,
+        cue(Cue::kQuestion).empty() ? "asks a question" : "asks " + Quoted(cue(Cue::kQuestion)));
+  } else if (s <= -0.25) {
+    set_intent(Intent::kDissatisfaction, 0.55, "negative");
+  } else if (!cue(Cue::kIndustry).empty()) {
+    set_intent(Intent::kIndustryReference, 0.6,
+               "about the industry " + Quoted(cue(Cue::kIndustry)));
+  } else if ((!cue(Cue::kPraise).empty() && s >= 0.2) || s >= 0.5) {
+    set_intent(Intent::kPositiveExperience, 0.6 + std::min(0.3, s * 0.3),
+               cue(Cue::kPraise).empty() ? "positive" : "praise " + Quoted(cue(Cue::kPraise)));
+  } else {
+    set_intent(Intent::kGeneralReference, 0.5, "mentions without a request or a feeling");
+  }
+  r.reasons.push_back({"intent", std::string(domain::ToString(r.intent)), confidence, because, 0});
+
+  switch (r.intent) {
+    case Intent::kQuestion:
+    case Intent::kDissatisfaction:
+    case Intent::kUrgentNeed:
+    case Intent::kPotentialCrisis:
+      r.tier = 1;
+      break;
+    case Intent::kNoise:
+      r.tier = 0;
+      break;
+    default:
+      r.tier = 2;
+  }
+  if (r.intent != Intent::kNoise) {
+    if (!cue(Cue::kAccusation).empty()) {
+      r.risk = Risk::kBrandAccusation;
+      r.reasons.push_back({"risk", "brand_accusation", 0.75,
+                           "accuses the brand: " + Quoted(cue(Cue::kAccusation)), 0});
+    } else if (r.tier == 1 && (!cue(Cue::kTransaction).empty() || !r.pii.empty())) {
+      r.risk = Risk::kTransactionalQuery;
+      r.reasons.push_back({"risk", "transactional_query", 0.7,
+                           cue(Cue::kTransaction).empty()
+                               ? "gives account details"
+                               : "about their own " + Quoted(cue(Cue::kTransaction)),
+                           0});
+    } else if (r.intent == Intent::kQuestion) {
+      r.risk = Risk::kFactQuery;
+      r.reasons.push_back({"risk", "fact_query", cue(Cue::kFact).empty() ? 0.55 : 0.75,
+                           cue(Cue::kFact).empty() ? "a general question"
+                                                   : "asks for facts " + Quoted(cue(Cue::kFact)),
+                           0});
+    }
+  }
+
+  // Keyword tables.
+  int keyword_points = 0;
+  for (const KeywordHit& hit : r.keyword_hits) {
+    for (const std::string& tag : hit.entry->tags) AddUnique(r.tags, tag);
+    const int points = hit.entry->priority.value_or(0);
+    if (r.category.empty() || points > keyword_points) {
+      if (!hit.entry->category.empty()) r.category = hit.entry->category;
+      if (hit.entry->team_id) r.team = hit.entry->team_id.ToString();
+    }
+    keyword_points = std::max(keyword_points, points);
+    r.reasons.push_back({"keyword", hit.table, 1,
+                         "matched \"" + hit.pattern + "\"" +
+                             (hit.language.empty() ? "" : " (" + hit.language + ")"),
+                         0});
+  }
+  if (!r.pii.empty()) {
+    AddUnique(r.tags, "pii");
+    std::vector<std::string> types;
+    for (const PiiSpan& span : r.pii) AddUnique(types, std::string(domain::ToString(span.type)));
+    r.reasons.push_back({"pii", types.front(), 0.9,
+                         "personal data in the text (" + Quoted(types, 6) +
+                             "): redacted in public views; move to a private channel",
+                         0});
+  }
+
+  r.actionable = r.tier == 1 || (r.tier == 2 && (key != nullptr || r.influencer) &&
+                                 r.intent != Intent::kIndustryReference);
+  r.reasons.push_back({"actionable", r.actionable ? "true" : "false", confidence,
+                       r.actionable
+                           ? (r.tier == 1 ? "tier 1: " + std::string(domain::ToString(r.intent))
+                                          : "tier 2 from a key author")
+                           : (r.tier == 0 ? "noise" : "tier 2: no reply needed"),
+                       0});
+
+  // Priority: points from what was found, each listed.
+  if (r.tier != 0) {
+    std::vector<std::string> summary;
+    const auto add = [&](int points, std::string field, std::string value, std::string why) {
+      if (points == 0) return;
+      r.priority += points;
+      summary.push_back(why);
+      r.reasons.push_back({"priority", std::move(value), 1, std::move(why), points});
+      (void)field;
+    };
+    static constexpr std::array<int, 8> kIntentPoints{40, 50, 60, 70, 15, 20, 10, 0};
+    const std::array<std::string, 8> intent_words{
+        "question",          "dissatisfied", "urgent need",        "potential crisis",
+        "general reference", "positive",     "industry reference", "noise"};
+    const auto intent_index = static_cast<std::size_t>(r.intent);
+    add(kIntentPoints[intent_index], "intent", std::string(domain::ToString(r.intent)),
+        intent_words[intent_index]);
+    if (r.risk == Risk::kBrandAccusation) add(10, "risk", "brand_accusation", "brand accusation");
+    if (r.risk == Risk::kTransactionalQuery)
+      add(5, "risk", "transactional_query", "about their account");
+    if (s < -0.05)
+      add(static_cast<int>(std::lround(-s * 10)), "sentiment", Round1(r.sentiment),
+          "sentiment " + Round1(r.sentiment) + "/10");
+    if (r.influencer)
+      add(static_cast<int>(std::lround(r.authority * 0.15)), "influencer", "influencer",
+          "influencer " + Followers(in.followers) + " followers");
+    if (key != nullptr) {
+      const int points = key->tier == "platinum" ? 20 : key->tier == "gold" ? 15 : 10;
+      add(points, "key_customer", key->tier, "key customer (" + key->tier + ")");
+    }
+    if (r.recent_customer && last_contact)
+      add(10, "recent_customer", "recent_customer", "contacted us " + Ago(now - *last_contact));
+    if (r.top_mention)
+      add(10, "top_mention", "top_mention", "top mention, " + Round1(r.velocity) + "/min");
+    if (keyword_points > 0)
+      add(keyword_points, "keyword", r.category,
+          "topic " + (r.category.empty() ? std::string("keyword") : r.category));
+    if (!r.pii.empty() && in.channel != domain::ChannelKind::kEmail &&
+        in.channel != domain::ChannelKind::kWhatsApp) {
+      add(5, "pii", "pii", "personal data posted");
+    }
+    r.priority = std::clamp(r.priority, 0, 100);
+    const std::string band = r.priority >= 70 ? "P1" : r.priority >= 40 ? "P2" : "P3";
+    std::string line = band + ": ";
+    for (std::size_t i = 0; i < summary.size(); ++i) line += (i ? ", " : "") + summary[i];
+    r.reasons.push_back({"priority", std::to_string(r.priority), 1, line, r.priority});
+  }
+
+  // Rules, in order; each fires at most once, and a bounded number of passes lets a rule see what
+  // an earlier one set without looping.
+  std::vector<bool> fired(compiled->rules.size(), false);
+  for (int pass = 0; pass < 3; ++pass) {
+    bool changed = false;
+    bool stopped = false;
+    for (std::size_t i = 0; i < compiled->rules.size() && !stopped; ++i) {
+      if (fired[i]) continue;
+      const domain::Rule& rule = *compiled->rules[i];
+      const bool holds =
+          std::all_of(rule.conditions.begin(), rule.conditions.end(),
+                      [&](const domain::Condition& c) { return Holds(c, r, in, *compiled, now); });
+      if (!holds) continue;
+      fired[i] = true;
+      changed = true;
+      for (const domain::RuleAction& action : rule.actions) Apply(rule, action, r);
+      stopped = rule.stop_processing;
+    }
+    if (!changed || stopped) break;
+  }
+  r.priority = std::clamp(r.priority, 0, 100);
+  return r;
+}
+
+std::string ToJsonLine(const TriageResult& r) {
+  nlohmann::json j;
+  j["actionable"] = r.actionable;
+  j["tier"] = r.tier;
+  j["intent"] = domain::ToString(r.intent);
+  j["risk"] =
+      r.risk == Risk::kNone ? nlohmann::json(nullptr) : nlohmann::json(domain::ToString(r.risk));
+  j["sentiment"] = r.sentiment;
+  j["polarity"] = domain::ToString(r.polarity);
+  j["language"] = r.language.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.language);
+  j["pii"] = nlohmann::json::array();
+  for (const PiiSpan& span : r.pii) {
+    j["pii"].push_back(
+        {{"type", domain::ToString(span.type)}, {"start", span.begin}, {"end", span.end}});
+  }
+  j["tags"] = r.tags;
+  j["priority"] = r.priority;
+  j["reasons"] = nlohmann::json::array();
+  for (const Reason& reason : r.reasons) {
+    nlohmann::json item{{"field", reason.field},
+                        {"value", reason.value},
+                        {"confidence", std::round(reason.confidence * 100) / 100},
+                        {"because", reason.because}};
+    if (reason.points != 0) item["points"] = reason.points;
+    j["reasons"].push_back(std::move(item));
+  }
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace parley::triage
