@@ -40,6 +40,7 @@ bench: release
 	build/release/parley bench inbox --json
 	build/release/parley bench store --json
 	build/release/parley bench api --json
+	build/release/parley bench triage --json
 
 format: deps
 	@clang-format -i $(SOURCES)

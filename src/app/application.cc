@@ -13,6 +13,7 @@
 #include "parley/sqlite/sqlite_outbox.h"
 #include "parley/sqlite/sqlite_store.h"
 #include "parley/telemetry/log.h"
+#include "parley/triage/triage.h"
 
 namespace parley::app {
 
@@ -211,6 +212,12 @@ core::Result<std::unique_ptr<Application>> Application::Open(const config::Confi
   app->processor_ = std::make_unique<ingest::InboxProcessor>(
       *app->inbox_, app->parsers_, app->directory_, clock,
       ingest::ProcessorOptions{config.ingest.batch}, &app->metrics_);
+  // Triage with the shipped defaults, compiled once; the processor keeps a copy per workspace
+  // (each remembering its own recent posts and authors) and triages while the engines write.
+  // Per-workspace tables and rules come with their REST resources (issue 6).
+  auto triager = triage::Triager::Create(triage::TriageConfig{}, clock);
+  PARLEY_TRY(triager);
+  app->processor_->SetTriager(std::move(triager).value());
   app->inbox_->SetCommitListener([processor = app->processor_.get()] { processor->Notify(); });
 
   auto outbox = sqlite::SqliteOutbox::Open((dir / "outbox.db").string(), clock);

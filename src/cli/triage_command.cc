@@ -23,70 +23,6 @@ std::optional<std::string> ReadFile(const std::string& path) {
   return text.str();
 }
 
-std::int64_t Count(const json& object, const char* key) {
-  if (!object.contains(key) || !object.at(key).is_number_integer()) return 0;
-  return object.at(key).get<std::int64_t>();
-}
-
-// Reads one input line; the error names the field that is wrong.
-core::Result<triage::TriageInput> ParseInput(const std::string& line) {
-  const auto invalid = [](std::string message) {
-    return core::MakeError(core::ErrorCode::kInvalidArgument, std::move(message));
-  };
-  json j = json::parse(line, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return invalid("not a JSON object");
-  if (!j.contains("text") || !j.at("text").is_string()) return invalid("\"text\" must be a string");
-  triage::TriageInput input;
-  input.text = j.at("text").get<std::string>();
-  const auto string_field = [&](const json& object, const char* key,
-                                std::string& out) -> core::Status {
-    if (!object.contains(key) || object.at(key).is_null()) return core::Ok();
-    if (!object.at(key).is_string())
-      return invalid(std::string("\"") + key + "\" must be a string");
-    out = object.at(key).get<std::string>();
-    return core::Ok();
-  };
-  std::string channel;
-  PARLEY_TRY(string_field(j, "channel", channel));
-  if (!channel.empty()) {
-    const auto kind = domain::ParseEnum<domain::ChannelKind>(channel);
-    if (!kind) return invalid("unknown channel \"" + channel + "\"");
-    input.channel = *kind;
-  }
-  PARLEY_TRY(string_field(j, "lang", input.language_hint));
-  PARLEY_TRY(string_field(j, "id", input.platform_message_id));
-  for (const char* key : {"created_at", "last_contact_at"}) {
-    std::string text;
-    PARLEY_TRY(string_field(j, key, text));
-    if (text.empty()) continue;
-    const auto at = core::ParseTimestamp(text);
-    if (!at) return invalid(std::string("\"") + key + "\" must be an RFC 3339 time");
-    (std::string_view(key) == "created_at" ? input.created_at : input.last_contact_at) = *at;
-  }
-  if (j.contains("author") && !j.at("author").is_null()) {
-    const json& author = j.at("author");
-    if (!author.is_object()) return invalid("\"author\" must be an object");
-    PARLEY_TRY(string_field(author, "handle", input.author_handle));
-    PARLEY_TRY(string_field(author, "id", input.author_id));
-    if (author.contains("followers") && !author.at("followers").is_number()) {
-      return invalid("\"author.followers\" must be a number");
-    }
-    input.followers = author.contains("followers") ? author.at("followers").get<std::int64_t>() : 0;
-    input.verified = author.contains("verified") && author.at("verified").is_boolean() &&
-                     author.at("verified").get<bool>();
-  }
-  if (j.contains("metrics") && j.at("metrics").is_object()) {
-    const json& m = j.at("metrics");
-    input.metrics.likes = Count(m, "likes");
-    input.metrics.reposts = Count(m, "reposts");
-    input.metrics.replies = Count(m, "replies");
-    input.metrics.quotes = Count(m, "quotes");
-  }
-  input.is_repost =
-      j.contains("is_repost") && j.at("is_repost").is_boolean() && j.at("is_repost").get<bool>();
-  return input;
-}
-
 }  // namespace
 
 int RunTriage(const TriageOptions& options) {
@@ -130,7 +66,7 @@ int RunTriage(const TriageOptions& options) {
   while (std::getline(std::cin, line)) {
     ++number;
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    auto input = ParseInput(line);
+    auto input = triage::ParseTriageInput(line);
     if (!input.ok()) {
       ++failures;
       std::cerr << "parley: line " << number << ": " << input.error().message << "\n";

@@ -384,6 +384,13 @@ core::Result<Outcome> Engine::IngestMessage(const domain::InboundMessage& inboun
     pending.conversations.insert(conversation->id);
     created = true;
   }
+  if (command.triage) {
+    ApplyTriage(*command.triage, message, *conversation);
+  } else if (triager_) {
+    triage::TriageInput input = triage::InputFor(message);
+    input.last_contact_at = conversation->last_customer_message_at;
+    ApplyTriage(triager_->Triage(input), message, *conversation);
+  }
   PARLEY_TRY(domain::RecordMessage(*conversation, message.channel, message.direction,
                                    message.published_at));
   if (domain::IsOpen(conversation->status)) {
@@ -396,6 +403,40 @@ core::Result<Outcome> Engine::IngestMessage(const domain::InboundMessage& inboun
   outcome.platform_message_id = message.platform_message_id;
   pending.messages.emplace(PendingKey(message), std::move(message));
   return outcome;
+}
+
+void Engine::ApplyTriage(const triage::TriageResult& result, domain::Message& message,
+                         domain::Conversation& conversation) {
+  if (message.language.empty()) message.language = result.language;
+  for (const std::string& tag : result.tags) {
+    if (std::find(message.tags.begin(), message.tags.end(), tag) == message.tags.end()) {
+      message.tags.push_back(tag);
+    }
+  }
+  // A conversation is as urgent as its most urgent message; a new message that ranks higher
+  // brings its tier and its reasons with it.
+  if (result.priority > conversation.priority || conversation.message_count == 0) {
+    conversation.priority = result.priority;
+    conversation.tier = static_cast<domain::Tier>(result.tier);
+    conversation.priority_reasons.clear();
+    for (const triage::Reason& reason : result.reasons) {
+      if (reason.field == "priority" && reason.points != 0 && reason.points != result.priority) {
+        conversation.priority_reasons.push_back(reason.because);
+      }
+      if (reason.field == "rule")
+        conversation.priority_reasons.push_back("rule " + reason.value + ": " + reason.because);
+    }
+  }
+  for (const std::string& tag : result.tags) {
+    if (std::find(conversation.tags.begin(), conversation.tags.end(), tag) ==
+        conversation.tags.end()) {
+      conversation.tags.push_back(tag);
+    }
+  }
+  if (conversation.category.empty()) conversation.category = result.category;
+  if (!conversation.team_id && !result.team.empty()) {
+    if (const auto team = core::ParseId<domain::TeamId>(result.team)) conversation.team_id = *team;
+  }
 }
 
 core::Result<Outcome> Engine::IngestUpdate(const domain::InboundEvent& event,

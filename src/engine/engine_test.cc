@@ -1,5 +1,6 @@
 #include "parley/engine/engine.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -79,6 +80,25 @@ TEST_F(EngineTest, AFirstMentionOpensAConversationForANewCustomer) {
   const auto customer = storage::Get<domain::Customer>(memory_, conversation.customer_id)->value();
   EXPECT_EQ(customer.identities.at(0).handle, "@u1");
   EXPECT_EQ(customer.identities.at(0).followers, 120);
+}
+
+TEST_F(EngineTest, ATriagerPrioritisesAndExplainsTheConversation) {
+  auto triager = triage::Triager::Create(triage::TriageConfig{}, clock_);
+  ASSERT_TRUE(triager.ok()) << triager.error().ToString();
+  engine_->SetTriager(std::move(triager).value());
+  auto outcomes =
+      Run({Tweet(x_, "t1", "u1", "thanks for the lovely flowers!"),
+           Tweet(x_, "t2", "u1", "@acme my refund still hasn't arrived, this is unacceptable")});
+  ASSERT_EQ(outcomes.size(), 2u);
+  const auto conversation = ConversationOf(outcomes[1]);
+  EXPECT_EQ(conversation.tier, domain::Tier::kTier1);
+  EXPECT_GE(conversation.priority, 50);
+  EXPECT_THAT(conversation.tags, ::testing::Contains("refund"));
+  EXPECT_THAT(conversation.priority_reasons, ::testing::Contains("dissatisfied"));
+  EXPECT_EQ(conversation.category, "refunds");
+  const auto message = storage::Get<domain::Message>(memory_, outcomes[1].message_id)->value();
+  EXPECT_EQ(message.language, "en");
+  EXPECT_THAT(message.tags, ::testing::Contains("refund"));
 }
 
 TEST_F(EngineTest, TheSameCustomerWritingAgainJoinsTheOpenConversation) {

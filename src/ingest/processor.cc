@@ -104,9 +104,21 @@ std::unique_ptr<InboxProcessor::Round> InboxProcessor::Begin(std::vector<storage
       continue;
     }
     Parsed item{std::move(payload), account->workspace_id, {}};
+    triage::Triager* triager = nullptr;
+    if (triager_) {
+      auto& slot = triagers_[account->workspace_id];
+      if (!slot) slot = triager_->Fresh();
+      triager = slot.get();
+    }
     for (auto& event : *events) {
-      item.commands.emplace_back(
-          engine::IngestCommand{std::move(event), *account, item.payload.id});
+      engine::IngestCommand command{std::move(event), *account, item.payload.id, nullptr};
+      const auto* inbound = std::get_if<domain::InboundMessage>(&command.event);
+      if (triager != nullptr && inbound != nullptr &&
+          inbound->message.direction == domain::Direction::kInbound) {
+        command.triage = std::make_shared<const triage::TriageResult>(
+            triager->Triage(triage::InputFor(inbound->message)));
+      }
+      item.commands.emplace_back(std::move(command));
     }
     round->parsed.push_back(std::move(item));
   }

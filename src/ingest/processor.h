@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <future>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -62,6 +63,9 @@ class InboxProcessor {
   // `retry_every` to pick up deferred payloads.
   void Start(std::chrono::milliseconds retry_every = std::chrono::milliseconds(1000));
   void Notify();
+  // Triages every new inbound message before it reaches its engine, with a fresh copy of `base`
+  // per workspace. Call before Start.
+  void SetTriager(std::unique_ptr<triage::Triager> base) { triager_ = std::move(base); }
   // Finishes the pass under way (and one more, for what arrived meanwhile), then stops.
   void Stop();
 
@@ -82,6 +86,9 @@ class InboxProcessor {
   IngestTargets& targets_;
   const core::Clock& clock_;
   const ProcessorOptions options_;
+
+  std::unique_ptr<triage::Triager> triager_;
+  std::map<domain::WorkspaceId, std::unique_ptr<triage::Triager>> triagers_;  // processor thread
 
   telemetry::Counter* processed_counter_ = nullptr;
   telemetry::Counter* dead_letter_counter_ = nullptr;

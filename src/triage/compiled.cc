@@ -31,7 +31,7 @@ constexpr std::array<std::pair<Cue, std::string_view>, static_cast<std::size_t>(
 struct Defaults {
   std::vector<domain::KeywordTable> tables;
   std::vector<std::pair<Cue, std::string>> cues;
-  std::vector<std::string> profanity;
+  std::vector<std::pair<std::string, std::string>> profanity;  // language, word
 };
 
 const Defaults& LoadDefaults() {
@@ -53,7 +53,14 @@ const Defaults& LoadDefaults() {
         }
       }
     }
+    // Words the lists hold that are ordinary in that language ("comer" is Portuguese for "to eat").
     std::unordered_set<std::string> seen;
+    for (const auto& document : documents) {
+      if (!document.contains("profanity_exceptions")) continue;
+      for (const auto& [language, words] : document.at("profanity_exceptions").items()) {
+        for (const auto& word : words) seen.insert(language + "\t" + word.get<std::string>());
+      }
+    }
     std::string_view words = lexicons::NaughtyWords();
     while (!words.empty()) {
       const std::size_t end = words.find('\n');
@@ -61,10 +68,12 @@ const Defaults& LoadDefaults() {
       words = end == std::string_view::npos ? std::string_view() : words.substr(end + 1);
       const std::size_t tab = line.find('\t');
       if (tab == std::string_view::npos) continue;
+      std::string language(line.substr(0, tab));
       std::string word = AsciiLowerCopy(line.substr(tab + 1));
       // One- and two-byte entries (single CJK characters, "ho") match inside ordinary words.
       if (word.size() < 3) continue;
-      if (seen.insert(word).second) d.profanity.push_back(std::move(word));
+      if (seen.insert(language + "\t" + word).second)
+        d.profanity.emplace_back(std::move(language), std::move(word));
     }
     return d;
   }();
@@ -191,16 +200,17 @@ core::Result<std::shared_ptr<const Compiled>> Compiled::Build(TriageConfig confi
       }
       specs.push_back(std::move(spec));
       compiled->patterns.push_back(
-          {PatternInfo::Source::kKeyword, t, e, Cue::kQuestion, entry.pattern});
+          {PatternInfo::Source::kKeyword, t, e, Cue::kQuestion, entry.pattern, table.language});
     }
   }
   for (const auto& [cue, phrase] : defaults.cues) {
     specs.push_back({phrase, false, false});
-    compiled->patterns.push_back({PatternInfo::Source::kCue, 0, 0, cue, phrase});
+    compiled->patterns.push_back({PatternInfo::Source::kCue, 0, 0, cue, phrase, std::string()});
   }
-  for (const std::string& word : defaults.profanity) {
+  for (const auto& [language, word] : defaults.profanity) {
     specs.push_back({word, false, false});
-    compiled->patterns.push_back({PatternInfo::Source::kProfanity, 0, 0, Cue::kQuestion, word});
+    compiled->patterns.push_back(
+        {PatternInfo::Source::kProfanity, 0, 0, Cue::kQuestion, word, language});
   }
 
   auto set = PatternSet::Compile(specs);

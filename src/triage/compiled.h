@@ -39,7 +39,8 @@ struct PatternInfo {
   std::uint32_t table = 0;  // kKeyword: index into tables
   std::uint32_t entry = 0;  // kKeyword: index into the table's entries
   Cue cue = Cue::kQuestion;
-  std::string text;  // the phrase or word as configured
+  std::string text;      // the phrase or word as configured
+  std::string language;  // kProfanity: the list it came from
 };
 
 class Compiled {

@@ -57,19 +57,32 @@ std::string Readable(std::string_view text) {
   return out;
 }
 
+// The hint in lowercase, or empty when it names no language ("und", X's "qme" for media only).
+std::string hint_code_of(std::string_view hint) {
+  if (hint.size() < 2 || hint.size() > 3 || hint == "und" || hint == "qme" || hint == "qht" ||
+      hint == "zxx" || hint == "art" || hint == "qam" || hint == "qct") {
+    return {};
+  }
+  return AsciiLowerCopy(hint);
+}
+
 }  // namespace
 
 LanguageGuess DetectLanguage(std::string_view text, std::string_view hint) {
   LanguageGuess guess;
-  const std::string readable = Readable(text);
-  CLD2::Language hinted = CLD2::UNKNOWN_LANGUAGE;
-  std::string hint_code;
-  if (hint.size() >= 2 && hint.size() <= 3 && hint != "und" && hint != "qme" && hint != "qht" &&
-      hint != "zxx" && hint != "art") {
-    hint_code = AsciiLowerCopy(hint);
-    hinted = CLD2::GetLanguageFromName(hint_code.c_str());
+  // The platform's own detection (X's `lang`) saw the author's settings and history, and reading
+  // the text again costs more than the rest of triage: a hint that names a language is the answer.
+  if (const std::string code = hint_code_of(hint); !code.empty()) {
+    const CLD2::Language hinted = CLD2::GetLanguageFromName(code.c_str());
+    if (hinted != CLD2::UNKNOWN_LANGUAGE && !IsoCode(hinted).empty()) {
+      guess.code = IsoCode(hinted);
+      guess.confidence = 0.9;
+      guess.from_hint = true;
+      return guess;
+    }
   }
-  CLD2::CLDHints hints{nullptr, nullptr, CLD2::UNKNOWN_ENCODING, hinted};
+  const std::string readable = Readable(text);
+  CLD2::CLDHints hints{nullptr, nullptr, CLD2::UNKNOWN_ENCODING, CLD2::UNKNOWN_LANGUAGE};
   CLD2::Language top3[3];
   int percent3[3];
   double scores3[3];
@@ -81,14 +94,6 @@ LanguageGuess DetectLanguage(std::string_view text, std::string_view hint) {
       top3, percent3, scores3, nullptr, &text_bytes, &reliable, &valid_prefix);
   guess.code = IsoCode(best);
   guess.confidence = std::clamp(percent3[0] / 100.0 * (reliable ? 1.0 : 0.6), 0.0, 1.0);
-  if (!hint_code.empty() && hinted != CLD2::UNKNOWN_LANGUAGE) {
-    const std::string hinted_code = IsoCode(hinted);
-    if (guess.code.empty() || !reliable || guess.code == hinted_code) {
-      guess.code = hinted_code;
-      guess.confidence = std::max(guess.confidence, 0.9);
-      guess.from_hint = true;
-    }
-  }
   return guess;
 }
 

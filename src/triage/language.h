@@ -14,7 +14,7 @@ struct LanguageGuess {
 };
 
 // `hint` is what the platform reported (X's `lang`), ISO 639-1 or empty; "und" and the like are
-// ignored.
+// ignored. A hint that names a language is taken as the answer without reading the text.
 LanguageGuess DetectLanguage(std::string_view text, std::string_view hint = {});
 
 }  // namespace parley::triage

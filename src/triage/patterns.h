@@ -26,8 +26,9 @@ struct PatternSpec {
   bool case_sensitive = false;
 };
 
-// What Scan expects: whitespace runs become one space and typographic apostrophes plain ones, so
-// that a phrase's single spaces match any spacing.
+// What Scan expects: whitespace runs become one space, typographic apostrophes plain ones and
+// Latin-1 capitals small letters, so that a phrase's single spaces match any spacing and
+// "UNVERSCHÄMT" matches "unverschämt".
 std::string NormalizeForMatching(std::string_view text);
 
 struct PatternError {

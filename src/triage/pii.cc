@@ -88,6 +88,7 @@ void FindNumbers(std::string_view text, const std::vector<PiiSpan>& taken,
     }
     if (i > 0 && (IsLetter(text[i - 1]) || IsDigit(text[i - 1]) || text[i - 1] == '/' ||
                   text[i - 1] == '#' || text[i - 1] == '_')) {
+      ++i;  // at least one byte: a '(' or '+' glued to a word is not alnum itself
       while (i < text.size() && IsAsciiAlnum(text[i])) ++i;
       continue;
     }

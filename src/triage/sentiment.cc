@@ -14,6 +14,7 @@ constexpr double kBoosterIncrement = 0.293;
 constexpr double kCapsIncrement = 0.733;
 constexpr double kNegationScalar = -0.74;
 constexpr double kNormalisationAlpha = 15;
+constexpr double kAfinnWeight = 0.8 * 0.75;
 
 // Calls fn(fields) for every line of a tab-separated blob.
 template <typename Fn>
@@ -66,6 +67,13 @@ const SentimentAnalyzer& SentimentAnalyzer::Default() {
 SentimentAnalyzer::SentimentAnalyzer() {
   ForEachLine(lexicons::VaderLexicon(), [&](const std::string_view* f, std::size_t n) {
     if (n >= 2) lexicon_.emplace(std::string(f[0]), ParseDouble(f[1]));
+  });
+  // AFINN fills the words VADER's lexicon lacks ("delayed", "stranded"), scaled from -5..5 to
+  // VADER's -4..4 and weakened: VADER's valences were rated for this scale, AFINN's were not.
+  ForEachLine(lexicons::Afinn(), [&](const std::string_view* f, std::size_t n) {
+    if (n >= 2 && f[0].find(' ') == std::string_view::npos) {
+      lexicon_.emplace(std::string(f[0]), ParseDouble(f[1]) * kAfinnWeight);
+    }
   });
   ForEachLine(lexicons::VaderBoosters(), [&](const std::string_view* f, std::size_t n) {
     if (n >= 2) boosters_.emplace(std::string(f[0]), ParseDouble(f[1]));
@@ -193,7 +201,7 @@ double SentimentAnalyzer::Idioms(double valence, const std::vector<Token>& t, st
   return valence;
 }
 
-SentimentScore SentimentAnalyzer::Score(std::string_view text) const {
+SentimentScore SentimentAnalyzer::Score(std::string_view text, bool words_count) const {
   thread_local std::vector<Token> tokens;
   thread_local std::vector<double> valences;
   Tokenize(text, tokens);
@@ -222,6 +230,10 @@ SentimentScore SentimentAnalyzer::Score(std::string_view text) const {
     }
     // "no" before a sentiment word negates it rather than counting as negative itself.
     if (token.lower == "no" && i + 1 < tokens.size() && InLexicon(tokens[i + 1].lower)) continue;
+    if (!words_count && std::any_of(token.lower.begin(), token.lower.end(),
+                                    [](char c) { return c >= 'a' && c <= 'z'; })) {
+      continue;
+    }
     double valence = Lexicon(token.lower);
     if (valence == 0) continue;
     if (cap_differential && IsShouted(token.text))

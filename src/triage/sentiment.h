@@ -31,7 +31,9 @@ class SentimentAnalyzer {
   // Built once from the embedded lexicons; thread-safe to share.
   static const SentimentAnalyzer& Default();
 
-  SentimentScore Score(std::string_view text) const;
+  // With `words` false only emoji and emoticons (tokens without letters) score: for text in a
+  // language the English lexicon does not cover.
+  SentimentScore Score(std::string_view text, bool words = true) const;
 
   // Weight of an emoji's Emoji Sentiment Ranking score (-1..1) on VADER's -4..4 scale.
   static constexpr double kEmojiWeight = 3.0;

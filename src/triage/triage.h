@@ -70,6 +70,10 @@ core::Result<TriageConfig> ParseTriageConfig(std::string_view json);
 // Reads a CSV of key customers: handle,platform_user_id,tier (a header line is skipped).
 core::Result<std::vector<KeyCustomer>> ParseKeyCustomersCsv(std::string_view csv);
 
+struct TriageInput;
+// Reads one line of `parley triage`'s input (docs/triage.md); the error names the wrong field.
+core::Result<TriageInput> ParseTriageInput(std::string_view json_line);
+
 struct TriageInput {
   std::string text;
   domain::ChannelKind channel = domain::ChannelKind::kGeneric;
@@ -84,6 +88,9 @@ struct TriageInput {
   bool is_repost = false;
   std::optional<core::Timestamp> last_contact_at;  // the customer's previous contact, if known
 };
+
+// The input for a message as a platform delivered it.
+TriageInput InputFor(const domain::Message& message);
 
 // One line of explanation: which field, what it was set to, how sure, and why.
 struct Reason {
@@ -156,6 +163,8 @@ class Triager {
   ~Triager();
 
   core::Status Configure(TriageConfig config);
+  // A triager with this one's compiled configuration and nothing remembered yet (no compile).
+  std::unique_ptr<Triager> Fresh() const;
   TriageResult Triage(const TriageInput& input);
 
   // How many patterns the compiled database holds (tables, cues and profanity).

@@ -92,6 +92,8 @@ TEST(Pii, IgnoresNumbersThatAreNotPersonal) {
   EXPECT_TRUE(FindPii("flight BA283 at 10:45 on 2024-05-01").empty());
   EXPECT_TRUE(FindPii("@user thanks!").empty());
   EXPECT_TRUE(FindPii("order number 123456789 still not here").empty());
+  // A '(' or '+' glued to a word once made the scanner stop advancing.
+  EXPECT_TRUE(FindPii("I would like(1/2) and a+1 more").empty());
 }
 
 TEST(Patterns, RefusesAnInvalidPatternWithItsPositionAndReason) {

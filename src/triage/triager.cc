@@ -15,6 +15,11 @@ namespace {
 
 using core::Timestamp;
 
+// Polarity bands over VADER's compound score, chosen on the TweetEval sentiment validation set
+// (docs/triage-quality.md): VADER's own ±0.05 calls too much of social text positive.
+constexpr double kPositiveFrom = 0.34;
+constexpr double kNegativeFrom = -0.06;
+
 std::string Round1(double value) {
   char buffer[32];
   const auto [end, ec] =
@@ -153,6 +158,22 @@ struct Triager::Memory {
   }
 };
 
+TriageInput InputFor(const domain::Message& message) {
+  TriageInput input;
+  input.text = message.text;
+  input.channel = message.channel;
+  input.author_handle = message.author.handle;
+  input.author_id = message.author.platform_user_id;
+  input.followers = message.author.followers;
+  input.verified = message.author.verified;
+  if (message.published_at != core::Timestamp()) input.created_at = message.published_at;
+  input.language_hint = message.language;
+  input.platform_message_id = message.platform_message_id;
+  input.metrics = message.metrics;
+  input.is_repost = message.kind == domain::MessageKind::kRepost;
+  return input;
+}
+
 Triager::Triager(const core::Clock& clock) : clock_(clock), memory_(std::make_unique<Memory>()) {}
 Triager::~Triager() = default;
 
@@ -167,6 +188,12 @@ core::Status Triager::Configure(TriageConfig config) {
   PARLEY_ASSIGN_OR_RETURN(auto compiled, Compiled::Build(std::move(config)));
   std::atomic_store(&compiled_, std::move(compiled));
   return core::Ok();
+}
+
+std::unique_ptr<Triager> Triager::Fresh() const {
+  std::unique_ptr<Triager> triager(new Triager(clock_));
+  triager->compiled_ = std::atomic_load(&compiled_);
+  return triager;
 }
 
 std::size_t Triager::pattern_count() const { return std::atomic_load(&compiled_)->set.size(); }
@@ -363,12 +390,6 @@ TriageResult Triager::Triage(const TriageInput& in) {
   const LanguageGuess language = DetectLanguage(in.text, in.language_hint);
   r.language = language.code;
   const std::string normalized = NormalizeForMatching(in.text);
-  const SentimentScore sentiment = SentimentAnalyzer::Default().Score(normalized);
-  r.compound = sentiment.compound;
-  r.sentiment = std::round((1 + 4.5 * (sentiment.compound + 1)) * 10) / 10;
-  r.polarity = sentiment.compound >= 0.05    ? Polarity::kPositive
-               : sentiment.compound <= -0.05 ? Polarity::kNegative
-                                             : Polarity::kNeutral;
   r.pii = FindPii(in.text);
   r.public_text = r.pii.empty() ? in.text : Redact(in.text, r.pii);
 
@@ -393,7 +414,11 @@ TriageResult Triager::Triage(const TriageInput& in) {
         cues[static_cast<std::size_t>(info.cue)].push_back(info.text);
         break;
       case PatternInfo::Source::kProfanity:
-        AddUnique(r.profanity, info.text);
+        // A word is profane in its own language ("con", "bitte", "fan" are not in Spanish, German
+        // or English); English swearing travels, so its list applies everywhere.
+        if (info.language == "en" || r.language.empty() || info.language == r.language) {
+          AddUnique(r.profanity, info.text);
+        }
         break;
     }
   }
@@ -403,8 +428,32 @@ TriageResult Triager::Triage(const TriageInput& in) {
 
   r.reasons.push_back({"language", r.language.empty() ? "unknown" : r.language, language.confidence,
                        language.from_hint ? "reported by the platform" : "detected from the text"});
+
+  // Sentiment. VADER's lexicons are English: in another language ("die" is German for "the")
+  // only emoji and emoticons count, and the cue phrases of that language add their weight.
+  const bool english = r.language.empty() || r.language == "en";
+  SentimentScore sentiment = SentimentAnalyzer::Default().Score(normalized, english);
+  std::string sentiment_source = "VADER compound";
+  if (!english) {
+    const double praise = static_cast<double>(cue(Cue::kPraise).size());
+    const double negative = static_cast<double>(
+        cue(Cue::kComplaint).size() + cue(Cue::kAccusation).size() + cue(Cue::kInsult).size() +
+        cue(Cue::kThreat).size() + (r.profanity.empty() ? 0 : 1));
+    if (praise + negative > 0) {
+      const double c = std::clamp(sentiment.compound, -0.999, 0.999);
+      double sum = c * std::sqrt(15.0) / std::sqrt(1 - c * c);
+      sum += 2.5 * praise - 2.0 * negative;
+      sentiment.compound = sum / std::sqrt(sum * sum + 15);
+      sentiment_source = "cue phrases (" + r.language + ") and emoji";
+    }
+  }
+  r.compound = sentiment.compound;
+  r.sentiment = std::round((1 + 4.5 * (sentiment.compound + 1)) * 10) / 10;
+  r.polarity = sentiment.compound >= kPositiveFrom   ? Polarity::kPositive
+               : sentiment.compound <= kNegativeFrom ? Polarity::kNegative
+                                                     : Polarity::kNeutral;
   {
-    std::string because = "VADER compound " + Round1(sentiment.compound * 100) + "%";
+    std::string because = sentiment_source + " " + Round1(sentiment.compound * 100) + "%";
     std::vector<std::string> words;
     for (const SentimentCue& s : sentiment.cues) words.push_back(s.token);
     if (!words.empty()) because += " from " + Quoted(words);
@@ -439,7 +488,10 @@ TriageResult Triager::Triage(const TriageInput& in) {
                                    : handle.empty()      ? 0
                                                          : Hash(handle) | 1;
   const bool substantial = words >= 3 || skeleton.size() >= 15;
-  if (substantial && !in.is_repost) {
+  // The same post seen again (a newer engagement count) is an update, not a duplicate.
+  const bool seen_before = !in.platform_message_id.empty() &&
+                           memory_->engagement.count(Hash(in.platform_message_id)) > 0;
+  if (substantial && !in.is_repost && !seen_before) {
     const std::uint64_t exact_hash = Hash(in.text);
     const std::uint64_t near_hash = Hash(skeleton);
     auto& memory = *memory_;
@@ -466,11 +518,14 @@ TriageResult Triager::Triage(const TriageInput& in) {
            handle[handle.size() - 1 - digits] <= '9') {
       ++digits;
     }
-    return (digits >= 6 && in.followers < 50) || handle.find("bot") != std::string::npos;
+    return (digits >= 6 && in.followers < 50) || handle.ends_with("bot") ||
+           handle.starts_with("bot") || handle.find("_bot") != std::string::npos;
   }();
   if (links >= 3) {
     filter("spam", "a link farm: " + std::to_string(links) + " links", 0.85);
-  } else if (cue(Cue::kSpam).size() >= 2 || (!cue(Cue::kSpam).empty() && (links > 0 || bot_like))) {
+  } else if (cue(Cue::kComplaint).empty() &&
+             (cue(Cue::kSpam).size() >= 2 ||
+              (!cue(Cue::kSpam).empty() && (links > 0 || bot_like)))) {
     filter("spam",
            "promotional wording " + Quoted(cue(Cue::kSpam)) + (links > 0 ? " with a link" : ""),
            0.8);
@@ -489,9 +544,15 @@ TriageResult Triager::Triage(const TriageInput& in) {
     AddUnique(r.tags, "profanity");
     r.reasons.push_back({"tags", "profanity", 0.9, "matched " + Quoted(r.profanity), 0});
   }
+  // An insult is abuse when aimed at someone: "you", or a handle without the writer blaming
+  // themselves ("I'm such an idiot").
+  const std::string lower_text = AsciiLowerCopy(normalized);
+  const bool self_blame = lower_text.find("i'm ") != std::string::npos ||
+                          lower_text.find("i am ") != std::string::npos ||
+                          lower_text.find(" me ") != std::string::npos;
   if (!cue(Cue::kThreat).empty() ||
-      (!cue(Cue::kInsult).empty() && (addressed || in.text.find('@') != std::string::npos)) ||
-      (!r.profanity.empty() && addressed && sentiment.compound <= -0.5)) {
+      (!cue(Cue::kInsult).empty() &&
+       (addressed || (in.text.find('@') != std::string::npos && !self_blame)))) {
     AddUnique(r.tags, "abuse");
     std::vector<std::string_view> words_matched = cue(Cue::kThreat);
     for (const auto& w : cue(Cue::kInsult)) words_matched.push_back(w);
@@ -596,7 +657,7 @@ TriageResult Triager::Triage(const TriageInput& in) {
     set_intent(Intent::kNoise, 0.9, "filtered: " + r.filters.front());
   } else if (words == 0) {
     set_intent(Intent::kNoise, 0.7, "no words to act on");
-  } else if (!cue(Cue::kCrisis).empty() && s < 0.5) {
+  } else if (!cue(Cue::kCrisis).empty()) {
     set_intent(Intent::kPotentialCrisis,
                0.6 + 0.1 * static_cast<double>(cue(Cue::kCrisis).size()) + (s < -0.3 ? 0.1 : 0),
                "crisis signs " + Quoted(cue(Cue::kCrisis)));
@@ -605,7 +666,7 @@ TriageResult Triager::Triage(const TriageInput& in) {
                "a public accusation " + Quoted(cue(Cue::kAccusation)) + " with reach");
   } else if (s <= -0.6 && r.top_mention) {
     set_intent(Intent::kPotentialCrisis, 0.6, "strongly negative and spreading fast");
-  } else if (!cue(Cue::kUrgent).empty() && s < 0.5) {
+  } else if (!cue(Cue::kUrgent).empty() && (s < 0.5 || cue(Cue::kPraise).empty())) {
     set_intent(Intent::kUrgentNeed, 0.7 + 0.05 * static_cast<double>(cue(Cue::kUrgent).size()),
                "urgent need " + Quoted(cue(Cue::kUrgent)));
   } else if (!cue(Cue::kComplaint).empty() && s < 0.4) {
@@ -613,7 +674,7 @@ TriageResult Triager::Triage(const TriageInput& in) {
                "complaint " + Quoted(cue(Cue::kComplaint)));
   } else if (!cue(Cue::kAccusation).empty() && s < 0.3) {
     set_intent(Intent::kDissatisfaction, 0.7, "an accusation " + Quoted(cue(Cue::kAccusation)));
-  } else if (s <= -0.5) {
+  } else if (s <= -0.5 && !(asks && !cue(Cue::kQuestion).empty())) {
     set_intent(Intent::kDissatisfaction, 0.6 + std::min(0.3, -s * 0.3), "strongly negative");
   } else if (asks || !cue(Cue::kQuestion).empty()) {
     const bool both = asks && !cue(Cue::kQuestion).empty();
@@ -622,6 +683,17 @@ TriageResult Triager::Triage(const TriageInput& in) {
         cue(Cue::kQuestion).empty() ? "asks a question" : "asks " + Quoted(cue(Cue::kQuestion)));
   } else if (s <= -0.25) {
     set_intent(Intent::kDissatisfaction, 0.55, "negative");
+  } else if (std::find(r.tags.begin(), r.tags.end(), "abuse") != r.tags.end() ||
+             (!r.profanity.empty() && s < 0.3)) {
+    set_intent(
+        Intent::kDissatisfaction, 0.6,
+        "swearing " + Quoted(r.profanity.empty() ? cue(Cue::kInsult)
+                                                 : std::vector<std::string_view>(
+                                                       r.profanity.begin(), r.profanity.end())));
+  } else if (std::any_of(r.pii.begin(), r.pii.end(),
+                         [](const PiiSpan& p) { return p.type != PiiType::kEmail; })) {
+    set_intent(Intent::kQuestion, 0.6,
+               "gives account or contact details: a request about their account");
   } else if (!cue(Cue::kIndustry).empty()) {
     set_intent(Intent::kIndustryReference, 0.6,
                "about the industry " + Quoted(cue(Cue::kIndustry)));
@@ -692,8 +764,7 @@ TriageResult Triager::Triage(const TriageInput& in) {
                          0});
   }
 
-  r.actionable = r.tier == 1 || (r.tier == 2 && (key != nullptr || r.influencer) &&
-                                 r.intent != Intent::kIndustryReference);
+  r.actionable = r.tier == 1 || (r.tier == 2 && (key != nullptr || r.influencer));
   r.reasons.push_back({"actionable", r.actionable ? "true" : "false", confidence,
                        r.actionable
                            ? (r.tier == 1 ? "tier 1: " + std::string(domain::ToString(r.intent))
