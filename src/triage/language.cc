@@ -45,7 +45,7 @@ std::string Readable(std::string_view text) {
     }
     const std::size_t start = i;
     const char32_t cp = NextCodePoint(text, i);
-    if (IsEmoji(cp) || IsEmojiModifier(cp)) {
+    if (cp >= 0x80 && (IsEmoji(cp) || IsEmojiModifier(cp))) {
       out += ' ';
       at_boundary = true;
       continue;

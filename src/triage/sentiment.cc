@@ -143,7 +143,7 @@ void SentimentAnalyzer::Tokenize(std::string_view text, std::vector<Token>& out)
     while (k < raw.size()) {
       std::size_t next = k;
       const char32_t cp = NextCodePoint(raw, next);
-      if (!IsEmoji(cp)) {
+      if (cp < 0x80 || !IsEmoji(cp)) {
         k = next;
         continue;
       }

@@ -123,7 +123,7 @@ struct Triager::Memory {
   Memory() {
     exact.reserve(kMaxTexts);
     near.reserve(kMaxTexts);
-    authors.reserve(kMaxAuthors / 4);
+    authors.reserve(kMaxAuthors / 2);
   }
 
   void Forget(Timestamp now, const TriageConfig& config) {
@@ -464,11 +464,12 @@ TriageResult Triager::Triage(const TriageInput& in) {
   // Filters.
   std::size_t links = 0;
   std::size_t hashtags = 0;
-  for (std::size_t i = 0; i < in.text.size(); ++i) {
-    if ((i == 0 || static_cast<unsigned char>(in.text[i - 1]) <= ' ') && UrlLength(in.text, i) > 0)
-      ++links;
-    if (in.text[i] == '#' && (i == 0 || static_cast<unsigned char>(in.text[i - 1]) <= ' '))
-      ++hashtags;
+  for (std::size_t i = 0; i < normalized.size();) {
+    if (UrlLength(normalized, i) > 0) ++links;
+    if (normalized[i] == '#') ++hashtags;
+    i = normalized.find(' ', i);
+    if (i == std::string::npos) break;
+    ++i;
   }
   std::size_t words = 0;
   const std::string skeleton = Skeleton(in.text, &words);
@@ -546,13 +547,15 @@ TriageResult Triager::Triage(const TriageInput& in) {
   }
   // An insult is abuse when aimed at someone: "you", or a handle without the writer blaming
   // themselves ("I'm such an idiot").
-  const std::string lower_text = AsciiLowerCopy(normalized);
-  const bool self_blame = lower_text.find("i'm ") != std::string::npos ||
-                          lower_text.find("i am ") != std::string::npos ||
-                          lower_text.find(" me ") != std::string::npos;
+  const auto self_blame = [&] {
+    const std::string lower_text = AsciiLowerCopy(normalized);
+    return lower_text.find("i'm ") != std::string::npos ||
+           lower_text.find("i am ") != std::string::npos ||
+           lower_text.find(" me ") != std::string::npos;
+  };
   if (!cue(Cue::kThreat).empty() ||
       (!cue(Cue::kInsult).empty() &&
-       (addressed || (in.text.find('@') != std::string::npos && !self_blame)))) {
+       (addressed || (in.text.find('@') != std::string::npos && !self_blame())))) {
     AddUnique(r.tags, "abuse");
     std::vector<std::string_view> words_matched = cue(Cue::kThreat);
     for (const auto& w : cue(Cue::kInsult)) words_matched.push_back(w);
