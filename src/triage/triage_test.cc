@@ -213,6 +213,35 @@ TEST(Triager, RulesRunInOrderOnceEachAndRecordWhatTheyDid) {
   EXPECT_EQ(r.actions[4].rule, "loop");
 }
 
+TEST(Triager, BusinessHoursFollowTheTimeZoneAcrossDaylightSaving) {
+  FixedClock clock;
+  auto triager = Triager::Create(Config(R"({"business_hours":{"time_zone":"Europe/London",
+      "days":["mon","tue","wed","thu","fri"],"open":"09:00","close":"17:00"},
+      "rules":[{"name":"after hours","when":[{"op":"in_business_hours","value":false}],
+                "then":[{"action":"auto_acknowledge","argument":"after_hours"}]}]})"),
+                                 clock);
+  ASSERT_TRUE(triager.ok()) << triager.error().ToString();
+  const auto at = [&](const char* when) {
+    TriageInput input = Input("where is my parcel?");
+    input.created_at = core::ParseTimestamp(when);
+    return (*triager)->Triage(input).auto_acknowledge;
+  };
+  // Friday 24 October 2025 is summer time (UTC+1): 08:30 UTC is 09:30 in London, open.
+  EXPECT_EQ(at("2025-10-24T08:30:00Z"), "");
+  // Monday 27 October 2025, after the clocks went back (UTC+0): 08:30 UTC is 08:30, closed.
+  EXPECT_EQ(at("2025-10-27T08:30:00Z"), "after_hours");
+  EXPECT_EQ(at("2025-10-27T09:30:00Z"), "");
+  EXPECT_EQ(at("2025-10-25T12:00:00Z"), "after_hours");  // Saturday
+}
+
+TEST(Triager, RefusesAnUnknownTimeZone) {
+  FixedClock clock;
+  auto triager =
+      Triager::Create(Config(R"({"business_hours":{"time_zone":"Mars/Olympus"}})"), clock);
+  ASSERT_FALSE(triager.ok());
+  EXPECT_THAT(triager.error().message, HasSubstr("unknown time zone"));
+}
+
 TEST(Triager, RefusesRulesOverUnknownFields) {
   FixedClock clock;
   auto triager = Triager::Create(
