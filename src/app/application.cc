@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "parley/app/routes.h"
 #include "parley/sqlite/sqlite_inbox.h"
@@ -217,6 +219,42 @@ core::Result<std::unique_ptr<Application>> Application::Open(const config::Confi
   // Per-workspace tables and rules come with their REST resources (issue 6).
   auto triager = triage::Triager::Create(triage::TriageConfig{}, clock);
   PARLEY_TRY(triager);
+  // Each workspace's own configuration: its triage file (keyword tables, rules, key customers)
+  // and its brand handles, whose posts are the brand's own.
+  auto stored = storage::ListAll<domain::Workspace>(*app->store_, domain::WorkspaceId());
+  PARLEY_TRY(stored);
+  for (const auto& workspace : *stored) {
+    const auto declared = std::find_if(config.workspaces.begin(), config.workspaces.end(),
+                                       [&](const auto& w) { return w.slug == workspace.slug; });
+    const std::string file = declared == config.workspaces.end() ? "" : declared->triage;
+    if (file.empty() && workspace.brand_handles.empty()) continue;
+    triage::TriageConfig workspace_config;
+    if (!file.empty()) {
+      std::ifstream in(file, std::ios::binary);
+      if (!in) {
+        return core::MakeError(core::ErrorCode::kInvalidArgument,
+                               "workspaces." + workspace.slug + ".triage: cannot read " + file);
+      }
+      std::ostringstream text;
+      text << in.rdbuf();
+      auto parsed = triage::ParseTriageConfig(text.str());
+      if (!parsed.ok()) {
+        return core::MakeError(
+            core::ErrorCode::kInvalidArgument,
+            "workspaces." + workspace.slug + ".triage (" + file + "): " + parsed.error().message);
+      }
+      workspace_config = std::move(parsed).value();
+    }
+    for (const std::string& handle : workspace.brand_handles) {
+      workspace_config.brand_handles.push_back(handle);
+    }
+    auto own = triage::Triager::Create(std::move(workspace_config), clock);
+    if (!own.ok()) {
+      return core::MakeError(core::ErrorCode::kInvalidArgument,
+                             "workspaces." + workspace.slug + ".triage: " + own.error().message);
+    }
+    app->processor_->SetTriager(workspace.id, std::move(own).value());
+  }
   app->processor_->SetTriager(std::move(triager).value());
   app->inbox_->SetCommitListener([processor = app->processor_.get()] { processor->Notify(); });
 

@@ -58,6 +58,9 @@ struct WorkspaceConfig {
   std::string name;
   std::string time_zone = "UTC";
   std::vector<std::string> brand_handles;
+  // A triage configuration (JSON, docs/triage.md): keyword tables, rules, key customers. Empty:
+  // the shipped defaults. A relative path is read from the server's working directory.
+  std::string triage;
 };
 
 struct ChannelAccountConfig {

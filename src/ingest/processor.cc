@@ -105,9 +105,11 @@ std::unique_ptr<InboxProcessor::Round> InboxProcessor::Begin(std::vector<storage
     }
     Parsed item{std::move(payload), account->workspace_id, {}};
     triage::Triager* triager = nullptr;
-    if (triager_) {
+    if (auto it = triagers_.find(account->workspace_id); it != triagers_.end()) {
+      triager = it->second.get();
+    } else if (triager_) {
       auto& slot = triagers_[account->workspace_id];
-      if (!slot) slot = triager_->Fresh();
+      slot = triager_->Fresh();
       triager = slot.get();
     }
     for (auto& event : *events) {

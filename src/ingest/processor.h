@@ -63,9 +63,12 @@ class InboxProcessor {
   // `retry_every` to pick up deferred payloads.
   void Start(std::chrono::milliseconds retry_every = std::chrono::milliseconds(1000));
   void Notify();
-  // Triages every new inbound message before it reaches its engine, with a fresh copy of `base`
-  // per workspace. Call before Start.
+  // Triages every new inbound message before it reaches its engine: with the workspace's own
+  // triager when one was set, else with a fresh copy of `base`. Call before Start.
   void SetTriager(std::unique_ptr<triage::Triager> base) { triager_ = std::move(base); }
+  void SetTriager(domain::WorkspaceId workspace, std::unique_ptr<triage::Triager> triager) {
+    triagers_[workspace] = std::move(triager);
+  }
   // Finishes the pass under way (and one more, for what arrived meanwhile), then stops.
   void Stop();
 
