@@ -7,8 +7,6 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "parley/app/routes.h"
 #include "parley/sqlite/sqlite_inbox.h"
@@ -230,20 +228,13 @@ core::Result<std::unique_ptr<Application>> Application::Open(const config::Confi
     if (file.empty() && workspace.brand_handles.empty()) continue;
     triage::TriageConfig workspace_config;
     if (!file.empty()) {
-      std::ifstream in(file, std::ios::binary);
-      if (!in) {
-        return core::MakeError(core::ErrorCode::kInvalidArgument,
-                               "workspaces." + workspace.slug + ".triage: cannot read " + file);
-      }
-      std::ostringstream text;
-      text << in.rdbuf();
-      auto parsed = triage::ParseTriageConfig(text.str());
-      if (!parsed.ok()) {
+      auto loaded = triage::LoadTriageConfig(file);
+      if (!loaded.ok()) {
         return core::MakeError(
             core::ErrorCode::kInvalidArgument,
-            "workspaces." + workspace.slug + ".triage (" + file + "): " + parsed.error().message);
+            "workspaces." + workspace.slug + ".triage: " + loaded.error().message);
       }
-      workspace_config = std::move(parsed).value();
+      workspace_config = std::move(loaded).value();
     }
     for (const std::string& handle : workspace.brand_handles) {
       workspace_config.brand_handles.push_back(handle);

@@ -1,9 +1,7 @@
 // `parley triage [--config FILE]`: JSON lines in, one JSON line of triage out per line in. The
-// same Triager the server's engine runs.
-#include <fstream>
+// same Triager the server's ingest runs.
 #include <iostream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "parley/cli/commands.h"
 #include "parley/core/clock.h"
@@ -15,41 +13,22 @@ namespace {
 
 using nlohmann::json;
 
-std::optional<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 }  // namespace
 
 int RunTriage(const TriageOptions& options) {
   triage::TriageConfig config;
   if (options.config_path) {
-    const auto text = ReadFile(*options.config_path);
-    if (!text) {
-      std::cerr << "parley: cannot read " << *options.config_path << "\n";
+    auto loaded = triage::LoadTriageConfig(*options.config_path);
+    if (!loaded.ok()) {
+      std::cerr << "parley: " << loaded.error().message << "\n";
       return 2;
     }
-    auto parsed = triage::ParseTriageConfig(*text);
-    if (!parsed.ok()) {
-      std::cerr << "parley: " << *options.config_path << ": " << parsed.error().message << "\n";
-      return 2;
-    }
-    config = std::move(parsed).value();
+    config = std::move(loaded).value();
   }
   if (options.key_customers_path) {
-    const auto text = ReadFile(*options.key_customers_path);
-    if (!text) {
-      std::cerr << "parley: cannot read " << *options.key_customers_path << "\n";
-      return 2;
-    }
-    auto customers = triage::ParseKeyCustomersCsv(*text);
+    auto customers = triage::LoadKeyCustomersCsv(*options.key_customers_path);
     if (!customers.ok()) {
-      std::cerr << "parley: " << *options.key_customers_path << ": " << customers.error().message
-                << "\n";
+      std::cerr << "parley: " << customers.error().message << "\n";
       return 2;
     }
     for (auto& customer : *customers) config.key_customers.push_back(std::move(customer));

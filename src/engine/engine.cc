@@ -384,13 +384,7 @@ core::Result<Outcome> Engine::IngestMessage(const domain::InboundMessage& inboun
     pending.conversations.insert(conversation->id);
     created = true;
   }
-  if (command.triage) {
-    ApplyTriage(*command.triage, message, *conversation);
-  } else if (triager_) {
-    triage::TriageInput input = triage::InputFor(message);
-    input.last_contact_at = conversation->last_customer_message_at;
-    ApplyTriage(triager_->Triage(input), message, *conversation);
-  }
+  if (command.triage) ApplyTriage(*command.triage, message, *conversation);
   PARLEY_TRY(domain::RecordMessage(*conversation, message.channel, message.direction,
                                    message.published_at));
   if (domain::IsOpen(conversation->status)) {

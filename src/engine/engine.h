@@ -32,9 +32,10 @@ struct IngestCommand {
   domain::InboundEvent event;
   domain::ChannelAccount account;
   domain::RawPayloadId payload;
-  // The triage of an inbound message, done before the command reached the engine (the ingest
-  // processor triages while the engine writes the previous round). Null: the engine's own
-  // triager, if any, runs.
+  // The triage of an inbound message (C2), done before the command reached the engine: the
+  // ingest processor triages while the engine writes the previous round. The engine applies it
+  // to the message (language, tags) and its conversation (priority, tier, reasons, tags,
+  // category, team). Null: not triaged.
   std::shared_ptr<const triage::TriageResult> triage = nullptr;
 };
 
@@ -93,10 +94,6 @@ class Engine {
   // echo or status showed to have arrived (the outbox records it sent). Set before Process.
   using OutboxConfirmer = std::function<void(domain::OutboxId, const std::string& platform_id)>;
   void SetOutboxConfirmer(OutboxConfirmer confirm) { confirm_ = std::move(confirm); }
-
-  // Triages every new inbound message (C2): its language and tags, and its conversation's
-  // priority, tier, reasons, tags, category and team. Without one, messages are not triaged.
-  void SetTriager(std::unique_ptr<triage::Triager> triager) { triager_ = std::move(triager); }
 
  private:
   struct Pending;  // the effects of one Process() call
@@ -173,7 +170,6 @@ class Engine {
   };
   std::unordered_map<domain::OutboxId, Awaiting> awaiting_;
   OutboxConfirmer confirm_;
-  std::unique_ptr<triage::Triager> triager_;
   // Applies the triage of an inbound message to it and its conversation.
   void ApplyTriage(const triage::TriageResult& result, domain::Message& message,
                    domain::Conversation& conversation);

@@ -82,13 +82,19 @@ TEST_F(EngineTest, AFirstMentionOpensAConversationForANewCustomer) {
   EXPECT_EQ(customer.identities.at(0).followers, 120);
 }
 
-TEST_F(EngineTest, ATriagerPrioritisesAndExplainsTheConversation) {
+TEST_F(EngineTest, ATriagedMessagePrioritisesAndExplainsItsConversation) {
   auto triager = triage::Triager::Create(triage::TriageConfig{}, clock_);
   ASSERT_TRUE(triager.ok()) << triager.error().ToString();
-  engine_->SetTriager(std::move(triager).value());
+  const auto triaged = [&](IngestCommand command) {
+    const auto& inbound = std::get<domain::InboundMessage>(command.event);
+    command.triage = std::make_shared<const triage::TriageResult>(
+        (*triager)->Triage(triage::InputFor(inbound.message)));
+    return command;
+  };
   auto outcomes =
-      Run({Tweet(x_, "t1", "u1", "thanks for the lovely flowers!"),
-           Tweet(x_, "t2", "u1", "@acme my refund still hasn't arrived, this is unacceptable")});
+      Run({triaged(Tweet(x_, "t1", "u1", "thanks for the lovely flowers!")),
+           triaged(Tweet(x_, "t2", "u1",
+                         "@acme my refund still hasn't arrived, this is unacceptable"))});
   ASSERT_EQ(outcomes.size(), 2u);
   const auto conversation = ConversationOf(outcomes[1]);
   EXPECT_EQ(conversation.tier, domain::Tier::kTier1);

@@ -32,26 +32,40 @@ struct Defaults {
   std::vector<domain::KeywordTable> tables;
   std::vector<std::pair<Cue, std::string>> cues;
   std::vector<std::pair<std::string, std::string>> profanity;  // language, word
+  std::string error;  // why the shipped defaults could not be read; every Build then fails
 };
 
 const Defaults& LoadDefaults() {
   static const Defaults defaults = [] {
     Defaults d;
-    const auto documents = nlohmann::json::parse(lexicons::Defaults());
-    for (const auto& document : documents) {
-      if (document.contains("keyword_tables")) {
-        // The shipped file is checked by the build (it is parsed there) and by the tests.
-        auto parsed = ParseTriageConfig(document.dump());
-        if (parsed.ok()) d.tables = std::move(parsed->keyword_tables);
-      }
-      if (document.contains("cues")) {
-        for (const auto& [cue, name] : kCueNames) {
-          const auto& by_language = document.at("cues").at(std::string(name));
-          for (const auto& [language, phrases] : by_language.items()) {
-            for (const auto& phrase : phrases) d.cues.emplace_back(cue, phrase.get<std::string>());
+    const auto documents = nlohmann::json::parse(lexicons::Defaults(), nullptr, false);
+    if (documents.is_discarded()) {
+      d.error = "the shipped triage defaults are not JSON";
+      return d;
+    }
+    try {
+      for (const auto& document : documents) {
+        if (document.contains("keyword_tables")) {
+          auto parsed = ParseTriageConfig(document.dump());
+          if (!parsed.ok()) {
+            d.error = "the shipped keyword tables: " + parsed.error().message;
+            return d;
+          }
+          d.tables = std::move(parsed->keyword_tables);
+        }
+        if (document.contains("cues")) {
+          for (const auto& [cue, name] : kCueNames) {
+            const auto& by_language = document.at("cues").at(std::string(name));
+            for (const auto& [language, phrases] : by_language.items()) {
+              for (const auto& phrase : phrases)
+                d.cues.emplace_back(cue, phrase.get<std::string>());
+            }
           }
         }
       }
+    } catch (const nlohmann::json::exception& e) {
+      d.error = std::string("the shipped cue phrases: ") + e.what();
+      return d;
     }
     // Words the lists hold that are ordinary in that language ("comer" is Portuguese for "to eat").
     std::unordered_set<std::string> seen;
@@ -181,6 +195,7 @@ core::Status CheckRule(const domain::Rule& rule, const Compiled& compiled) {
 core::Result<std::shared_ptr<const Compiled>> Compiled::Build(TriageConfig config) {
   auto compiled = std::make_shared<Compiled>();
   const Defaults& defaults = LoadDefaults();
+  if (!defaults.error.empty()) return core::MakeError(core::ErrorCode::kInternal, defaults.error);
   if (config.use_defaults) compiled->tables = defaults.tables;
   for (const domain::KeywordTable& table : config.keyword_tables) compiled->tables.push_back(table);
   compiled->config = std::move(config);

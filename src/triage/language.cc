@@ -58,7 +58,7 @@ std::string Readable(std::string_view text) {
 }
 
 // The hint in lowercase, or empty when it names no language ("und", X's "qme" for media only).
-std::string hint_code_of(std::string_view hint) {
+std::string HintCode(std::string_view hint) {
   if (hint.size() < 2 || hint.size() > 3 || hint == "und" || hint == "qme" || hint == "qht" ||
       hint == "zxx" || hint == "art" || hint == "qam" || hint == "qct") {
     return {};
@@ -72,7 +72,7 @@ LanguageGuess DetectLanguage(std::string_view text, std::string_view hint) {
   LanguageGuess guess;
   // The platform's own detection (X's `lang`) saw the author's settings and history, and reading
   // the text again costs more than the rest of triage: a hint that names a language is the answer.
-  if (const std::string code = hint_code_of(hint); !code.empty()) {
+  if (const std::string code = HintCode(hint); !code.empty()) {
     const CLD2::Language hinted = CLD2::GetLanguageFromName(code.c_str());
     if (hinted != CLD2::UNKNOWN_LANGUAGE && !IsoCode(hinted).empty()) {
       guess.code = IsoCode(hinted);

@@ -69,6 +69,9 @@ struct TriageConfig {
 core::Result<TriageConfig> ParseTriageConfig(std::string_view json);
 // Reads a CSV of key customers: handle,platform_user_id,tier (a header line is skipped).
 core::Result<std::vector<KeyCustomer>> ParseKeyCustomersCsv(std::string_view csv);
+// The same from files; errors name the file.
+core::Result<TriageConfig> LoadTriageConfig(const std::string& path);
+core::Result<std::vector<KeyCustomer>> LoadKeyCustomersCsv(const std::string& path);
 
 struct TriageInput;
 // Reads one line of `parley triage`'s input (docs/triage.md); the error names the wrong field.

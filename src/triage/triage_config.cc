@@ -1,6 +1,8 @@
 // The JSON form of a triage configuration (docs/triage.md).
 #include <charconv>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "parley/core/id.h"
 #include "parley/core/time.h"
@@ -360,6 +362,35 @@ core::Result<TriageConfig> ParseTriageConfig(std::string_view text) {
     config.business_hours = business;
   }
   return config;
+}
+
+namespace {
+
+core::Result<std::string> ReadWhole(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Invalid(path, "cannot be read");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Prefixes an error with the file it came from.
+template <typename T>
+core::Result<T> InFile(const std::string& path, core::Result<T> result) {
+  if (result.ok()) return result;
+  return Invalid(path, result.error().message);
+}
+
+}  // namespace
+
+core::Result<TriageConfig> LoadTriageConfig(const std::string& path) {
+  PARLEY_ASSIGN_OR_RETURN(const std::string text, ReadWhole(path));
+  return InFile(path, ParseTriageConfig(text));
+}
+
+core::Result<std::vector<KeyCustomer>> LoadKeyCustomersCsv(const std::string& path) {
+  PARLEY_ASSIGN_OR_RETURN(const std::string text, ReadWhole(path));
+  return InFile(path, ParseKeyCustomersCsv(text));
 }
 
 core::Result<std::vector<KeyCustomer>> ParseKeyCustomersCsv(std::string_view csv) {

@@ -81,9 +81,8 @@ std::string Skeleton(std::string_view text, std::size_t* words) {
       if (space) ++*words;
       out += AsciiLower(c);
       space = false;
-    } else {
-      space = byte <= ' ' || space || c != '\'';
-      if (c != '\'') space = true;
+    } else if (c != '\'') {  // an apostrophe stays inside its word ("don't")
+      space = true;
     }
     ++i;
   }

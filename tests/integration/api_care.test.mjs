@@ -85,6 +85,12 @@ test('an agent finds the conversation, replies, and sees the reply sent', async 
   assert.equal(list.status, 200);
   assert.equal(list.json.items.length, 1);
   const id = list.json.items[0].id;
+  // Triaged on the way in: a question about the customer's own refund, with its reasons.
+  const triaged = list.json.items[0];
+  assert.equal(triaged.tier, 'tier1');
+  assert.ok(triaged.priority >= 40, `priority ${triaged.priority}`);
+  assert.ok(triaged.tags.includes('refund'), JSON.stringify(triaged.tags));
+  assert.ok(triaged.priority_reasons.includes('question'), JSON.stringify(triaged.priority_reasons));
   const detail = await api(agent, `/api/v1/conversations/${id}`);
   assert.equal(detail.json.messages.length, 1);
   assert.equal(detail.json.messages[0].text, '@AcmeHelp where is my refund?');
