@@ -41,6 +41,7 @@ bench: release
 	build/release/parley bench store --json
 	build/release/parley bench api --json
 	build/release/parley bench triage --json
+	build/release/parley bench route --json
 
 format: deps
 	@clang-format -i $(SOURCES)

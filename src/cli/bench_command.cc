@@ -597,6 +597,7 @@ nlohmann::json BenchApi(int count, int rate, int seconds) {
 }  // namespace
 
 nlohmann::json BenchTriage(int count);  // triage_bench.cc
+nlohmann::json BenchRoute(int count);   // simulate_command.cc
 
 int RunBench(const BenchOptions& options) {
   nlohmann::json result;
@@ -608,6 +609,8 @@ int RunBench(const BenchOptions& options) {
                            options.producers);
     } else if (options.what == "triage") {
       result = BenchTriage(options.count > 0 ? options.count : 300'000);
+    } else if (options.what == "route") {
+      result = BenchRoute(options.count > 0 ? options.count : 500'000);
     } else if (options.what == "api") {
       result = BenchApi(options.count > 0 ? options.count : 1'000'000, 200, 15);
     } else {

@@ -73,6 +73,14 @@ struct TriageOptions {
 // some line could not be read (its output line is {"error": ..., "line": N}).
 int RunTriage(const TriageOptions& options);
 
+struct SimulateOptions {
+  std::string scenario;  // JSON, docs/simulation.md
+  bool json = false;
+  bool events = false;  // every router event in the report
+};
+// Runs the scenario and prints the report. Exit code 2 when the scenario is invalid.
+int RunSimulate(const SimulateOptions& options);
+
 int RunVersion();
 
 // Counts of what is stored, per kind, and of the inbox by state: a data overview as JSON.

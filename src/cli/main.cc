@@ -49,9 +49,9 @@ int main(int argc, char** argv) {
   BenchOptions bench;
   auto* bench_command =
       app.add_subcommand("bench", "Measure a part of Parley and print the figures.");
-  bench_command->add_option("what", bench.what, "ingest, inbox, store, api or triage")
+  bench_command->add_option("what", bench.what, "ingest, inbox, store, api, triage or route")
       ->required()
-      ->check(CLI::IsMember({"ingest", "inbox", "store", "api", "triage"}));
+      ->check(CLI::IsMember({"ingest", "inbox", "store", "api", "triage", "route"}));
   bench_command->add_option("--input", bench.input, "ingest: payloads, one per line")
       ->check(CLI::ExistingFile);
   bench_command
@@ -76,6 +76,17 @@ int main(int argc, char** argv) {
       ->add_option("--key-customers", triage.key_customers_path,
                    "CSV of key customers: handle,platform_user_id,tier")
       ->check(CLI::ExistingFile);
+
+  SimulateOptions simulate;
+  auto* simulate_command = app.add_subcommand(
+      "simulate",
+      "Run the router over a scenario on a simulated clock and report assignments, waits and SLA "
+      "outcomes (docs/simulation.md).");
+  simulate_command->add_option("--scenario", simulate.scenario, "scenario file (JSON)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  simulate_command->add_flag("--json", simulate.json, "print the report as one JSON object");
+  simulate_command->add_flag("--events", simulate.events, "include every router event");
 
   auto* stats_command =
       app.add_subcommand("stats", "Print counts of what is stored and of the inbox, as JSON.");
@@ -147,6 +158,7 @@ int main(int argc, char** argv) {
   if (*bench_command) return RunBench(bench);
   if (*stats_command) return RunStats(serve);
   if (*triage_command) return RunTriage(triage);
+  if (*simulate_command) return RunSimulate(simulate);
   if (*outbox_command) {
     outbox.action = *outbox_send ? "send" : *outbox_list ? "list" : "requeue";
     return RunOutbox(outbox);

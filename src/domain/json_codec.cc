@@ -64,7 +64,8 @@ PARLEY_JSON_CODEC(Skill, kind, value, proficiency)
 PARLEY_JSON_CODEC(Agent, id, workspace_id, display_name, initials, email, role, team_ids, skills,
                   max_concurrent, channel_weights, schedule_id, presence)
 PARLEY_JSON_CODEC(Team, id, workspace_id, name, leader_id, member_ids, overflow_team_id, max_wait,
-                  queue_cap, reassign_after, calendar_id, sla_policy_id)
+                  queue_cap, reassign_after, calendar_id, sla_policy_id, distribution,
+                  sticky_window, sticky_wait)
 PARLEY_JSON_CODEC(KeywordEntry, pattern, kind, case_sensitive, tags, category, team_id, priority)
 PARLEY_JSON_CODEC(KeywordTable, id, workspace_id, name, language, entries, version)
 PARLEY_JSON_CODEC(Condition, field, op, values)

@@ -1,6 +1,7 @@
 // Agents, their skills and presence, teams, and the roles people hold.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <string>
@@ -74,6 +75,17 @@ struct Agent {
   bool operator==(const Agent&) const = default;
 };
 
+// How a team's queue hands conversations to its agents (C3.2).
+enum class Distribution { kLeastLoad, kRoundRobin };
+
+template <>
+struct EnumNames<Distribution> {
+  static constexpr std::array<std::pair<Distribution, std::string_view>, 2> kNames{{
+      {Distribution::kLeastLoad, "least_load"},
+      {Distribution::kRoundRobin, "round_robin"},
+  }};
+};
+
 struct Team {
   TeamId id;
   WorkspaceId workspace_id;
@@ -86,6 +98,11 @@ struct Team {
   std::optional<Duration> reassign_after;  // an assignee silent this long loses the conversation
   CalendarId calendar_id;                  // business hours for SLA clocks
   SlaPolicyId sla_policy_id;
+  Distribution distribution = Distribution::kLeastLoad;
+  // Stickiness: a customer goes back to the agent who last handled them within this window...
+  std::optional<Duration> sticky_window = std::chrono::hours(24 * 7);
+  // ...and waits this long in the queue for that agent when they are busy or away.
+  Duration sticky_wait{0};
 
   bool operator==(const Team&) const = default;
 };

@@ -1,0 +1,1061 @@
+#include "parley/routing/router.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "parley/domain/enum_names.h"
+
+namespace parley::routing {
+namespace {
+
+using domain::Presence;
+using domain::SlaMetric;
+
+constexpr std::size_t kChangesKept = 16;
+
+// "45 s", "12 min", "3 h", "2 d": how long, for people.
+std::string Span(Duration d) {
+  using namespace std::chrono;
+  const auto s = duration_cast<seconds>(d).count();
+  if (s < 120) return std::to_string(s) + " s";
+  if (s < 2 * 3600) return std::to_string(s / 60) + " min";
+  if (s < 2 * 86400) return std::to_string(s / 3600) + " h";
+  return std::to_string(s / 86400) + " d";
+}
+
+bool HasSkillKind(const domain::Agent& agent, domain::SkillKind kind) {
+  return std::any_of(agent.skills.begin(), agent.skills.end(),
+                     [&](const domain::Skill& s) { return s.kind == kind; });
+}
+
+// The agent's proficiency in `value` of `kind`: 0 if they list skills of that kind but not this
+// one (they lack it); 1 if they list none of that kind (a generalist covers it).
+int Proficiency(const domain::Agent& agent, domain::SkillKind kind, std::string_view value) {
+  if (value.empty()) return 1;
+  for (const auto& skill : agent.skills) {
+    if (skill.kind == kind && skill.value == value) return std::max(1, skill.proficiency);
+  }
+  return HasSkillKind(agent, kind) ? 0 : 1;
+}
+
+std::string Load(const AgentState& a) {
+  return std::to_string(a.load) + "/" + std::to_string(a.agent.max_concurrent);
+}
+
+}  // namespace
+
+std::string_view ToString(Clock clock) {
+  switch (clock) {
+    case Clock::kFirstResponse:
+      return "first_response";
+    case Clock::kNextResponse:
+      return "next_response";
+    case Clock::kResolution:
+      return "resolution";
+    case Clock::kReplyWindow:
+      return "reply_window";
+  }
+  return "?";
+}
+
+std::string_view ToString(EventKind kind) {
+  switch (kind) {
+    case EventKind::kQueued:
+      return "queued";
+    case EventKind::kAssigned:
+      return "assigned";
+    case EventKind::kUnassigned:
+      return "unassigned";
+    case EventKind::kOverflowed:
+      return "overflowed";
+    case EventKind::kLeaderAlerted:
+      return "leader_alerted";
+    case EventKind::kSlaWarning:
+      return "sla_warning";
+    case EventKind::kSlaBreached:
+      return "sla_breached";
+    case EventKind::kSlaStopped:
+      return "sla_stopped";
+    case EventKind::kPresence:
+      return "presence";
+    case EventKind::kViewing:
+      return "viewing";
+    case EventKind::kTyping:
+      return "typing";
+    case EventKind::kResolved:
+      return "resolved";
+  }
+  return "?";
+}
+
+Router::Router(RouterConfig config, Timestamp now) : config_(std::move(config)), now_(now) {}
+
+core::Result<std::unique_ptr<Router>> Router::Create(RouterConfig config, Timestamp now) {
+  auto invalid = [](std::string what) {
+    return core::MakeError(core::ErrorCode::kInvalidArgument, std::move(what));
+  };
+  if (config.teams.empty()) return invalid("routing needs at least one team");
+  std::unique_ptr<Router> router(new Router(std::move(config), now));
+  RouterConfig& cfg = router->config_;
+
+  std::unordered_map<domain::CalendarId, BusinessTime> calendars;
+  for (const auto& calendar : cfg.calendars) {
+    PARLEY_ASSIGN_OR_RETURN(auto time, BusinessTime::Create(calendar));
+    calendars.emplace(calendar.id, std::move(time));
+  }
+  for (const auto& agent : cfg.agents) {
+    if (!agent.id) return invalid("an agent has no id");
+    if (agent.max_concurrent < 0) {
+      return invalid("agent " + agent.display_name + ": the cap cannot be negative");
+    }
+    AgentState state;
+    state.agent = agent;
+    state.status = agent.presence;
+    if (agent.schedule_id) {
+      const auto found = calendars.find(agent.schedule_id);
+      if (found == calendars.end()) {
+        return invalid("agent " + agent.display_name + ": unknown schedule " +
+                       agent.schedule_id.ToString());
+      }
+      state.schedule = found->second;
+    }
+    if (!router->agents_.emplace(agent.id, std::move(state)).second) {
+      return invalid("agent " + agent.id.ToString() + " is listed twice");
+    }
+  }
+  for (const auto& team : cfg.teams) {
+    if (!team.id) return invalid("team " + team.name + " has no id");
+    TeamState state;
+    state.team = team;
+    if (team.calendar_id) {
+      const auto found = calendars.find(team.calendar_id);
+      if (found == calendars.end()) {
+        return invalid("team " + team.name + ": unknown calendar " + team.calendar_id.ToString());
+      }
+      state.calendar = found->second;
+    }
+    state.policy = &cfg.default_policy;
+    if (team.sla_policy_id) {
+      const auto found =
+          std::find_if(cfg.sla_policies.begin(), cfg.sla_policies.end(),
+                       [&](const domain::SlaPolicy& p) { return p.id == team.sla_policy_id; });
+      if (found == cfg.sla_policies.end()) {
+        return invalid("team " + team.name + ": unknown SLA policy " +
+                       team.sla_policy_id.ToString());
+      }
+      state.policy = &*found;
+    }
+    if (!router->team_index_.emplace(team.id, router->teams_.size()).second) {
+      return invalid("team " + team.id.ToString() + " is listed twice");
+    }
+    router->teams_.push_back(std::move(state));
+  }
+  for (std::size_t i = 0; i < router->teams_.size(); ++i) {
+    const auto& team = router->teams_[i].team;
+    if (team.overflow_team_id && !router->team_index_.contains(team.overflow_team_id)) {
+      return invalid("team " + team.name + ": unknown overflow team " +
+                     team.overflow_team_id.ToString());
+    }
+    if (team.leader_id && !router->agents_.contains(team.leader_id)) {
+      return invalid("team " + team.name + ": unknown leader " + team.leader_id.ToString());
+    }
+    for (const auto member : team.member_ids) {
+      const auto found = router->agents_.find(member);
+      if (found == router->agents_.end()) {
+        return invalid("team " + team.name + ": unknown member " + member.ToString());
+      }
+      found->second.teams.push_back(i);
+    }
+  }
+  for (auto& [id, agent] : router->agents_) {
+    agent.on_shift = agent.schedule.IsOpen(now);
+    router->ArmAgentTimers(agent);
+  }
+  return router;
+}
+
+TeamState* Router::Team(TeamId id) {
+  const auto found = team_index_.find(id);
+  return found == team_index_.end() ? nullptr : &teams_[found->second];
+}
+
+const TeamState* Router::FindTeam(TeamId id) const {
+  const auto found = team_index_.find(id);
+  return found == team_index_.end() ? nullptr : &teams_[found->second];
+}
+
+RoutedConversation* Router::Conversation(ConversationId id) {
+  const auto found = conversations_.find(id);
+  return found == conversations_.end() ? nullptr : &found->second;
+}
+
+const RoutedConversation* Router::Find(ConversationId id) const {
+  const auto found = conversations_.find(id);
+  return found == conversations_.end() ? nullptr : &found->second;
+}
+
+AgentState* Router::Agent(AgentId id) {
+  const auto found = agents_.find(id);
+  return found == agents_.end() ? nullptr : &found->second;
+}
+
+const AgentState* Router::FindAgent(AgentId id) const {
+  const auto found = agents_.find(id);
+  return found == agents_.end() ? nullptr : &found->second;
+}
+
+std::string Router::NameOf(AgentId id) const {
+  const auto* agent = FindAgent(id);
+  if (agent == nullptr || agent->agent.display_name.empty()) return "agent " + id.ToString();
+  return agent->agent.display_name;
+}
+
+std::string Router::NameOf(TeamId id) const {
+  const auto* team = FindTeam(id);
+  if (team == nullptr || team->team.name.empty()) return "team " + id.ToString();
+  return team->team.name;
+}
+
+void Router::Emit(Event event) {
+  if (event.at == Timestamp{}) event.at = now_;
+  events_.push_back(std::move(event));
+}
+
+void Router::Changed(RoutedConversation& c, std::string what) {
+  ++c.version;
+  c.changes.emplace_back(c.version, std::move(what));
+  if (c.changes.size() > kChangesKept) c.changes.erase(c.changes.begin());
+}
+
+int Router::WeightOf(const AgentState& agent, domain::ChannelKind channel) const {
+  const auto found = agent.agent.channel_weights.find(channel);
+  return found == agent.agent.channel_weights.end() ? 1 : found->second;
+}
+
+int Router::SkillScore(const AgentState& agent, const RoutedConversation& c) const {
+  const auto& a = c.arrival;
+  return Proficiency(agent.agent, domain::SkillKind::kLanguage, a.language) +
+         Proficiency(agent.agent, domain::SkillKind::kChannel, domain::ToString(a.channel)) +
+         Proficiency(agent.agent, domain::SkillKind::kTopic, a.topic);
+}
+
+Router::Block Router::Check(const AgentState& agent, const RoutedConversation& c,
+                            bool for_pull) const {
+  if (agent.effective == Presence::kOffline) return Block::kOffline;
+  if (agent.effective == Presence::kAway && !for_pull) return Block::kAway;
+  if (!agent.on_shift) return Block::kOffShift;
+  if (!c.declined.empty() &&
+      std::find(c.declined.begin(), c.declined.end(), agent.agent.id) != c.declined.end()) {
+    return Block::kDeclined;
+  }
+  if (c.reserved_for && c.reserved_for != agent.agent.id && now_ < c.reserved_until) {
+    return Block::kHeld;
+  }
+  const auto& a = c.arrival;
+  if (Proficiency(agent.agent, domain::SkillKind::kLanguage, a.language) == 0) {
+    return Block::kLanguage;
+  }
+  if (Proficiency(agent.agent, domain::SkillKind::kChannel, domain::ToString(a.channel)) == 0) {
+    return Block::kChannel;
+  }
+  if (Proficiency(agent.agent, domain::SkillKind::kTopic, a.topic) == 0) return Block::kTopic;
+  if (agent.load + WeightOf(agent, c.arrival.channel) > agent.agent.max_concurrent) {
+    return Block::kCap;
+  }
+  return Block::kNone;
+}
+
+std::string Router::Describe(Block block, const AgentState& agent,
+                             const RoutedConversation& c) const {
+  switch (block) {
+    case Block::kNone:
+      return {};
+    case Block::kOffline:
+      return "offline";
+    case Block::kAway:
+      return "away";
+    case Block::kOffShift:
+      return "off shift";
+    case Block::kDeclined:
+      return "did not reply to it in time";
+    case Block::kHeld:
+      return "held for " + NameOf(c.reserved_for) + ", who handled this customer";
+    case Block::kLanguage:
+      return "lacks language " + c.arrival.language;
+    case Block::kChannel:
+      return "lacks channel " + std::string(domain::ToString(c.arrival.channel));
+    case Block::kTopic:
+      return "lacks topic " + c.arrival.topic;
+    case Block::kCap:
+      return "at cap " + Load(agent);
+  }
+  return {};
+}
+
+std::optional<std::pair<AgentId, Timestamp>> Router::LastHandler(CustomerId customer) const {
+  const auto found = last_handler_.find(customer);
+  if (found == last_handler_.end()) return std::nullopt;
+  return found->second;
+}
+
+bool Router::TryAssign(RoutedConversation& c, std::string* why_queued) {
+  TeamState& team = *Team(c.team);
+  const auto& members = team.team.member_ids;
+  std::vector<Considered> considered;
+  considered.reserve(members.size());
+  AgentState* chosen = nullptr;
+  std::string reason;
+
+  // Stickiness: the agent who last handled this customer, recently enough, if they can take it.
+  const auto last = LastHandler(c.arrival.customer);
+  if (last && team.team.sticky_window && now_ - last->second <= *team.team.sticky_window &&
+      std::find(members.begin(), members.end(), last->first) != members.end()) {
+    AgentState* previous = Agent(last->first);
+    if (previous != nullptr && Eligible(*previous, c)) {
+      chosen = previous;
+      reason = "handled this customer " + Span(now_ - last->second) + " ago";
+    }
+  }
+
+  if (chosen == nullptr && !members.empty()) {
+    const std::size_t n = members.size();
+    const std::size_t start =
+        team.team.distribution == domain::Distribution::kRoundRobin ? team.round_robin_next % n : 0;
+    for (std::size_t k = 0; k < n; ++k) {
+      const std::size_t i = (start + k) % n;
+      AgentState* candidate = Agent(members[i]);
+      if (candidate == nullptr || !Eligible(*candidate, c)) continue;
+      if (team.team.distribution == domain::Distribution::kRoundRobin) {
+        chosen = candidate;
+        team.round_robin_next = i + 1;
+        reason = "next in rotation";
+        break;
+      }
+      if (chosen == nullptr) {
+        chosen = candidate;
+        continue;
+      }
+      // Least load relative to the cap, then fewer open, then better skills, then longest idle.
+      const auto lhs = static_cast<std::int64_t>(candidate->load) * chosen->agent.max_concurrent;
+      const auto rhs = static_cast<std::int64_t>(chosen->load) * candidate->agent.max_concurrent;
+      const int skill_c = SkillScore(*candidate, c);
+      const int skill_b = SkillScore(*chosen, c);
+      if (lhs != rhs ? lhs < rhs
+          : candidate->conversations.size() != chosen->conversations.size()
+              ? candidate->conversations.size() < chosen->conversations.size()
+          : skill_c != skill_b ? skill_c > skill_b
+                               : candidate->last_assigned_at < chosen->last_assigned_at) {
+        chosen = candidate;
+      }
+    }
+    if (chosen != nullptr && reason.empty()) reason = "least loaded";
+  }
+
+  for (const auto member : members) {
+    const AgentState* candidate = FindAgent(member);
+    if (candidate == nullptr || candidate == chosen) continue;
+    std::string why = WhyNot(*candidate, c, false);
+    if (why.empty()) {
+      why = team.team.distribution == domain::Distribution::kRoundRobin
+                ? "not next in rotation"
+                : "also free, load " + Load(*candidate);
+    }
+    considered.push_back({member, std::move(why)});
+  }
+
+  if (chosen == nullptr) {
+    if (why_queued != nullptr) {
+      std::string text = members.empty() ? "the team has no members" : "nobody can take it: ";
+      for (std::size_t i = 0; i < considered.size(); ++i) {
+        if (i > 0) text += ", ";
+        text += NameOf(considered[i].agent) + " " + considered[i].why_not;
+      }
+      *why_queued = std::move(text);
+    }
+    return false;
+  }
+
+  // "skills es+billing, load 2/5, least loaded"
+  std::string skills;
+  for (const auto& skill : chosen->agent.skills) {
+    const auto& a = c.arrival;
+    const bool used =
+        (skill.kind == domain::SkillKind::kLanguage && skill.value == a.language) ||
+        (skill.kind == domain::SkillKind::kChannel && skill.value == domain::ToString(a.channel)) ||
+        (skill.kind == domain::SkillKind::kTopic && skill.value == a.topic);
+    if (used) skills += (skills.empty() ? "" : "+") + skill.value;
+  }
+  std::string why = (skills.empty() ? std::string() : "skills " + skills + ", ") + "load " +
+                    Load(*chosen) + ", " + reason;
+  AssignTo(c, *chosen, std::move(why), std::move(considered), true);
+  return true;
+}
+
+void Router::AssignTo(RoutedConversation& c, AgentState& agent, std::string reason,
+                      std::vector<Considered> considered, bool automatic) {
+  Dequeue(c);
+  c.phase = Phase::kAssigned;
+  c.assignee = agent.agent.id;
+  c.taken_over = !automatic;
+  c.assigned_at = now_;
+  c.reserved_for = AgentId();
+  c.weight = WeightOf(agent, c.arrival.channel);
+  agent.load += c.weight;
+  agent.conversations.insert(c.arrival.conversation);
+  agent.last_assigned_at = now_;
+  if (automatic) ++decisions_;
+  c.last_assignment_reason = reason;
+  c.last_considered = considered;
+  Changed(c, "assigned to " + NameOf(agent.agent.id));
+  Event event;
+  event.kind = EventKind::kAssigned;
+  event.conversation = c.arrival.conversation;
+  event.agent = agent.agent.id;
+  event.team = c.team;
+  event.reason = std::move(reason);
+  event.considered = std::move(considered);
+  Emit(std::move(event));
+  ArmConversationTimers(c);
+}
+
+void Router::Unassign(RoutedConversation& c, std::string_view why, bool requeue, bool silent) {
+  AgentState* agent = Agent(c.assignee);
+  if (agent != nullptr) {
+    agent->load -= c.weight;
+    agent->conversations.erase(c.arrival.conversation);
+  }
+  Event event;
+  event.kind = EventKind::kUnassigned;
+  event.conversation = c.arrival.conversation;
+  event.agent = c.assignee;
+  event.team = c.team;
+  event.reason = std::string(why);
+  event.silent = silent;
+  Emit(std::move(event));
+  Changed(c, "unassigned from " + NameOf(c.assignee) + ": " + std::string(why));
+  c.assignee = AgentId();
+  c.taken_over = false;
+  c.phase = Phase::kQueued;
+  if (requeue) Route(c);
+  if (agent != nullptr) Offer(*agent);
+}
+
+QueueKey Router::KeyOf(const RoutedConversation& c, std::uint64_t seq) const {
+  Timestamp deadline = Timestamp::max();
+  for (const SlaClock* clock : {&c.first_response, &c.next_response, &c.reply_window}) {
+    if (clock->running && clock->due) deadline = std::min(deadline, *clock->due);
+  }
+  return {-c.arrival.priority, deadline, seq, c.arrival.conversation};
+}
+
+void Router::Route(RoutedConversation& c) {
+  std::string why;
+  if (TryAssign(c, &why)) return;
+  Enqueue(c, std::move(why));
+}
+
+void Router::Enqueue(RoutedConversation& c, std::string why) {
+  TeamState& team = *Team(c.team);
+  c.phase = Phase::kQueued;
+  c.queued_at = now_;
+  c.queue_key = KeyOf(c, ++queue_seq_);
+  team.queue.insert(c.queue_key);
+  if (std::find(c.visited.begin(), c.visited.end(), c.team) == c.visited.end()) {
+    c.visited.push_back(c.team);
+  }
+  Event event;
+  event.kind = EventKind::kQueued;
+  event.conversation = c.arrival.conversation;
+  event.team = c.team;
+  event.reason = std::move(why);
+  Emit(std::move(event));
+  ArmConversationTimers(c);
+  if (team.team.queue_cap && team.queue.size() > static_cast<std::size_t>(*team.team.queue_cap)) {
+    RoutedConversation* last = Conversation(std::prev(team.queue.end())->conversation);
+    Overflow(*last, "the queue of " + NameOf(team.team.id) + " is over its cap of " +
+                        std::to_string(*team.team.queue_cap));
+  }
+}
+
+void Router::Dequeue(RoutedConversation& c) {
+  if (c.phase != Phase::kQueued) return;
+  TeamState* team = Team(c.team);
+  if (team != nullptr) team->queue.erase(c.queue_key);
+}
+
+bool Router::CanOverflow(const RoutedConversation& c) const {
+  const TeamId to = FindTeam(c.team)->team.overflow_team_id;
+  return to && std::find(c.visited.begin(), c.visited.end(), to) == c.visited.end();
+}
+
+void Router::Overflow(RoutedConversation& c, std::string_view why) {
+  if (!CanOverflow(c)) return;  // no overflow team, or it came from there: it stays
+  const TeamId to = FindTeam(c.team)->team.overflow_team_id;
+  Dequeue(c);
+  ++c.overflows;
+  Event event;
+  event.kind = EventKind::kOverflowed;
+  event.conversation = c.arrival.conversation;
+  event.team = c.team;
+  event.to_team = to;
+  event.reason = std::string(why);
+  Emit(std::move(event));
+  Changed(c, "moved from " + NameOf(c.team) + " to " + NameOf(to) + ": " + std::string(why));
+  c.team = to;
+  Route(c);
+}
+
+void Router::Offer(AgentState& agent) {
+  if (agent.effective != Presence::kOnline || !agent.on_shift) return;
+  auto full = [&] { return agent.load >= agent.agent.max_concurrent; };
+  if (agent.teams.size() == 1) {  // one queue: walk it in order
+    auto& queue = teams_[agent.teams.front()].queue;
+    for (auto it = queue.begin(); it != queue.end() && !full();) {
+      RoutedConversation* c = Conversation(it->conversation);
+      ++it;  // TryAssign removes only c from the queue
+      if (c != nullptr && Eligible(agent, *c)) TryAssign(*c);
+    }
+    return;
+  }
+  std::vector<QueueKey> offers;
+  for (const std::size_t t : agent.teams) {
+    for (const auto& key : teams_[t].queue) {
+      const RoutedConversation* c = Find(key.conversation);
+      if (c != nullptr && Eligible(agent, *c)) offers.push_back(key);
+    }
+  }
+  std::sort(offers.begin(), offers.end());
+  for (const auto& key : offers) {
+    if (full()) break;
+    RoutedConversation* c = Conversation(key.conversation);
+    if (c == nullptr || c->phase != Phase::kQueued) continue;
+    TryAssign(*c);
+  }
+}
+
+void Router::UpdatePresence(AgentState& agent) {
+  Presence effective = agent.status;
+  if (agent.status != Presence::kOffline && agent.connections == 0 &&
+      !(agent.disconnected_at && now_ < *agent.disconnected_at + config_.presence_grace)) {
+    effective = Presence::kOffline;
+  }
+  if (effective == agent.effective) return;
+  agent.effective = effective;
+  Event event;
+  event.kind = EventKind::kPresence;
+  event.agent = agent.agent.id;
+  event.presence = effective;
+  Emit(std::move(event));
+  if (effective == Presence::kOffline) {
+    // What they owe an answer goes back to the queue; what waits on the customer stays theirs.
+    std::vector<ConversationId> owed;
+    for (const auto id : agent.conversations) {
+      if (Find(id)->phase == Phase::kAssigned) owed.push_back(id);
+    }
+    for (const auto id : owed) Unassign(*Conversation(id), "the agent went offline", true);
+  } else if (effective == Presence::kOnline) {
+    Offer(agent);
+  }
+}
+
+void Router::ArmAgentTimers(AgentState& agent) {
+  ++agent.timer_generation;
+  if (agent.disconnected_at && agent.connections == 0) {
+    const Timestamp ends = *agent.disconnected_at + config_.presence_grace;
+    if (ends > now_) {
+      timers_.push({ends, TimerKind::kGrace, agent.agent.id.value(), agent.timer_generation});
+    }
+  }
+  if (const auto change = agent.schedule.NextChange(now_)) {
+    timers_.push({*change, TimerKind::kShift, agent.agent.id.value(), agent.timer_generation});
+  }
+}
+
+const BusinessTime& Router::ClockCalendar(const RoutedConversation& c) const {
+  static const BusinessTime kWall = BusinessTime::WallClock();
+  const TeamState* team = FindTeam(c.team);
+  if (team == nullptr || team->policy == nullptr || !team->policy->business_hours) return kWall;
+  return team->calendar;
+}
+
+const domain::SlaPolicy& Router::PolicyOf(const RoutedConversation& c) const {
+  const TeamState* team = FindTeam(c.team);
+  return team != nullptr && team->policy != nullptr ? *team->policy : config_.default_policy;
+}
+
+void Router::StartClock(RoutedConversation& c, SlaClock& clock, SlaMetric metric, Timestamp from,
+                        Duration used) {
+  const auto target = domain::FindTarget(PolicyOf(c), metric, c.arrival.channel, c.arrival.tier);
+  clock = SlaClock{};
+  if (!target) return;
+  const BusinessTime& calendar = ClockCalendar(c);
+  clock.running = true;
+  clock.due = calendar.Add(from, target->target - used);
+  if (target->warn_before > Duration::zero() && target->warn_before < target->target) {
+    clock.warn_at = calendar.Add(from, target->target - target->warn_before - used);
+  }
+}
+
+void Router::StopClock(RoutedConversation& c, SlaClock& clock, Clock which) {
+  if (!clock.running && !clock.paused) return;
+  clock.stopped_at = now_;
+  clock.met = !clock.breached && clock.due && (clock.paused || now_ <= *clock.due);
+  clock.running = false;
+  clock.paused = false;
+  Event event;
+  event.kind = EventKind::kSlaStopped;
+  event.conversation = c.arrival.conversation;
+  event.agent = c.assignee;
+  event.team = c.team;
+  event.clock = which;
+  event.due = clock.due;
+  event.reason = *clock.met ? "met" : "missed";
+  Emit(std::move(event));
+}
+
+void Router::CheckClock(RoutedConversation& c, SlaClock& clock, Clock which) {
+  if (!clock.running || !clock.due) return;
+  // The reply window and the response clocks matter only while a response is owed.
+  if (which != Clock::kResolution && c.phase == Phase::kWaitingOnCustomer) return;
+  auto emit = [&](EventKind kind) {
+    Event event;
+    event.kind = kind;
+    event.conversation = c.arrival.conversation;
+    event.agent = c.assignee;
+    event.team = c.team;
+    event.clock = which;
+    event.due = clock.due;
+    Emit(std::move(event));
+  };
+  if (!clock.warned && clock.warn_at && *clock.warn_at <= now_) {
+    clock.warned = true;
+    emit(EventKind::kSlaWarning);
+  }
+  if (!clock.breached && *clock.due <= now_) {
+    clock.breached = true;
+    emit(EventKind::kSlaBreached);
+  }
+}
+
+void Router::ArmConversationTimers(RoutedConversation& c) {
+  ++c.timer_generation;
+  Timestamp next = Timestamp::max();
+  auto consider = [&](Timestamp t) {
+    if (t < next) next = t;
+  };
+  const std::pair<const SlaClock*, Clock> clocks[] = {{&c.first_response, Clock::kFirstResponse},
+                                                      {&c.next_response, Clock::kNextResponse},
+                                                      {&c.resolution, Clock::kResolution},
+                                                      {&c.reply_window, Clock::kReplyWindow}};
+  for (const auto& [clock, which] : clocks) {
+    if (!clock->running || !clock->due) continue;
+    if (which != Clock::kResolution && c.phase == Phase::kWaitingOnCustomer) continue;
+    if (!clock->warned && clock->warn_at) consider(*clock->warn_at);
+    if (!clock->breached) consider(*clock->due);
+  }
+  const auto& team = Team(c.team)->team;
+  if (c.phase == Phase::kQueued && team.max_wait && CanOverflow(c)) {
+    consider(c.queued_at + *team.max_wait);
+  }
+  if (c.phase == Phase::kAssigned && team.reassign_after && c.assigned_at) {
+    consider(std::max(*c.assigned_at, c.last_customer_at) + *team.reassign_after);
+  }
+  if (c.reserved_for && c.reserved_until > now_) consider(c.reserved_until);
+  if (next != Timestamp::max()) {
+    timers_.push({std::max(next, now_), TimerKind::kConversation, c.arrival.conversation.value(),
+                  c.timer_generation});
+  }
+}
+
+void Router::FireConversation(RoutedConversation& c) {
+  const ConversationId id = c.arrival.conversation;
+  CheckClock(c, c.first_response, Clock::kFirstResponse);
+  CheckClock(c, c.next_response, Clock::kNextResponse);
+  CheckClock(c, c.resolution, Clock::kResolution);
+  CheckClock(c, c.reply_window, Clock::kReplyWindow);
+  const auto& team = Team(c.team)->team;
+  if (c.reserved_for && now_ >= c.reserved_until) {
+    c.reserved_for = AgentId();
+    if (c.phase == Phase::kQueued) TryAssign(c);
+  }
+  if (c.phase == Phase::kQueued && team.max_wait && CanOverflow(c) &&
+      now_ >= c.queued_at + *team.max_wait) {
+    Overflow(c, "waited " + Span(now_ - c.queued_at) + " in " + NameOf(team.id) +
+                    ", over its limit of " + Span(*team.max_wait));
+  } else if (c.phase == Phase::kAssigned && team.reassign_after && c.assigned_at &&
+             now_ >= std::max(*c.assigned_at, c.last_customer_at) + *team.reassign_after) {
+    const AgentId silent = c.assignee;
+    c.declined.push_back(silent);
+    const std::string why = NameOf(silent) + " did not reply within " + Span(*team.reassign_after);
+    if (team.leader_id) {
+      Event alert;
+      alert.kind = EventKind::kLeaderAlerted;
+      alert.conversation = id;
+      alert.agent = team.leader_id;
+      alert.team = team.id;
+      alert.reason = why + "; it is back in the queue";
+      Emit(std::move(alert));
+    }
+    ++c.reassignments;
+    Unassign(c, why, true, true);
+  }
+  if (RoutedConversation* still = Conversation(id)) ArmConversationTimers(*still);
+}
+
+void Router::Advance(Timestamp now) {
+  while (!timers_.empty() && timers_.top().at <= now) {
+    const Timer timer = timers_.top();
+    timers_.pop();
+    now_ = std::max(now_, timer.at);
+    if (timer.kind == TimerKind::kConversation) {
+      RoutedConversation* c = Conversation(ConversationId(timer.id));
+      if (c != nullptr && c->timer_generation == timer.generation) FireConversation(*c);
+      continue;
+    }
+    AgentState* agent = Agent(AgentId(timer.id));
+    if (agent == nullptr || agent->timer_generation != timer.generation) continue;
+    if (timer.kind == TimerKind::kShift) {
+      const bool was = agent->on_shift;
+      agent->on_shift = agent->schedule.IsOpen(now_);
+      if (!was && agent->on_shift) Offer(*agent);
+    } else {
+      UpdatePresence(*agent);
+    }
+    ArmAgentTimers(*agent);
+  }
+  now_ = std::max(now_, now);
+}
+
+core::Status Router::Open(const Arrival& arrival, Timestamp now) {
+  Advance(now);
+  if (conversations_.contains(arrival.conversation)) {
+    return core::MakeError(core::ErrorCode::kAlreadyExists,
+                           "conversation " + arrival.conversation.ToString() + " is already open");
+  }
+  const TeamId team_id = arrival.team ? arrival.team : teams_.front().team.id;
+  const TeamState* team = Team(team_id);
+  if (team == nullptr) {
+    return core::MakeError(
+        core::ErrorCode::kNotFound,
+        "conversation " + arrival.conversation.ToString() + ": unknown team " + team_id.ToString());
+  }
+  RoutedConversation& c = conversations_[arrival.conversation];
+  c.arrival = arrival;
+  c.team = team_id;
+  c.last_customer_at = now_;
+  StartClock(c, c.first_response, SlaMetric::kFirstResponse, arrival.opened_at, Duration::zero());
+  StartClock(c, c.resolution, SlaMetric::kResolution, arrival.opened_at, Duration::zero());
+  c.resolution_since = arrival.opened_at;
+  if (const auto window = config_.reply_windows.find(arrival.channel);
+      arrival.private_channel && window != config_.reply_windows.end()) {
+    c.reply_window.running = true;
+    c.reply_window.due = now_ + window->second;
+  }
+  if (const auto last = LastHandler(arrival.customer);
+      last && team->team.sticky_window && team->team.sticky_wait > Duration::zero() &&
+      now_ - last->second <= *team->team.sticky_window &&
+      std::find(team->team.member_ids.begin(), team->team.member_ids.end(), last->first) !=
+          team->team.member_ids.end()) {
+    c.reserved_for = last->first;
+    c.reserved_until = now_ + team->team.sticky_wait;
+  }
+  Changed(c, "opened");
+  Route(c);
+  return core::Ok();
+}
+
+core::Status Router::CustomerWrote(ConversationId id, Timestamp now) {
+  Advance(now);
+  RoutedConversation* c = Conversation(id);
+  if (c == nullptr) {
+    return core::MakeError(core::ErrorCode::kNotFound,
+                           "conversation " + id.ToString() + " is not open");
+  }
+  c->last_customer_at = now_;
+  Changed(*c, "the customer wrote");
+  if (const auto window = config_.reply_windows.find(c->arrival.channel);
+      c->arrival.private_channel && window != config_.reply_windows.end()) {
+    c->reply_window = SlaClock{};
+    c->reply_window.running = true;
+    c->reply_window.due = now_ + window->second;
+  }
+  if (c->phase == Phase::kWaitingOnCustomer) {
+    StartClock(*c, c->next_response, SlaMetric::kNextResponse, now_, Duration::zero());
+    const SlaClock before = c->resolution;
+    StartClock(*c, c->resolution, SlaMetric::kResolution, now_, c->resolution_used);
+    c->resolution.warned = before.warned;
+    c->resolution.breached = before.breached;
+    c->resolution_since = now_;
+    c->phase = Phase::kAssigned;
+    const AgentState* assignee = FindAgent(c->assignee);
+    if (assignee == nullptr || assignee->effective == Presence::kOffline) {
+      Unassign(*c, "the customer wrote while the agent was offline", true);
+      return core::Ok();
+    }
+  }
+  ArmConversationTimers(*c);
+  return core::Ok();
+}
+
+core::Status Router::AgentReplied(ConversationId id, AgentId agent, Timestamp now,
+                                  std::optional<std::int64_t> seen_version) {
+  Advance(now);
+  RoutedConversation* c = Conversation(id);
+  if (c == nullptr) {
+    return core::MakeError(core::ErrorCode::kNotFound,
+                           "conversation " + id.ToString() + " is not open");
+  }
+  if (!agent || c->assignee != agent) {
+    return core::MakeError(core::ErrorCode::kPermissionDenied,
+                           c->assignee
+                               ? "assigned to " + NameOf(c->assignee) + "; take it over to reply"
+                               : "the conversation is in the queue; assign it to "
+                                 "yourself to reply");
+  }
+  if (seen_version && *seen_version < c->version) {
+    std::string what = "the conversation changed since you opened it (version " +
+                       std::to_string(*seen_version) + ", now " + std::to_string(c->version) + "):";
+    for (const auto& [version, change] : c->changes) {
+      if (version > *seen_version) what += " " + change + ";";
+    }
+    what.pop_back();
+    return core::MakeError(core::ErrorCode::kConflict, std::move(what));
+  }
+  StopClock(*c, c->first_response, Clock::kFirstResponse);
+  StopClock(*c, c->next_response, Clock::kNextResponse);
+  StopClock(*c, c->reply_window, Clock::kReplyWindow);
+  if (c->resolution.running && c->resolution_since) {  // paused while waiting on the customer
+    c->resolution_used += ClockCalendar(*c).Between(*c->resolution_since, now_);
+    c->resolution_since.reset();
+    c->resolution.running = false;
+    c->resolution.paused = true;
+  }
+  c->last_agent_reply_at = now_;
+  c->phase = Phase::kWaitingOnCustomer;
+  last_handler_[c->arrival.customer] = {agent, now_};
+  Changed(*c, NameOf(agent) + " replied");
+  ArmConversationTimers(*c);
+  return core::Ok();
+}
+
+core::Status Router::Resolve(ConversationId id, Timestamp now) {
+  Advance(now);
+  RoutedConversation* c = Conversation(id);
+  if (c == nullptr) {
+    return core::MakeError(core::ErrorCode::kNotFound,
+                           "conversation " + id.ToString() + " is not open");
+  }
+  Dequeue(*c);
+  StopClock(*c, c->first_response, Clock::kFirstResponse);
+  StopClock(*c, c->next_response, Clock::kNextResponse);
+  StopClock(*c, c->reply_window, Clock::kReplyWindow);
+  StopClock(*c, c->resolution, Clock::kResolution);
+  AgentState* agent = Agent(c->assignee);
+  if (agent != nullptr) {
+    agent->load -= c->weight;
+    agent->conversations.erase(id);
+    last_handler_[c->arrival.customer] = {agent->agent.id, now_};
+  }
+  Event event;
+  event.kind = EventKind::kResolved;
+  event.conversation = id;
+  event.agent = c->assignee;
+  event.team = c->team;
+  Emit(std::move(event));
+  conversations_.erase(id);
+  if (agent != nullptr) Offer(*agent);
+  return core::Ok();
+}
+
+core::Status Router::Assign(ConversationId id, AgentId agent_id, Timestamp now,
+                            std::string_view why) {
+  Advance(now);
+  RoutedConversation* c = Conversation(id);
+  AgentState* agent = Agent(agent_id);
+  if (c == nullptr || agent == nullptr) {
+    return core::MakeError(core::ErrorCode::kNotFound,
+                           c == nullptr ? "conversation " + id.ToString() + " is not open"
+                                        : "unknown agent " + agent_id.ToString());
+  }
+  if (c->assignee == agent_id) return core::Ok();
+  const bool waiting = c->phase == Phase::kWaitingOnCustomer;
+  if (c->assignee) Unassign(*c, "taken over by " + NameOf(agent_id), false);
+  AssignTo(*c, *agent, std::string(why.empty() ? "assigned by hand" : why), {}, false);
+  if (waiting) {
+    c->phase = Phase::kWaitingOnCustomer;
+    ArmConversationTimers(*c);
+  }
+  return core::Ok();
+}
+
+core::Status Router::Reprioritise(ConversationId id, int priority, Timestamp now) {
+  Advance(now);
+  RoutedConversation* c = Conversation(id);
+  if (c == nullptr) {
+    return core::MakeError(core::ErrorCode::kNotFound,
+                           "conversation " + id.ToString() + " is not open");
+  }
+  if (c->arrival.priority == priority) return core::Ok();
+  const bool queued = c->phase == Phase::kQueued;
+  c->arrival.priority = priority;
+  if (queued) {
+    TeamState& team = *Team(c->team);
+    team.queue.erase(c->queue_key);
+    c->queue_key = KeyOf(*c, c->queue_key.seq);
+    team.queue.insert(c->queue_key);
+  }
+  Changed(*c, "priority " + std::to_string(priority));
+  return core::Ok();
+}
+
+core::Result<ConversationId> Router::Pull(AgentId agent_id, Timestamp now) {
+  Advance(now);
+  AgentState* agent = Agent(agent_id);
+  if (agent == nullptr) {
+    return core::MakeError(core::ErrorCode::kNotFound, "unknown agent " + agent_id.ToString());
+  }
+  if (agent->effective == Presence::kOffline) {
+    return core::MakeError(core::ErrorCode::kFailedPrecondition,
+                           "you are offline: connect to take work");
+  }
+  const TeamState::Key* best = nullptr;
+  for (const std::size_t t : agent->teams) {
+    for (const auto& key : teams_[t].queue) {
+      if (best != nullptr && !(key < *best)) break;
+      const RoutedConversation* c = Find(key.conversation);
+      if (c != nullptr && Check(*agent, *c, true) == Block::kNone) {
+        best = &key;
+        break;
+      }
+    }
+  }
+  if (best == nullptr) {
+    return core::MakeError(core::ErrorCode::kNotFound,
+                           agent->load >= agent->agent.max_concurrent
+                               ? "you are at your cap " + Load(*agent)
+                               : "nothing waiting in your teams' queues that you can take");
+  }
+  RoutedConversation& c = *Conversation(best->conversation);
+  AssignTo(c, *agent, "pulled from the queue by " + NameOf(agent_id), {}, true);
+  return c.arrival.conversation;
+}
+
+core::Status Router::SetStatus(AgentId agent_id, Presence status, Timestamp now) {
+  Advance(now);
+  AgentState* agent = Agent(agent_id);
+  if (agent == nullptr) {
+    return core::MakeError(core::ErrorCode::kNotFound, "unknown agent " + agent_id.ToString());
+  }
+  agent->status = status;
+  UpdatePresence(*agent);
+  return core::Ok();
+}
+
+core::Status Router::Connected(AgentId agent_id, Timestamp now) {
+  Advance(now);
+  AgentState* agent = Agent(agent_id);
+  if (agent == nullptr) {
+    return core::MakeError(core::ErrorCode::kNotFound, "unknown agent " + agent_id.ToString());
+  }
+  ++agent->connections;
+  agent->disconnected_at.reset();
+  ArmAgentTimers(*agent);
+  UpdatePresence(*agent);
+  return core::Ok();
+}
+
+core::Status Router::Disconnected(AgentId agent_id, Timestamp now) {
+  Advance(now);
+  AgentState* agent = Agent(agent_id);
+  if (agent == nullptr) {
+    return core::MakeError(core::ErrorCode::kNotFound, "unknown agent " + agent_id.ToString());
+  }
+  if (agent->connections == 0) {
+    return core::MakeError(core::ErrorCode::kFailedPrecondition,
+                           NameOf(agent_id) + " has no connection to drop");
+  }
+  if (--agent->connections == 0) {
+    agent->disconnected_at = now_;
+    ArmAgentTimers(*agent);
+  }
+  UpdatePresence(*agent);
+  return core::Ok();
+}
+
+core::Status Router::Viewing(ConversationId id, AgentId agent, Timestamp now) {
+  Advance(now);
+  if (Find(id) == nullptr || FindAgent(agent) == nullptr) {
+    return core::MakeError(core::ErrorCode::kNotFound, "unknown conversation or agent");
+  }
+  Event event;
+  event.kind = EventKind::kViewing;
+  event.conversation = id;
+  event.agent = agent;
+  Emit(std::move(event));
+  return core::Ok();
+}
+
+core::Status Router::Typing(ConversationId id, AgentId agent, Timestamp now) {
+  Advance(now);
+  if (Find(id) == nullptr || FindAgent(agent) == nullptr) {
+    return core::MakeError(core::ErrorCode::kNotFound, "unknown conversation or agent");
+  }
+  Event event;
+  event.kind = EventKind::kTyping;
+  event.conversation = id;
+  event.agent = agent;
+  Emit(std::move(event));
+  return core::Ok();
+}
+
+core::Status Router::CheckInvariants() const {
+  auto broken = [](std::string what) {
+    return core::MakeError(core::ErrorCode::kInternal, std::move(what));
+  };
+  std::size_t queued = 0;
+  for (const auto& [id, c] : conversations_) {
+    const TeamState* team = FindTeam(c.team);
+    if (team == nullptr) return broken("conversation " + id.ToString() + " has no team");
+    const bool in_queue = team->queue.contains(c.queue_key) && c.queue_key.conversation == id &&
+                          c.phase == Phase::kQueued;
+    if (c.phase == Phase::kQueued) {
+      ++queued;
+      if (!in_queue || c.assignee) {
+        return broken("queued conversation " + id.ToString() + " is not in its queue alone");
+      }
+      for (const auto member : team->team.member_ids) {
+        if (Eligible(agents_.at(member), c)) {
+          return broken("conversation " + id.ToString() + " waits while " + NameOf(member) +
+                        " could take it");
+        }
+      }
+    } else {
+      const AgentState* agent = FindAgent(c.assignee);
+      if (in_queue || agent == nullptr || !agent->conversations.contains(id)) {
+        return broken("assigned conversation " + id.ToString() + " is not its assignee's alone");
+      }
+    }
+  }
+  std::size_t in_queues = 0;
+  for (const auto& team : teams_) in_queues += team.queue.size();
+  if (in_queues != queued) return broken("the queues hold conversations that are not queued");
+  for (const auto& [id, agent] : agents_) {
+    int load = 0;
+    bool taken_over = false;
+    for (const auto cid : agent.conversations) {
+      const RoutedConversation* c = Find(cid);
+      if (c == nullptr || c->assignee != id) {
+        return broken(NameOf(id) + " holds a conversation assigned elsewhere");
+      }
+      load += c->weight;
+      taken_over = taken_over || c->taken_over;
+    }
+    if (load != agent.load) return broken(NameOf(id) + "'s load is miscounted");
+    if (load > agent.agent.max_concurrent && !taken_over) {
+      return broken(NameOf(id) + " is over their cap " + Load(agent) + " by automatic assignment");
+    }
+  }
+  return core::Ok();
+}
+
+}  // namespace parley::routing
