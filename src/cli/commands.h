@@ -77,6 +77,11 @@ struct SimulateOptions {
   std::string scenario;  // JSON, docs/simulation.md
   bool json = false;
   bool events = false;  // every router event in the report
+  // Replay: the conversations stored in a data directory arrive as they did, within [from, to).
+  std::optional<std::string> replay_data;
+  std::optional<std::string> from;
+  std::optional<std::string> to;
+  std::optional<std::string> replay_team;  // the scenario's team they go to
 };
 // Runs the scenario and prints the report. Exit code 2 when the scenario is invalid.
 int RunSimulate(const SimulateOptions& options);

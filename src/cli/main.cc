@@ -87,6 +87,14 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   simulate_command->add_flag("--json", simulate.json, "print the report as one JSON object");
   simulate_command->add_flag("--events", simulate.events, "include every router event");
+  simulate_command
+      ->add_option("--replay-data", simulate.replay_data,
+                   "a Parley data directory whose stored conversations arrive as they did")
+      ->check(CLI::ExistingDirectory);
+  simulate_command->add_option("--from", simulate.from, "replay: first opening time (ISO 8601)");
+  simulate_command->add_option("--to", simulate.to, "replay: end of the period (ISO 8601)");
+  simulate_command->add_option("--replay-team", simulate.replay_team,
+                               "replay: the scenario's team the conversations go to");
 
   auto* stats_command =
       app.add_subcommand("stats", "Print counts of what is stored and of the inbox, as JSON.");

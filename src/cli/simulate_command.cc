@@ -1,6 +1,7 @@
 // `parley simulate --scenario FILE`: the router over a scenario on a simulated clock (C3.7,
 // docs/simulation.md), and `parley bench route`: routing decisions per second.
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -8,10 +9,64 @@
 #include <sstream>
 
 #include "parley/cli/commands.h"
+#include "parley/core/clock.h"
 #include "parley/routing/router.h"
 #include "parley/routing/simulation.h"
+#include "parley/sqlite/sqlite_store.h"
+#include "parley/storage/store.h"
 
 namespace parley::cli {
+namespace {
+
+// The stored conversations opened within [from, to) as arrival events, oldest first: last
+// week's real traffic against the scenario's teams, caps and calendars (C3.7).
+core::Status AddReplay(const SimulateOptions& options, nlohmann::json& scenario) {
+  using core::ErrorCode;
+  using core::MakeError;
+  std::optional<core::Timestamp> from;
+  std::optional<core::Timestamp> to;
+  if (options.from && !(from = core::ParseTimestamp(*options.from))) {
+    return MakeError(ErrorCode::kInvalidArgument, "--from: not an ISO 8601 time");
+  }
+  if (options.to && !(to = core::ParseTimestamp(*options.to))) {
+    return MakeError(ErrorCode::kInvalidArgument, "--to: not an ISO 8601 time");
+  }
+  const auto path = std::filesystem::path(*options.replay_data) / "parley.db";
+  if (!std::filesystem::exists(path)) {
+    return MakeError(ErrorCode::kNotFound, path.string() + " does not exist");
+  }
+  PARLEY_ASSIGN_OR_RETURN(auto store,
+                          sqlite::SqliteStore::Open(path.string(), core::SystemClock::Instance()));
+  PARLEY_ASSIGN_OR_RETURN(auto conversations,
+                          storage::ListAll<domain::Conversation>(*store, domain::WorkspaceId()));
+  std::erase_if(conversations, [&](const domain::Conversation& c) {
+    return (from && c.opened_at < *from) || (to && c.opened_at >= *to);
+  });
+  std::sort(conversations.begin(), conversations.end(),
+            [](const auto& a, const auto& b) { return a.opened_at < b.opened_at; });
+  if (conversations.empty()) {
+    return MakeError(ErrorCode::kNotFound, "no stored conversation opened in that period");
+  }
+  if (!scenario.contains("events")) scenario["events"] = nlohmann::json::array();
+  for (const auto& c : conversations) {
+    nlohmann::json event = {
+        {"at", core::FormatIso8601(c.opened_at)},
+        {"type", "arrive"},
+        {"conversation", "stored-" + c.id.ToString()},
+        {"customer", "customer-" + c.customer_id.ToString()},
+        {"channel", c.channels.empty() ? "x" : domain::ToString(c.channels.front())},
+        {"priority", c.priority},
+        {"tier", static_cast<int>(c.tier)}};
+    if (!c.category.empty()) event["topic"] = c.category;
+    if (options.replay_team) event["team"] = *options.replay_team;
+    scenario["events"].push_back(std::move(event));
+  }
+  // The simulation starts with the period (or the first stored arrival).
+  scenario["start"] = core::FormatIso8601(from.value_or(conversations.front().opened_at));
+  return core::Ok();
+}
+
+}  // namespace
 
 int RunSimulate(const SimulateOptions& options) {
   std::ifstream in(options.scenario);
@@ -21,10 +76,16 @@ int RunSimulate(const SimulateOptions& options) {
   }
   std::ostringstream text;
   text << in.rdbuf();
-  const auto scenario = nlohmann::json::parse(text.str(), nullptr, false);
+  auto scenario = nlohmann::json::parse(text.str(), nullptr, false);
   if (scenario.is_discarded()) {
     std::cerr << "parley: " << options.scenario << " is not JSON\n";
     return 2;
+  }
+  if (options.replay_data) {
+    if (auto added = AddReplay(options, scenario); !added.ok()) {
+      std::cerr << "parley: replay: " << added.error().message << "\n";
+      return 2;
+    }
   }
   auto report = routing::Simulate(scenario, {.events = options.events, .check_invariants = false});
   if (!report.ok()) {
