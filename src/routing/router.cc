@@ -983,25 +983,20 @@ core::Status Router::Disconnected(AgentId agent_id, Timestamp now) {
 }
 
 core::Status Router::Viewing(ConversationId id, AgentId agent, Timestamp now) {
-  Advance(now);
-  if (Find(id) == nullptr || FindAgent(agent) == nullptr) {
-    return core::MakeError(core::ErrorCode::kNotFound, "unknown conversation or agent");
-  }
-  Event event;
-  event.kind = EventKind::kViewing;
-  event.conversation = id;
-  event.agent = agent;
-  Emit(std::move(event));
-  return core::Ok();
+  return Broadcast(EventKind::kViewing, id, agent, now);
 }
 
 core::Status Router::Typing(ConversationId id, AgentId agent, Timestamp now) {
+  return Broadcast(EventKind::kTyping, id, agent, now);
+}
+
+core::Status Router::Broadcast(EventKind kind, ConversationId id, AgentId agent, Timestamp now) {
   Advance(now);
   if (Find(id) == nullptr || FindAgent(agent) == nullptr) {
     return core::MakeError(core::ErrorCode::kNotFound, "unknown conversation or agent");
   }
   Event event;
-  event.kind = EventKind::kTyping;
+  event.kind = kind;
   event.conversation = id;
   event.agent = agent;
   Emit(std::move(event));

@@ -262,6 +262,7 @@ class Router {
   RoutedConversation* Conversation(ConversationId id);
   AgentState* Agent(AgentId id);
   void Emit(Event event);
+  core::Status Broadcast(EventKind kind, ConversationId id, AgentId agent, Timestamp now);
   void Changed(RoutedConversation& c, std::string what);
 
   // Agent eligibility for a conversation: an empty string, or why not.
