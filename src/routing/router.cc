@@ -477,6 +477,14 @@ void Router::Enqueue(RoutedConversation& c, std::string why) {
   }
 }
 
+void Router::Rekey(RoutedConversation& c) {
+  if (c.phase != Phase::kQueued) return;
+  TeamState& team = *Team(c.team);
+  team.queue.erase(c.queue_key);
+  c.queue_key = KeyOf(c, c.queue_key.seq);  // same arrival order, new priority or deadline
+  team.queue.insert(c.queue_key);
+}
+
 void Router::Dequeue(RoutedConversation& c) {
   if (c.phase != Phase::kQueued) return;
   TeamState* team = Team(c.team);
@@ -742,14 +750,14 @@ core::Status Router::Open(const Arrival& arrival, Timestamp now) {
   RoutedConversation& c = conversations_[arrival.conversation];
   c.arrival = arrival;
   c.team = team_id;
-  c.last_customer_at = now_;
+  c.last_customer_at = arrival.opened_at;
   StartClock(c, c.first_response, SlaMetric::kFirstResponse, arrival.opened_at, Duration::zero());
   StartClock(c, c.resolution, SlaMetric::kResolution, arrival.opened_at, Duration::zero());
   c.resolution_since = arrival.opened_at;
   if (const auto window = config_.reply_windows.find(arrival.channel);
       arrival.private_channel && window != config_.reply_windows.end()) {
     c.reply_window.running = true;
-    c.reply_window.due = now_ + window->second;
+    c.reply_window.due = arrival.opened_at + window->second;  // earlier when reloading
   }
   if (const auto last = LastHandler(arrival.customer);
       last && team->team.sticky_window && team->team.sticky_wait > Duration::zero() &&
@@ -778,6 +786,7 @@ core::Status Router::CustomerWrote(ConversationId id, Timestamp now) {
     c->reply_window = SlaClock{};
     c->reply_window.running = true;
     c->reply_window.due = now_ + window->second;
+    Rekey(*c);  // its deadline moved: so does its place in the queue
   }
   if (c->phase == Phase::kWaitingOnCustomer) {
     StartClock(*c, c->next_response, SlaMetric::kNextResponse, now_, Duration::zero());
@@ -878,6 +887,10 @@ core::Status Router::Assign(ConversationId id, AgentId agent_id, Timestamp now,
                                         : "unknown agent " + agent_id.ToString());
   }
   if (c->assignee == agent_id) return core::Ok();
+  if (agent->effective == Presence::kOffline && c->phase != Phase::kWaitingOnCustomer) {
+    return core::MakeError(core::ErrorCode::kFailedPrecondition,
+                           NameOf(agent_id) + " is offline and could not answer it");
+  }
   const bool waiting = c->phase == Phase::kWaitingOnCustomer;
   if (c->assignee) Unassign(*c, "taken over by " + NameOf(agent_id), false);
   AssignTo(*c, *agent, std::string(why.empty() ? "assigned by hand" : why), {}, false);
@@ -896,14 +909,8 @@ core::Status Router::Reprioritise(ConversationId id, int priority, Timestamp now
                            "conversation " + id.ToString() + " is not open");
   }
   if (c->arrival.priority == priority) return core::Ok();
-  const bool queued = c->phase == Phase::kQueued;
   c->arrival.priority = priority;
-  if (queued) {
-    TeamState& team = *Team(c->team);
-    team.queue.erase(c->queue_key);
-    c->queue_key = KeyOf(*c, c->queue_key.seq);
-    team.queue.insert(c->queue_key);
-  }
+  Rekey(*c);
   Changed(*c, "priority " + std::to_string(priority));
   return core::Ok();
 }

@@ -255,7 +255,12 @@ class Router {
     TimerKind kind;
     std::int64_t id;
     std::uint32_t generation;
-    bool operator>(const Timer& other) const { return at > other.at; }
+    // Same-instant timers in a fixed order, whatever the hash maps' iteration order.
+    bool operator>(const Timer& other) const {
+      if (at != other.at) return at > other.at;
+      if (kind != other.kind) return kind > other.kind;
+      return id > other.id;
+    }
   };
 
   TeamState* Team(TeamId id);
@@ -302,6 +307,8 @@ class Router {
   void Route(RoutedConversation& c);
   void Enqueue(RoutedConversation& c, std::string why);
   void Dequeue(RoutedConversation& c);
+  // Its priority or deadline changed: its place in the queue follows.
+  void Rekey(RoutedConversation& c);
   QueueKey KeyOf(const RoutedConversation& c, std::uint64_t seq) const;
   void Overflow(RoutedConversation& c, std::string_view why);
   bool CanOverflow(const RoutedConversation& c) const;

@@ -160,6 +160,19 @@ TEST(Router, PresenceHasAGracePeriodOnDisconnect) {
   EXPECT_NE(router->Find(ConversationId(10))->assignee, owner);
 }
 
+TEST(Router, AConversationOwedAnAnswerIsNotGivenToAnOfflineAgent) {
+  RouterConfig config;
+  config.agents = {MakeAgent(1, "Ana", 2), MakeAgent(2, "Ben", 2)};
+  config.agents[1].presence = Presence::kOffline;
+  config.teams = {MakeTeam(1, "Care", {1, 2})};
+  auto router = Make(config);
+  ASSERT_TRUE(router->Open(MakeArrival(10, 100, kStart), kStart).ok());
+  auto refused = router->Assign(ConversationId(10), AgentId(2), kStart, "supervisor");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().message, "Ben is offline and could not answer it");
+  EXPECT_EQ(router->Find(ConversationId(10))->assignee, AgentId(1));
+}
+
 TEST(Router, RefusesAConfigurationThatDoesNotHoldTogether) {
   RouterConfig config;
   EXPECT_FALSE(Router::Create(config, kStart).ok());

@@ -402,6 +402,7 @@ core::Status Simulation::Configure(const json& scenario) {
     PARLEY_ASSIGN_OR_RETURN(team.reassign_after, Span(spec, "reassign_after", where));
     if (spec.contains("queue_cap")) {
       PARLEY_ASSIGN_OR_RETURN(team.queue_cap, Int(spec, "queue_cap", where, 0));
+      if (*team.queue_cap < 0) return Bad(where + ".queue_cap", "cannot be negative");
     }
     PARLEY_ASSIGN_OR_RETURN(const std::string calendar, Text(spec, "calendar", where));
     if (!calendar.empty()) {
@@ -506,6 +507,9 @@ core::Status Simulation::Apply(const json& event, const std::string& where, Time
     PARLEY_ASSIGN_OR_RETURN(arrival.language, Text(event, "language", where));
     PARLEY_ASSIGN_OR_RETURN(arrival.topic, Text(event, "topic", where));
     PARLEY_ASSIGN_OR_RETURN(arrival.priority, Int(event, "priority", where, 50));
+    if (arrival.priority < 0 || arrival.priority > 100) {
+      return Bad(where + ".priority", "expected a priority 0..100");
+    }
     if (event.contains("tier")) {
       PARLEY_ASSIGN_OR_RETURN(arrival.tier, TierOf(event["tier"], where + ".tier"));
     }
@@ -701,7 +705,7 @@ core::Result<json> Simulation::Run(const json& scenario, const SimulationOptions
     const Timestamp timed = router_->NextTimer().value_or(Timestamp::max());
     const Timestamp t = std::min({scripted, acted, timed});
     if (t > until || t == Timestamp::max()) break;
-    if (timed == t && timed < scripted && timed < acted) {
+    if (timed == t && timed < scripted && timed <= acted) {  // timers first, as documented
       router_->Advance(t);
     } else if (scripted == t && scripted <= acted) {
       const std::size_t i = timeline[next++].second;
@@ -715,7 +719,16 @@ core::Result<json> Simulation::Run(const json& scenario, const SimulationOptions
         if (!act.resolve && c->phase == Phase::kAssigned) {
           const AgentState* agent = router_->FindAgent(act.agent);
           if (agent != nullptr && agent->effective != domain::Presence::kOffline) {
-            PARLEY_TRY(router_->AgentReplied(act.conversation, act.agent, t));
+            if (auto replied = router_->AgentReplied(act.conversation, act.agent, t);
+                !replied.ok()) {
+              refusals_.push_back({{"at", Format(t)},
+                                   {"type", "reply"},
+                                   {"conversation", conversations_.Name(act.conversation)},
+                                   {"code", core::ToString(replied.error().code)},
+                                   {"reason", replied.error().message}});
+              Collect();
+              continue;
+            }
             if (behaviour.resolve_after) {
               acts_.push(
                   {t + *behaviour.resolve_after, ++act_seq_, true, act.conversation, act.agent, t});
@@ -723,7 +736,7 @@ core::Result<json> Simulation::Run(const json& scenario, const SimulationOptions
           }
         } else if (act.resolve && c->phase == Phase::kWaitingOnCustomer &&
                    c->last_agent_reply_at == act.since) {
-          PARLEY_TRY(router_->Resolve(act.conversation, t));
+          (void)router_->Resolve(act.conversation, t);  // checked just above: it is open
         }
       }
     }
