@@ -1,5 +1,7 @@
 #include "parley/domain/json_codec.h"
 
+#include <algorithm>
+
 #include "parley/domain/json_writer.h"
 
 namespace nlohmann {
@@ -240,6 +242,20 @@ std::string EncodeConversation(const Conversation& c) {
   w.Key("version").Int(c.version);
   w.EndObject();
   return w.Take();
+}
+
+core::Status CheckKnownFields(const nlohmann::json& object, const std::string& where,
+                              std::initializer_list<std::string_view> keys) {
+  if (!object.is_object()) {
+    return core::MakeError(core::ErrorCode::kInvalidArgument, where + ": must be an object");
+  }
+  for (const auto& [key, value] : object.items()) {
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
+      return core::MakeError(core::ErrorCode::kInvalidArgument,
+                             where + ": unknown field \"" + key + "\"");
+    }
+  }
+  return core::Ok();
 }
 
 }  // namespace parley::domain

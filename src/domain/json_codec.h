@@ -165,4 +165,9 @@ std::string EncodeMessage(const Message& message);
 std::string EncodeConversation(const Conversation& conversation);
 std::string EncodeCustomer(const Customer& customer);
 
+// For configuration read from JSON by hand: `object` must be an object whose keys are all among
+// `keys` (a misspelt option silently ignored is worse than an error). Errors start with `where`.
+core::Status CheckKnownFields(const nlohmann::json& object, const std::string& where,
+                              std::initializer_list<std::string_view> keys);
+
 }  // namespace parley::domain

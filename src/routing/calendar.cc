@@ -17,25 +17,8 @@ using Day = cctz::civil_day;
 // calendar that is all holidays) counts as never opening.
 constexpr int kHorizonDays = 800;
 
-int WeekdayIndex(Day day) {  // Monday first, as BusinessCalendar::weekly
-  switch (cctz::get_weekday(day)) {
-    case cctz::weekday::monday:
-      return 0;
-    case cctz::weekday::tuesday:
-      return 1;
-    case cctz::weekday::wednesday:
-      return 2;
-    case cctz::weekday::thursday:
-      return 3;
-    case cctz::weekday::friday:
-      return 4;
-    case cctz::weekday::saturday:
-      return 5;
-    case cctz::weekday::sunday:
-      return 6;
-  }
-  return 0;
-}
+// Monday first, as BusinessCalendar::weekly and as cctz orders its weekdays.
+std::size_t WeekdayIndex(Day day) { return static_cast<std::size_t>(cctz::get_weekday(day)); }
 
 std::optional<Day> ParseDay(std::string_view text) {
   int y = 0;

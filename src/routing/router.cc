@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <chrono>
 
-#include "parley/domain/enum_names.h"
-
 namespace parley::routing {
 namespace {
 
@@ -43,50 +41,6 @@ std::string Load(const AgentState& a) {
 }
 
 }  // namespace
-
-std::string_view ToString(Clock clock) {
-  switch (clock) {
-    case Clock::kFirstResponse:
-      return "first_response";
-    case Clock::kNextResponse:
-      return "next_response";
-    case Clock::kResolution:
-      return "resolution";
-    case Clock::kReplyWindow:
-      return "reply_window";
-  }
-  return "?";
-}
-
-std::string_view ToString(EventKind kind) {
-  switch (kind) {
-    case EventKind::kQueued:
-      return "queued";
-    case EventKind::kAssigned:
-      return "assigned";
-    case EventKind::kUnassigned:
-      return "unassigned";
-    case EventKind::kOverflowed:
-      return "overflowed";
-    case EventKind::kLeaderAlerted:
-      return "leader_alerted";
-    case EventKind::kSlaWarning:
-      return "sla_warning";
-    case EventKind::kSlaBreached:
-      return "sla_breached";
-    case EventKind::kSlaStopped:
-      return "sla_stopped";
-    case EventKind::kPresence:
-      return "presence";
-    case EventKind::kViewing:
-      return "viewing";
-    case EventKind::kTyping:
-      return "typing";
-    case EventKind::kResolved:
-      return "resolved";
-  }
-  return "?";
-}
 
 Router::Router(RouterConfig config, Timestamp now) : config_(std::move(config)), now_(now) {}
 
@@ -169,7 +123,7 @@ core::Result<std::unique_ptr<Router>> Router::Create(RouterConfig config, Timest
   }
   for (auto& [id, agent] : router->agents_) {
     agent.on_shift = agent.schedule.IsOpen(now);
-    router->ArmAgentTimers(agent);
+    router->ArmShift(agent);
   }
   return router;
 }
@@ -197,6 +151,23 @@ const RoutedConversation* Router::Find(ConversationId id) const {
 AgentState* Router::Agent(AgentId id) {
   const auto found = agents_.find(id);
   return found == agents_.end() ? nullptr : &found->second;
+}
+
+core::Result<RoutedConversation*> Router::Require(ConversationId id) {
+  RoutedConversation* c = Conversation(id);
+  if (c == nullptr) {
+    return core::MakeError(core::ErrorCode::kNotFound,
+                           "conversation " + id.ToString() + " is not open");
+  }
+  return c;
+}
+
+core::Result<AgentState*> Router::Require(AgentId id) {
+  AgentState* agent = Agent(id);
+  if (agent == nullptr) {
+    return core::MakeError(core::ErrorCode::kNotFound, "unknown agent " + id.ToString());
+  }
+  return agent;
 }
 
 const AgentState* Router::FindAgent(AgentId id) const {
@@ -566,16 +537,9 @@ void Router::UpdatePresence(AgentState& agent) {
   }
 }
 
-void Router::ArmAgentTimers(AgentState& agent) {
-  ++agent.timer_generation;
-  if (agent.disconnected_at && agent.connections == 0) {
-    const Timestamp ends = *agent.disconnected_at + config_.presence_grace;
-    if (ends > now_) {
-      timers_.push({ends, TimerKind::kGrace, agent.agent.id.value(), agent.timer_generation});
-    }
-  }
+void Router::ArmShift(AgentState& agent) {
   if (const auto change = agent.schedule.NextChange(now_)) {
-    timers_.push({*change, TimerKind::kShift, agent.agent.id.value(), agent.timer_generation});
+    timers_.push({*change, TimerKind::kShift, agent.agent.id.value(), 0});
   }
 }
 
@@ -646,7 +610,6 @@ void Router::CheckClock(RoutedConversation& c, SlaClock& clock, Clock which) {
 }
 
 void Router::ArmConversationTimers(RoutedConversation& c) {
-  ++c.timer_generation;
   Timestamp next = Timestamp::max();
   auto consider = [&](Timestamp t) {
     if (t < next) next = t;
@@ -669,9 +632,13 @@ void Router::ArmConversationTimers(RoutedConversation& c) {
     consider(std::max(*c.assigned_at, c.last_customer_at) + *team.reassign_after);
   }
   if (c.reserved_for && c.reserved_until > now_) consider(c.reserved_until);
+  if (next != Timestamp::max()) next = std::max(next, now_);
+  if (c.armed_at == next) return;  // the timer in the heap is still the right one
+  ++c.timer_generation;            // any other in the heap is now stale
+  c.armed_at = next;
   if (next != Timestamp::max()) {
-    timers_.push({std::max(next, now_), TimerKind::kConversation, c.arrival.conversation.value(),
-                  c.timer_generation});
+    timers_.push(
+        {next, TimerKind::kConversation, c.arrival.conversation.value(), c.timer_generation});
   }
 }
 
@@ -717,19 +684,22 @@ void Router::Advance(Timestamp now) {
     now_ = std::max(now_, timer.at);
     if (timer.kind == TimerKind::kConversation) {
       RoutedConversation* c = Conversation(ConversationId(timer.id));
-      if (c != nullptr && c->timer_generation == timer.generation) FireConversation(*c);
+      if (c != nullptr && c->timer_generation == timer.generation) {
+        c->armed_at = Timestamp::max();  // popped: the next arming pushes again
+        FireConversation(*c);
+      }
       continue;
     }
     AgentState* agent = Agent(AgentId(timer.id));
-    if (agent == nullptr || agent->timer_generation != timer.generation) continue;
-    if (timer.kind == TimerKind::kShift) {
+    if (agent == nullptr) continue;
+    if (timer.kind == TimerKind::kShift) {  // one per agent at a time
       const bool was = agent->on_shift;
       agent->on_shift = agent->schedule.IsOpen(now_);
       if (!was && agent->on_shift) Offer(*agent);
+      ArmShift(*agent);
     } else {
-      UpdatePresence(*agent);
+      UpdatePresence(*agent);  // a grace ended; a stale one (reconnected since) changes nothing
     }
-    ArmAgentTimers(*agent);
   }
   now_ = std::max(now_, now);
 }
@@ -774,11 +744,7 @@ core::Status Router::Open(const Arrival& arrival, Timestamp now) {
 
 core::Status Router::CustomerWrote(ConversationId id, Timestamp now) {
   Advance(now);
-  RoutedConversation* c = Conversation(id);
-  if (c == nullptr) {
-    return core::MakeError(core::ErrorCode::kNotFound,
-                           "conversation " + id.ToString() + " is not open");
-  }
+  PARLEY_ASSIGN_OR_RETURN(RoutedConversation * c, Require(id));
   c->last_customer_at = now_;
   Changed(*c, "the customer wrote");
   if (const auto window = config_.reply_windows.find(c->arrival.channel);
@@ -809,11 +775,7 @@ core::Status Router::CustomerWrote(ConversationId id, Timestamp now) {
 core::Status Router::AgentReplied(ConversationId id, AgentId agent, Timestamp now,
                                   std::optional<std::int64_t> seen_version) {
   Advance(now);
-  RoutedConversation* c = Conversation(id);
-  if (c == nullptr) {
-    return core::MakeError(core::ErrorCode::kNotFound,
-                           "conversation " + id.ToString() + " is not open");
-  }
+  PARLEY_ASSIGN_OR_RETURN(RoutedConversation * c, Require(id));
   if (!agent || c->assignee != agent) {
     return core::MakeError(core::ErrorCode::kPermissionDenied,
                            c->assignee
@@ -849,11 +811,7 @@ core::Status Router::AgentReplied(ConversationId id, AgentId agent, Timestamp no
 
 core::Status Router::Resolve(ConversationId id, Timestamp now) {
   Advance(now);
-  RoutedConversation* c = Conversation(id);
-  if (c == nullptr) {
-    return core::MakeError(core::ErrorCode::kNotFound,
-                           "conversation " + id.ToString() + " is not open");
-  }
+  PARLEY_ASSIGN_OR_RETURN(RoutedConversation * c, Require(id));
   Dequeue(*c);
   StopClock(*c, c->first_response, Clock::kFirstResponse);
   StopClock(*c, c->next_response, Clock::kNextResponse);
@@ -879,13 +837,8 @@ core::Status Router::Resolve(ConversationId id, Timestamp now) {
 core::Status Router::Assign(ConversationId id, AgentId agent_id, Timestamp now,
                             std::string_view why) {
   Advance(now);
-  RoutedConversation* c = Conversation(id);
-  AgentState* agent = Agent(agent_id);
-  if (c == nullptr || agent == nullptr) {
-    return core::MakeError(core::ErrorCode::kNotFound,
-                           c == nullptr ? "conversation " + id.ToString() + " is not open"
-                                        : "unknown agent " + agent_id.ToString());
-  }
+  PARLEY_ASSIGN_OR_RETURN(RoutedConversation * c, Require(id));
+  PARLEY_ASSIGN_OR_RETURN(AgentState * agent, Require(agent_id));
   if (c->assignee == agent_id) return core::Ok();
   if (agent->effective == Presence::kOffline && c->phase != Phase::kWaitingOnCustomer) {
     return core::MakeError(core::ErrorCode::kFailedPrecondition,
@@ -903,11 +856,7 @@ core::Status Router::Assign(ConversationId id, AgentId agent_id, Timestamp now,
 
 core::Status Router::Reprioritise(ConversationId id, int priority, Timestamp now) {
   Advance(now);
-  RoutedConversation* c = Conversation(id);
-  if (c == nullptr) {
-    return core::MakeError(core::ErrorCode::kNotFound,
-                           "conversation " + id.ToString() + " is not open");
-  }
+  PARLEY_ASSIGN_OR_RETURN(RoutedConversation * c, Require(id));
   if (c->arrival.priority == priority) return core::Ok();
   c->arrival.priority = priority;
   Rekey(*c);
@@ -917,10 +866,7 @@ core::Status Router::Reprioritise(ConversationId id, int priority, Timestamp now
 
 core::Result<ConversationId> Router::Pull(AgentId agent_id, Timestamp now) {
   Advance(now);
-  AgentState* agent = Agent(agent_id);
-  if (agent == nullptr) {
-    return core::MakeError(core::ErrorCode::kNotFound, "unknown agent " + agent_id.ToString());
-  }
+  PARLEY_ASSIGN_OR_RETURN(AgentState * agent, Require(agent_id));
   if (agent->effective == Presence::kOffline) {
     return core::MakeError(core::ErrorCode::kFailedPrecondition,
                            "you are offline: connect to take work");
@@ -949,10 +895,7 @@ core::Result<ConversationId> Router::Pull(AgentId agent_id, Timestamp now) {
 
 core::Status Router::SetStatus(AgentId agent_id, Presence status, Timestamp now) {
   Advance(now);
-  AgentState* agent = Agent(agent_id);
-  if (agent == nullptr) {
-    return core::MakeError(core::ErrorCode::kNotFound, "unknown agent " + agent_id.ToString());
-  }
+  PARLEY_ASSIGN_OR_RETURN(AgentState * agent, Require(agent_id));
   agent->status = status;
   UpdatePresence(*agent);
   return core::Ok();
@@ -960,30 +903,23 @@ core::Status Router::SetStatus(AgentId agent_id, Presence status, Timestamp now)
 
 core::Status Router::Connected(AgentId agent_id, Timestamp now) {
   Advance(now);
-  AgentState* agent = Agent(agent_id);
-  if (agent == nullptr) {
-    return core::MakeError(core::ErrorCode::kNotFound, "unknown agent " + agent_id.ToString());
-  }
+  PARLEY_ASSIGN_OR_RETURN(AgentState * agent, Require(agent_id));
   ++agent->connections;
   agent->disconnected_at.reset();
-  ArmAgentTimers(*agent);
   UpdatePresence(*agent);
   return core::Ok();
 }
 
 core::Status Router::Disconnected(AgentId agent_id, Timestamp now) {
   Advance(now);
-  AgentState* agent = Agent(agent_id);
-  if (agent == nullptr) {
-    return core::MakeError(core::ErrorCode::kNotFound, "unknown agent " + agent_id.ToString());
-  }
+  PARLEY_ASSIGN_OR_RETURN(AgentState * agent, Require(agent_id));
   if (agent->connections == 0) {
     return core::MakeError(core::ErrorCode::kFailedPrecondition,
                            NameOf(agent_id) + " has no connection to drop");
   }
   if (--agent->connections == 0) {
     agent->disconnected_at = now_;
-    ArmAgentTimers(*agent);
+    timers_.push({now_ + config_.presence_grace, TimerKind::kGrace, agent_id.value(), 0});
   }
   UpdatePresence(*agent);
   return core::Ok();
@@ -999,9 +935,8 @@ core::Status Router::Typing(ConversationId id, AgentId agent, Timestamp now) {
 
 core::Status Router::Broadcast(EventKind kind, ConversationId id, AgentId agent, Timestamp now) {
   Advance(now);
-  if (Find(id) == nullptr || FindAgent(agent) == nullptr) {
-    return core::MakeError(core::ErrorCode::kNotFound, "unknown conversation or agent");
-  }
+  PARLEY_TRY(Require(id));
+  PARLEY_TRY(Require(agent));
   Event event;
   event.kind = kind;
   event.conversation = id;

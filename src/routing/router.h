@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "parley/core/result.h"
+#include "parley/domain/enum_names.h"
 #include "parley/domain/people.h"
 #include "parley/domain/sla.h"
 #include "parley/routing/calendar.h"
@@ -68,7 +69,6 @@ struct Arrival {
 };
 
 enum class Clock { kFirstResponse, kNextResponse, kResolution, kReplyWindow };
-std::string_view ToString(Clock clock);
 
 enum class EventKind {
   kQueued,         // waiting in a team queue; reason says why nobody took it
@@ -84,7 +84,42 @@ enum class EventKind {
   kTyping,         // an agent is writing a reply
   kResolved,
 };
-std::string_view ToString(EventKind kind);
+
+}  // namespace parley::routing
+
+template <>
+struct parley::domain::EnumNames<parley::routing::Clock> {
+  using Clock = parley::routing::Clock;
+  static constexpr std::array<std::pair<Clock, std::string_view>, 4> kNames{{
+      {Clock::kFirstResponse, "first_response"},
+      {Clock::kNextResponse, "next_response"},
+      {Clock::kResolution, "resolution"},
+      {Clock::kReplyWindow, "reply_window"},
+  }};
+};
+
+template <>
+struct parley::domain::EnumNames<parley::routing::EventKind> {
+  using Kind = parley::routing::EventKind;
+  static constexpr std::array<std::pair<Kind, std::string_view>, 12> kNames{{
+      {Kind::kQueued, "queued"},
+      {Kind::kAssigned, "assigned"},
+      {Kind::kUnassigned, "unassigned"},
+      {Kind::kOverflowed, "overflowed"},
+      {Kind::kLeaderAlerted, "leader_alerted"},
+      {Kind::kSlaWarning, "sla_warning"},
+      {Kind::kSlaBreached, "sla_breached"},
+      {Kind::kSlaStopped, "sla_stopped"},
+      {Kind::kPresence, "presence"},
+      {Kind::kViewing, "viewing"},
+      {Kind::kTyping, "typing"},
+      {Kind::kResolved, "resolved"},
+  }};
+};
+
+namespace parley::routing {
+
+using domain::ToString;
 
 struct Considered {
   AgentId agent;
@@ -157,6 +192,8 @@ struct RoutedConversation {
   int reassignments = 0;
   std::int64_t version = 1;
   std::vector<std::pair<std::int64_t, std::string>> changes;  // the latest few, for stale views
+  // Its timer in the heap: one at a time, when it is due and which generation is current.
+  Timestamp armed_at = Timestamp::max();
   std::uint32_t timer_generation = 0;
 };
 
@@ -172,7 +209,6 @@ struct AgentState {
   BusinessTime schedule = BusinessTime::WallClock();
   bool on_shift = true;
   std::vector<std::size_t> teams;  // indexes into Router::teams()
-  std::uint32_t timer_generation = 0;
 };
 
 struct TeamState {
@@ -254,7 +290,7 @@ class Router {
     Timestamp at;
     TimerKind kind;
     std::int64_t id;
-    std::uint32_t generation;
+    std::uint32_t generation;  // conversations: current only if equal to theirs
     // Same-instant timers in a fixed order, whatever the hash maps' iteration order.
     bool operator>(const Timer& other) const {
       if (at != other.at) return at > other.at;
@@ -266,6 +302,9 @@ class Router {
   TeamState* Team(TeamId id);
   RoutedConversation* Conversation(ConversationId id);
   AgentState* Agent(AgentId id);
+  // The open conversation, or the agent; kNotFound saying which.
+  core::Result<RoutedConversation*> Require(ConversationId id);
+  core::Result<AgentState*> Require(AgentId id);
   void Emit(Event event);
   core::Status Broadcast(EventKind kind, ConversationId id, AgentId agent, Timestamp now);
   void Changed(RoutedConversation& c, std::string what);
@@ -316,7 +355,7 @@ class Router {
   void Offer(AgentState& agent);
   void UpdatePresence(AgentState& agent);
   void ArmConversationTimers(RoutedConversation& c);
-  void ArmAgentTimers(AgentState& agent);
+  void ArmShift(AgentState& agent);
   void FireConversation(RoutedConversation& c);
   void StartClock(RoutedConversation& c, SlaClock& clock, domain::SlaMetric metric, Timestamp from,
                   Duration used);

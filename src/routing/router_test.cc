@@ -261,9 +261,11 @@ TEST(Router, GuaranteesHoldUnderThousandsOfInterleavedEvents) {
       case 6:
         status = router.Assign(conversation, agent, now, "supervisor");
         break;
-      case 7:
-        status = router.Pull(agent, now).ok() ? core::Ok() : core::Status();
+      case 7: {
+        auto pulled = router.Pull(agent, now);
+        if (!pulled.ok()) status = pulled.error();
         break;
+      }
       case 8: {
         static constexpr Presence kStates[] = {Presence::kOnline, Presence::kAway,
                                                Presence::kOffline};

@@ -8,6 +8,7 @@
 
 #include "parley/core/time.h"
 #include "parley/domain/enum_names.h"
+#include "parley/domain/json_codec.h"
 #include "parley/routing/router.h"
 
 namespace parley::routing {
@@ -26,17 +27,6 @@ std::string Format(Timestamp t) {
     text.erase(text.size() - 5, 4);
   }
   return text;
-}
-
-core::Status Known(const json& object, const std::string& where,
-                   std::initializer_list<std::string_view> keys) {
-  if (!object.is_object()) return Bad(where, "expected an object");
-  for (const auto& [key, value] : object.items()) {
-    if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
-      return Bad(where, "unknown field \"" + key + "\"");
-    }
-  }
-  return core::Ok();
 }
 
 core::Result<std::string> Text(const json& object, const char* key, const std::string& where,
@@ -191,9 +181,10 @@ core::Result<Timestamp> Simulation::TimeOf(const json& value, const std::string&
 }
 
 core::Status Simulation::Configure(const json& scenario) {
-  PARLEY_TRY(Known(scenario, "scenario",
-                   {"description", "start", "until", "presence_grace", "calendars", "sla_policies",
-                    "default_sla_policy", "default_team", "teams", "agents", "events"}));
+  PARLEY_TRY(domain::CheckKnownFields(
+      scenario, "scenario",
+      {"description", "start", "until", "presence_grace", "calendars", "sla_policies",
+       "default_sla_policy", "default_team", "teams", "agents", "events"}));
   if (!scenario.contains("start")) return Bad("scenario", "\"start\" is required");
   start_ = Timestamp{};
   {
@@ -214,7 +205,8 @@ core::Status Simulation::Configure(const json& scenario) {
   if (!calendars.is_object()) return Bad("calendars", "expected an object of calendars by name");
   for (const auto& [name, spec] : calendars.items()) {
     const std::string where = "calendars." + name;
-    PARLEY_TRY(Known(spec, where, {"time_zone", "weekly", "weekdays", "holidays"}));
+    PARLEY_TRY(
+        domain::CheckKnownFields(spec, where, {"time_zone", "weekly", "weekdays", "holidays"}));
     domain::BusinessCalendar calendar;
     calendar.id = calendars_.Add(name);
     calendar.name = name;
@@ -256,14 +248,15 @@ core::Status Simulation::Configure(const json& scenario) {
 
   auto policy_of = [&](const json& spec, const std::string& where,
                        domain::SlaPolicy& policy) -> core::Status {
-    PARLEY_TRY(Known(spec, where, {"business_hours", "targets"}));
+    PARLEY_TRY(domain::CheckKnownFields(spec, where, {"business_hours", "targets"}));
     PARLEY_ASSIGN_OR_RETURN(policy.business_hours, Bool(spec, "business_hours", where, true));
     const json targets = spec.value("targets", json::array());
     if (!targets.is_array()) return Bad(where + ".targets", "expected a list");
     for (std::size_t i = 0; i < targets.size(); ++i) {
       const std::string at = where + ".targets[" + std::to_string(i) + "]";
       const json& t = targets[i];
-      PARLEY_TRY(Known(t, at, {"metric", "channel", "tier", "target", "warn_before"}));
+      PARLEY_TRY(
+          domain::CheckKnownFields(t, at, {"metric", "channel", "tier", "target", "warn_before"}));
       domain::SlaTarget target;
       PARLEY_ASSIGN_OR_RETURN(const std::string metric, Text(t, "metric", at));
       const auto parsed = domain::ParseEnum<domain::SlaMetric>(metric);
@@ -307,9 +300,9 @@ core::Status Simulation::Configure(const json& scenario) {
   if (!agents.is_object()) return Bad("agents", "expected an object of agents by name");
   for (const auto& [name, spec] : agents.items()) {
     const std::string where = "agents." + name;
-    PARLEY_TRY(Known(spec, where,
-                     {"skills", "cap", "weights", "schedule", "online", "status", "answer_after",
-                      "resolve_after"}));
+    PARLEY_TRY(domain::CheckKnownFields(spec, where,
+                                        {"skills", "cap", "weights", "schedule", "online", "status",
+                                         "answer_after", "resolve_after"}));
     domain::Agent agent;
     agent.id = agents_.Add(name);
     agent.display_name = name;
@@ -373,9 +366,10 @@ core::Status Simulation::Configure(const json& scenario) {
   for (const auto& [name, spec] : teams.items()) teams_.Add(name);
   for (const auto& [name, spec] : teams.items()) {
     const std::string where = "teams." + name;
-    PARLEY_TRY(Known(spec, where,
-                     {"leader", "members", "overflow", "max_wait", "queue_cap", "reassign_after",
-                      "calendar", "sla_policy", "distribution", "sticky_window", "sticky_wait"}));
+    PARLEY_TRY(domain::CheckKnownFields(
+        spec, where,
+        {"leader", "members", "overflow", "max_wait", "queue_cap", "reassign_after", "calendar",
+         "sla_policy", "distribution", "sticky_window", "sticky_wait"}));
     domain::Team team;
     team.id = *teams_.Find(name);
     team.name = name;
@@ -479,9 +473,10 @@ core::Status Simulation::Apply(const json& event, const std::string& where, Time
   };
 
   if (type == "arrive") {
-    PARLEY_TRY(Known(event, where,
-                     {"at", "type", "conversation", "customer", "channel", "private", "team",
-                      "language", "topic", "priority", "tier"}));
+    PARLEY_TRY(
+        domain::CheckKnownFields(event, where,
+                                 {"at", "type", "conversation", "customer", "channel", "private",
+                                  "team", "language", "topic", "priority", "tier"}));
     PARLEY_ASSIGN_OR_RETURN(const std::string name, Text(event, "conversation", where));
     if (name.empty()) return Bad(where, "\"conversation\" names the new conversation");
     if (conversations_.Find(name)) {
@@ -519,7 +514,7 @@ core::Status Simulation::Apply(const json& event, const std::string& where, Time
     return router_->Open(arrival, at);
   }
   if (type == "customer_writes") {
-    PARLEY_TRY(Known(event, where, {"at", "type", "conversation"}));
+    PARLEY_TRY(domain::CheckKnownFields(event, where, {"at", "type", "conversation"}));
     PARLEY_ASSIGN_OR_RETURN(const ConversationId id, conversation());
     if (router_->Find(id) == nullptr) {  // resolved: the customer reopens it
       Arrival arrival = arrivals_[id];
@@ -538,7 +533,8 @@ core::Status Simulation::Apply(const json& event, const std::string& where, Time
     return core::Ok();
   }
   if (type == "reply") {
-    PARLEY_TRY(Known(event, where, {"at", "type", "conversation", "agent", "seen_version"}));
+    PARLEY_TRY(domain::CheckKnownFields(event, where,
+                                        {"at", "type", "conversation", "agent", "seen_version"}));
     PARLEY_ASSIGN_OR_RETURN(const ConversationId id, conversation());
     PARLEY_ASSIGN_OR_RETURN(const AgentId who, agent());
     std::optional<std::int64_t> seen;
@@ -552,13 +548,14 @@ core::Status Simulation::Apply(const json& event, const std::string& where, Time
     return core::Ok();
   }
   if (type == "resolve") {
-    PARLEY_TRY(Known(event, where, {"at", "type", "conversation"}));
+    PARLEY_TRY(domain::CheckKnownFields(event, where, {"at", "type", "conversation"}));
     PARLEY_ASSIGN_OR_RETURN(const ConversationId id, conversation());
     outcome(router_->Resolve(id, at), id);
     return core::Ok();
   }
   if (type == "assign") {
-    PARLEY_TRY(Known(event, where, {"at", "type", "conversation", "agent", "reason"}));
+    PARLEY_TRY(
+        domain::CheckKnownFields(event, where, {"at", "type", "conversation", "agent", "reason"}));
     PARLEY_ASSIGN_OR_RETURN(const ConversationId id, conversation());
     PARLEY_ASSIGN_OR_RETURN(const AgentId who, agent());
     PARLEY_ASSIGN_OR_RETURN(const std::string reason, Text(event, "reason", where));
@@ -566,7 +563,7 @@ core::Status Simulation::Apply(const json& event, const std::string& where, Time
     return core::Ok();
   }
   if (type == "priority") {
-    PARLEY_TRY(Known(event, where, {"at", "type", "conversation", "value"}));
+    PARLEY_TRY(domain::CheckKnownFields(event, where, {"at", "type", "conversation", "value"}));
     PARLEY_ASSIGN_OR_RETURN(const ConversationId id, conversation());
     PARLEY_ASSIGN_OR_RETURN(const int value, Int(event, "value", where, -1));
     if (value < 0 || value > 100) return Bad(where + ".value", "expected a priority 0..100");
@@ -574,13 +571,13 @@ core::Status Simulation::Apply(const json& event, const std::string& where, Time
     return core::Ok();
   }
   if (type == "view" || type == "typing") {
-    PARLEY_TRY(Known(event, where, {"at", "type", "conversation", "agent"}));
+    PARLEY_TRY(domain::CheckKnownFields(event, where, {"at", "type", "conversation", "agent"}));
     PARLEY_ASSIGN_OR_RETURN(const ConversationId id, conversation());
     PARLEY_ASSIGN_OR_RETURN(const AgentId who, agent());
     outcome(type == "view" ? router_->Viewing(id, who, at) : router_->Typing(id, who, at), id);
     return core::Ok();
   }
-  PARLEY_TRY(Known(event, where, {"at", "type", "agent", "status"}));
+  PARLEY_TRY(domain::CheckKnownFields(event, where, {"at", "type", "agent", "status"}));
   PARLEY_ASSIGN_OR_RETURN(const AgentId who, agent());
   if (type == "pull") {
     auto pulled = router_->Pull(who, at);

@@ -6,6 +6,7 @@
 
 #include "parley/core/id.h"
 #include "parley/core/time.h"
+#include "parley/domain/json_codec.h"
 #include "parley/triage/triage.h"
 
 namespace parley::triage {
@@ -26,18 +27,6 @@ core::Status Strings(const json& value, const std::string& where, std::vector<st
   for (const json& item : value) {
     if (!item.is_string()) return Invalid(where, "must be a list of strings");
     out.push_back(item.get<std::string>());
-  }
-  return core::Ok();
-}
-
-// Unknown keys are refused: a misspelt option silently ignored is worse than an error.
-core::Status Known(const json& object, const std::string& where,
-                   std::initializer_list<std::string_view> keys) {
-  if (!object.is_object()) return Invalid(where, "must be an object");
-  for (const auto& [key, value] : object.items()) {
-    if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
-      return Invalid(where, "unknown field \"" + key + "\"");
-    }
   }
   return core::Ok();
 }
@@ -83,7 +72,7 @@ core::Result<int> Minute(const std::string& text, const std::string& where) {
 }
 
 core::Status ParseTable(const json& j, const std::string& where, domain::KeywordTable& table) {
-  PARLEY_TRY(Known(j, where, {"name", "language", "entries", "id"}));
+  PARLEY_TRY(domain::CheckKnownFields(j, where, {"name", "language", "entries", "id"}));
   PARLEY_ASSIGN_OR_RETURN(table.name, String(j, "name", where));
   if (table.name.empty()) return Invalid(where + ".name", "is required");
   PARLEY_ASSIGN_OR_RETURN(table.language, String(j, "language", where));
@@ -93,7 +82,7 @@ core::Status ParseTable(const json& j, const std::string& where, domain::Keyword
   std::size_t index = 0;
   for (const json& e : j.at("entries")) {
     const std::string at = where + ".entries[" + std::to_string(index++) + "]";
-    PARLEY_TRY(Known(
+    PARLEY_TRY(domain::CheckKnownFields(
         e, at,
         {"pattern", "patterns", "kind", "case_sensitive", "tags", "category", "team", "priority"}));
     domain::KeywordEntry entry;
@@ -138,7 +127,8 @@ core::Status ParseTable(const json& j, const std::string& where, domain::Keyword
 }
 
 core::Status ParseRule(const json& j, const std::string& where, domain::Rule& rule) {
-  PARLEY_TRY(Known(j, where, {"name", "order", "enabled", "when", "then", "stop", "id"}));
+  PARLEY_TRY(domain::CheckKnownFields(j, where,
+                                      {"name", "order", "enabled", "when", "then", "stop", "id"}));
   PARLEY_ASSIGN_OR_RETURN(rule.name, String(j, "name", where));
   if (rule.name.empty()) return Invalid(where + ".name", "is required");
   PARLEY_ASSIGN_OR_RETURN(const double order, Number(j, "order", where, 0));
@@ -150,7 +140,7 @@ core::Status ParseRule(const json& j, const std::string& where, domain::Rule& ru
     std::size_t index = 0;
     for (const json& c : j.at("when")) {
       const std::string at = where + ".when[" + std::to_string(index++) + "]";
-      PARLEY_TRY(Known(c, at, {"field", "op", "value", "values"}));
+      PARLEY_TRY(domain::CheckKnownFields(c, at, {"field", "op", "value", "values"}));
       domain::Condition condition;
       PARLEY_ASSIGN_OR_RETURN(condition.field, String(c, "field", at));
       PARLEY_ASSIGN_OR_RETURN(const std::string op, String(c, "op", at));
@@ -183,7 +173,7 @@ core::Status ParseRule(const json& j, const std::string& where, domain::Rule& ru
   std::size_t index = 0;
   for (const json& a : j.at("then")) {
     const std::string at = where + ".then[" + std::to_string(index++) + "]";
-    PARLEY_TRY(Known(a, at, {"action", "argument"}));
+    PARLEY_TRY(domain::CheckKnownFields(a, at, {"action", "argument"}));
     PARLEY_ASSIGN_OR_RETURN(const std::string kind, String(a, "action", at));
     const auto parsed = domain::ParseEnum<domain::ActionKind>(kind);
     if (!parsed) return Invalid(at + ".action", "unknown action \"" + kind + "\"");
@@ -266,10 +256,11 @@ core::Result<TriageInput> ParseTriageInput(std::string_view line) {
 core::Result<TriageConfig> ParseTriageConfig(std::string_view text) {
   json j = json::parse(text, nullptr, false);
   if (j.is_discarded()) return Invalid("configuration", "is not valid JSON");
-  PARLEY_TRY(Known(j, "configuration",
-                   {"defaults", "keyword_tables", "rules", "brand_handles", "blocked_authors",
-                    "key_customers", "influencer_followers", "recent_customer_hours",
-                    "duplicate_window_hours", "top_mention", "business_hours"}));
+  PARLEY_TRY(domain::CheckKnownFields(
+      j, "configuration",
+      {"defaults", "keyword_tables", "rules", "brand_handles", "blocked_authors", "key_customers",
+       "influencer_followers", "recent_customer_hours", "duplicate_window_hours", "top_mention",
+       "business_hours"}));
   TriageConfig config;
   PARLEY_ASSIGN_OR_RETURN(config.use_defaults, Bool(j, "defaults", "configuration", true));
   if (j.contains("keyword_tables")) {
@@ -301,7 +292,7 @@ core::Result<TriageConfig> ParseTriageConfig(std::string_view text) {
     std::size_t index = 0;
     for (const json& k : j.at("key_customers")) {
       const std::string at = "key_customers[" + std::to_string(index++) + "]";
-      PARLEY_TRY(Known(k, at, {"handle", "id", "tier"}));
+      PARLEY_TRY(domain::CheckKnownFields(k, at, {"handle", "id", "tier"}));
       KeyCustomer customer;
       PARLEY_ASSIGN_OR_RETURN(customer.handle, String(k, "handle", at));
       PARLEY_ASSIGN_OR_RETURN(customer.platform_user_id, String(k, "id", at));
@@ -326,7 +317,7 @@ core::Result<TriageConfig> ParseTriageConfig(std::string_view text) {
       std::chrono::milliseconds(static_cast<std::int64_t>(duplicate * 3600000));
   if (j.contains("top_mention")) {
     const json& top = j.at("top_mention");
-    PARLEY_TRY(Known(top, "top_mention", {"window_minutes", "per_minute"}));
+    PARLEY_TRY(domain::CheckKnownFields(top, "top_mention", {"window_minutes", "per_minute"}));
     PARLEY_ASSIGN_OR_RETURN(const double window, Number(top, "window_minutes", "top_mention", 10));
     config.top_mention_window =
         std::chrono::milliseconds(static_cast<std::int64_t>(window * 60000));
@@ -335,7 +326,8 @@ core::Result<TriageConfig> ParseTriageConfig(std::string_view text) {
   }
   if (j.contains("business_hours")) {
     const json& hours = j.at("business_hours");
-    PARLEY_TRY(Known(hours, "business_hours", {"time_zone", "days", "open", "close"}));
+    PARLEY_TRY(
+        domain::CheckKnownFields(hours, "business_hours", {"time_zone", "days", "open", "close"}));
     BusinessHours business;
     PARLEY_ASSIGN_OR_RETURN(const std::string zone, String(hours, "time_zone", "business_hours"));
     if (!zone.empty()) business.time_zone = zone;
