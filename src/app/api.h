@@ -14,6 +14,7 @@
 
 #include "parley/auth/accounts.h"
 #include "parley/auth/policy.h"
+#include "parley/engine/engine.h"
 #include "parley/http/router.h"
 
 namespace parley::app {
@@ -73,8 +74,18 @@ void AddApiRoutes(Api& api, Application& app);
 void AddRealtimeRoutes(Api& api, Application& app);
 // Workspaces, channel accounts, conversations, replies (resource_routes.cc).
 void AddResourceRoutes(Api& api, Application& app);
+// Distribution: take over, assign, resolve, pull (resource_routes.cc).
+void AddRoutingRoutes(Api& api, Application& app);
 // Users and their roles and restrictions (resource_routes.cc).
 void AddUserRoutes(Api& api, Application& app);
+
+// The user's agent profile in the workspace (the agent with their email), if they have one.
+core::Result<std::optional<domain::AgentId>> AgentOfUser(Application& app, const domain::User& user,
+                                                         domain::WorkspaceId workspace);
+// Runs a routing action on the workspace's engine and waits for its outcome (up to 5 s); a
+// refusal comes back as the error (not the assignee, a stale view, nothing to pull).
+core::Result<engine::Outcome> RouteNow(Application& app, domain::WorkspaceId workspace,
+                                       engine::RoutingCommand command);
 
 // The response for a handler's error, and an API JSON answer.
 http::HttpResponse ApiJson(int status, const nlohmann::json& body);

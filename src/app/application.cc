@@ -7,8 +7,12 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <set>
 
 #include "parley/app/routes.h"
+#include "parley/domain/json_codec.h"
+#include "parley/routing/setup.h"
 #include "parley/sqlite/sqlite_inbox.h"
 #include "parley/sqlite/sqlite_outbox.h"
 #include "parley/sqlite/sqlite_store.h"
@@ -111,6 +115,164 @@ void PublishOutcomes(EventHub& hub, const domain::Workspace& workspace,
   }
 }
 
+// The router's events of a batch the engine wrote: assignments with their reasons, queues,
+// overflows, SLA warnings and breaches, presence, viewing and typing (C3, C6).
+void PublishRouting(EventHub& hub, const domain::Workspace& workspace,
+                    const std::vector<routing::Event>& events) {
+  for (const auto& event : events) {
+    nlohmann::json data = nlohmann::json::object();
+    auto id = [](auto value) {
+      return value ? nlohmann::json(value.ToString()) : nlohmann::json(nullptr);
+    };
+    if (event.conversation) data["conversation_id"] = id(event.conversation);
+    if (event.agent) data["agent_id"] = id(event.agent);
+    if (event.team) data["team_id"] = id(event.team);
+    if (!event.reason.empty()) data["reason"] = event.reason;
+    data["at"] = core::FormatIso8601(event.at);
+    std::string type;
+    switch (event.kind) {
+      case routing::EventKind::kQueued:
+        type = "conversation.queued";
+        break;
+      case routing::EventKind::kAssigned: {
+        type = "conversation.assigned";
+        nlohmann::json passed = nlohmann::json::array();
+        for (const auto& c : event.considered) {
+          passed.push_back({{"agent_id", c.agent.ToString()}, {"why_not", c.why_not}});
+        }
+        data["passed_over"] = std::move(passed);
+        break;
+      }
+      case routing::EventKind::kUnassigned:
+        type = "conversation.unassigned";
+        data["silent"] = event.silent;
+        break;
+      case routing::EventKind::kOverflowed:
+        type = "conversation.overflowed";
+        data["to_team_id"] = id(event.to_team);
+        break;
+      case routing::EventKind::kLeaderAlerted:
+        type = "team.leader_alerted";
+        break;
+      case routing::EventKind::kSlaWarning:
+      case routing::EventKind::kSlaBreached:
+      case routing::EventKind::kSlaStopped:
+        type = event.kind == routing::EventKind::kSlaWarning    ? "sla.warning"
+               : event.kind == routing::EventKind::kSlaBreached ? "sla.breached"
+                                                                : "sla.stopped";
+        data["clock"] = routing::ToString(event.clock);
+        if (event.due) data["due"] = core::FormatIso8601(*event.due);
+        break;
+      case routing::EventKind::kPresence:
+        type = "agent.presence";
+        data["presence"] = domain::ToString(event.presence);
+        break;
+      case routing::EventKind::kViewing:
+        type = "conversation.viewing";
+        break;
+      case routing::EventKind::kTyping:
+        type = "conversation.typing";
+        break;
+      case routing::EventKind::kResolved:
+        type = "conversation.resolved";
+        break;
+    }
+    hub.Publish(std::move(type), workspace.id, event.team, std::move(data));
+  }
+}
+
+// The stored things of one kind in a workspace, by name, for ids that stay the same from one
+// start to the next.
+template <typename T>
+core::Result<std::map<std::string, T>> ByName(storage::Store& store, domain::WorkspaceId workspace,
+                                              std::string T::*name) {
+  PARLEY_ASSIGN_OR_RETURN(auto all, storage::ListAll<T>(store, workspace));
+  std::map<std::string, T> out;
+  for (auto& item : all) out.emplace(item.*name, std::move(item));
+  return out;
+}
+
+// What the file names is put; what it no longer names is removed.
+template <typename T>
+void Replace(storage::WriteBatch& batch, const std::map<std::string, T>& stored,
+             std::vector<T>& declared, domain::WorkspaceId workspace) {
+  std::set<std::int64_t> kept;
+  for (auto& item : declared) {
+    item.workspace_id = workspace;
+    kept.insert(item.id.value());
+    batch.Put(item);
+  }
+  for (const auto& [name, item] : stored) {
+    if (!kept.contains(item.id.value())) {
+      batch.Delete(storage::EntityTraits<T>::kKind, item.id.value());
+    }
+  }
+}
+
+// A workspace's routing file (config `routing`) into its stored teams, agents, calendars and SLA
+// policies, which the workspace's engine routes with.
+core::Status DeclareRouting(storage::Store& store, core::IdGenerator& ids,
+                            domain::Workspace& workspace, const std::string& path,
+                            storage::WriteBatch& batch) {
+  const std::string where = "workspaces." + workspace.slug + ".routing";
+  auto invalid = [&](const std::string& what) {
+    return core::MakeError(core::ErrorCode::kInvalidArgument, where + ": " + what);
+  };
+  std::ifstream in(path);
+  if (!in) return invalid("cannot read " + path);
+  const nlohmann::json spec = nlohmann::json::parse(in, nullptr, false);
+  if (spec.is_discarded()) return invalid(path + " is not valid JSON");
+  if (auto known =
+          domain::CheckKnownFields(spec, "routing",
+                                   {"description", "calendars", "sla_policies",
+                                    "default_sla_policy", "default_team", "teams", "agents"});
+      !known.ok()) {
+    return invalid(known.error().message);
+  }
+  PARLEY_ASSIGN_OR_RETURN(auto agents, ByName(store, workspace.id, &domain::Agent::display_name));
+  PARLEY_ASSIGN_OR_RETURN(auto teams, ByName(store, workspace.id, &domain::Team::name));
+  PARLEY_ASSIGN_OR_RETURN(auto calendars,
+                          ByName(store, workspace.id, &domain::BusinessCalendar::name));
+  PARLEY_ASSIGN_OR_RETURN(auto policies, ByName(store, workspace.id, &domain::SlaPolicy::name));
+  auto id_of = [&](const auto& stored, const std::string& name, auto fresh) -> std::int64_t {
+    const auto found = stored.find(name);
+    return found != stored.end() ? found->second.id.value() : fresh.value();
+  };
+  auto setup = routing::ReadRoutingSetup(
+      spec, [&](std::string_view kind, const std::string& name) -> std::int64_t {
+        if (kind == "agent") return id_of(agents, name, ids.NextId<domain::AgentId>());
+        if (kind == "team") return id_of(teams, name, ids.NextId<domain::TeamId>());
+        if (kind == "calendar") {
+          return id_of(calendars, name, ids.NextId<domain::CalendarId>());
+        }
+        return id_of(policies, name, ids.NextId<domain::SlaPolicyId>());
+      });
+  if (!setup.ok()) return invalid(setup.error().message);
+  routing::RouterConfig& config = setup->config;
+  if (spec.contains("default_sla_policy")) {  // stored as the policy "default" of every team
+    domain::SlaPolicy policy = config.default_policy;
+    policy.name = "default";
+    policy.id = domain::SlaPolicyId(id_of(policies, "default", ids.NextId<domain::SlaPolicyId>()));
+    for (auto& team : config.teams) {
+      if (!team.sla_policy_id) team.sla_policy_id = policy.id;
+    }
+    config.sla_policies.push_back(std::move(policy));
+  }
+  // Refused now, with the reason, rather than by the engine later.
+  if (auto check = routing::Router::Create(config, core::Timestamp{}); !check.ok()) {
+    return invalid(check.error().message);
+  }
+  Replace(batch, agents, config.agents, workspace.id);
+  Replace(batch, teams, config.teams, workspace.id);
+  Replace(batch, calendars, config.calendars, workspace.id);
+  Replace(batch, policies, config.sla_policies, workspace.id);
+  workspace.default_team_id = setup->default_team;
+  LogInfo("workspace.routing", {{"slug", workspace.slug},
+                                {"teams", static_cast<std::int64_t>(config.teams.size())},
+                                {"agents", static_cast<std::int64_t>(config.agents.size())}});
+  return core::Ok();
+}
+
 // Submits a report to the engine; if the batch it joined fails (a storage error, or another
 // command in it), submits it again on its own, `retries` times, before logging it lost.
 void Submit(engine::EngineThread& engine, engine::OutboundCommand command, int retries) {
@@ -200,8 +362,10 @@ core::Result<std::unique_ptr<Application>> Application::Open(const config::Confi
         });
     auto thread = std::make_unique<engine::EngineThread>(std::move(live), config.ingest.batch * 4);
     thread->SetListener([hub = &app->events_](const domain::Workspace& of,
-                                              const std::vector<engine::Outcome>& outcomes) {
+                                              const std::vector<engine::Outcome>& outcomes,
+                                              const std::vector<routing::Event>& routed) {
       PublishOutcomes(*hub, of, outcomes);
+      PublishRouting(*hub, of, routed);
     });
     app->directory_.AddEngine(id, std::move(thread));
   }
@@ -297,6 +461,9 @@ core::Status Application::DeclareConfigured() {
     workspace.name = declared.name;
     workspace.time_zone = declared.time_zone;
     workspace.brand_handles = declared.brand_handles;
+    if (!declared.routing.empty()) {
+      PARLEY_TRY(DeclareRouting(*store_, ids_, workspace, declared.routing, batch));
+    }
     by_slug[workspace.slug] = workspace.id;
     batch.Put(workspace);
   }

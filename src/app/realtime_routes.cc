@@ -4,6 +4,14 @@
 //   → {"type":"event","seq":42,"event":"message.created","workspace_id":"…","data":{…}}
 //   → {"type":"resync"}                                 what was missed is no longer held
 //   ← {"type":"ping"}  → {"type":"pong","seq":N}
+//   ← {"type":"presence","status":"away"}                the agent's chosen presence
+//   ← {"type":"viewing","conversation_id":"…"}          broadcast as conversation.viewing
+//   ← {"type":"typing","conversation_id":"…"}           broadcast as conversation.typing
+//   → {"type":"error","message":"…"}                    one of those was refused
+//
+// The connection is the agent's live presence (C3.1): while a user with an agent profile (an
+// agent with their email) has one open, they are connected in that workspace; when the last
+// closes, the grace period starts.
 //
 // A client that reconnects with ?since=<epoch>.<seq> first gets every event it missed (or a
 // resync when the server restarted or they are no longer held), then the live ones; so an agent
@@ -29,6 +37,89 @@ bool MayReceive(const domain::User& user, const Event& event, domain::WorkspaceI
   if (!user.team_ids.empty() && !event.team) return false;
   return auth::Authorize(user, Permission::kReadConversations, {event.workspace, {}, event.team})
       .ok();
+}
+
+// The user's agent profiles: (workspace, agent) for every workspace they have one in.
+std::vector<std::pair<domain::WorkspaceId, domain::AgentId>> AgentProfiles(
+    Application& app, const domain::User& user) {
+  std::vector<std::pair<domain::WorkspaceId, domain::AgentId>> out;
+  for (const auto& workspace : app.directory().Workspaces()) {
+    if (!auth::Authorize(user, Permission::kReadConversations, {workspace.id, {}, {}}).ok()) {
+      continue;
+    }
+    auto agent = AgentOfUser(app, user, workspace.id);
+    if (agent.ok() && agent->has_value()) out.emplace_back(workspace.id, **agent);
+  }
+  return out;
+}
+
+// Queues a routing action; a refusal is told to the connection.
+void Route(Application& app, domain::WorkspaceId workspace, engine::RoutingCommand command,
+           std::weak_ptr<http::WebSocketConnection> weak) {
+  engine::EngineThread* engine = app.directory().EngineFor(workspace);
+  if (engine == nullptr) return;
+  std::vector<engine::Command> commands;
+  commands.emplace_back(std::move(command));
+  engine->Submit(std::move(commands), [weak](auto outcomes) {
+    std::string problem;
+    if (!outcomes.ok()) {
+      problem = outcomes.error().message;
+    } else if (!outcomes->empty() && outcomes->front().refusal) {
+      problem = outcomes->front().refusal->message;
+    }
+    if (problem.empty()) return;
+    if (auto live = weak.lock()) {
+      live->Send(json({{"type", "error"}, {"message", problem}}).dump());
+    }
+  });
+}
+
+// What a client asks of the router: its presence, what it views and types in.
+void HandleRoutingMessage(Application& app, const domain::User& user, const json& message,
+                          std::shared_ptr<http::WebSocketConnection> live) {
+  using Kind = engine::RoutingCommand::Kind;
+  const std::string type = message.value("type", std::string());
+  auto refuse = [&](const std::string& why) {
+    live->Send(json({{"type", "error"}, {"message", why}}).dump());
+  };
+  if (type == "presence") {
+    const auto status =
+        message.contains("status") && message["status"].is_string()
+            ? domain::ParseEnum<domain::Presence>(message["status"].get<std::string>())
+            : std::nullopt;
+    if (!status) return refuse("presence: status is online, away or offline");
+    const auto profiles = AgentProfiles(app, user);
+    if (profiles.empty()) return refuse("you have no agent profile (an agent with your email)");
+    for (const auto& [workspace, agent] : profiles) {
+      engine::RoutingCommand command;
+      command.kind = Kind::kSetStatus;
+      command.agent = agent;
+      command.presence = *status;
+      Route(app, workspace, std::move(command), live);
+    }
+    return;
+  }
+  const auto id =
+      message.contains("conversation_id") && message["conversation_id"].is_string()
+          ? core::ParseId<domain::ConversationId>(message["conversation_id"].get<std::string>())
+          : std::nullopt;
+  if (!id) return refuse(type + ": conversation_id names the conversation");
+  auto conversation = storage::Get<domain::Conversation>(app.store(), *id);
+  if (!conversation.ok() || !conversation->has_value() ||
+      !auth::Authorize(user, Permission::kReadConversations,
+                       {(*conversation)->workspace_id, {}, (*conversation)->team_id})
+           .ok()) {
+    return refuse(type + ": no such conversation");
+  }
+  auto agent = AgentOfUser(app, user, (*conversation)->workspace_id);
+  if (!agent.ok() || !agent->has_value()) {
+    return refuse(type + ": you have no agent profile in this workspace");
+  }
+  engine::RoutingCommand command;
+  command.kind = type == "viewing" ? Kind::kViewing : Kind::kTyping;
+  command.conversation = *id;
+  command.agent = **agent;
+  Route(app, (*conversation)->workspace_id, std::move(command), live);
 }
 
 }  // namespace
@@ -74,18 +165,38 @@ void AddRealtimeRoutes(Api& api, Application& app) {
                 }
               }
             });
+        // The connection is the agent's presence in each workspace they have a profile in.
+        const auto profiles = AgentProfiles(app, user);
+        for (const auto& [workspace, agent] : profiles) {
+          engine::RoutingCommand command;
+          command.kind = engine::RoutingCommand::Kind::kConnected;
+          command.agent = agent;
+          Route(app, workspace, std::move(command), weak);
+        }
         http::WebSocketHandlers handlers;
-        handlers.on_message = [weak, &hub](std::string_view text) {
+        handlers.on_message = [weak, &hub, &app, user](std::string_view text) {
           auto live = weak.lock();
           if (!live) return;
           const json message = json::parse(text, nullptr, false);
-          if (message.is_object() && message.value("type", std::string()) == "ping") {
+          const std::string type =
+              message.is_object() ? message.value("type", std::string()) : std::string();
+          if (type == "ping") {
             live->Send(json({{"type", "pong"}, {"seq", hub.last_seq()}}).dump());
+          } else if (type == "presence" || type == "viewing" || type == "typing") {
+            HandleRoutingMessage(app, user, message, live);
           } else {
-            live->Send(R"({"type":"error","message":"send {\"type\":\"ping\"}, or nothing"})");
+            live->Send(R"({"type":"error","message":"send ping, presence, viewing or typing"})");
           }
         };
-        handlers.on_close = [&hub, id = subscription.id] { hub.Unsubscribe(id); };
+        handlers.on_close = [&hub, &app, id = subscription.id, profiles] {
+          hub.Unsubscribe(id);
+          for (const auto& [workspace, agent] : profiles) {
+            engine::RoutingCommand command;
+            command.kind = engine::RoutingCommand::Kind::kDisconnected;
+            command.agent = agent;
+            Route(app, workspace, std::move(command), {});
+          }
+        };
         return handlers;
       });
 }

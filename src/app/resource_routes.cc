@@ -2,6 +2,7 @@
 // cross-channel thread, and replies (through the outbox). Every handler narrows by the caller's
 // restrictions with auth::Authorize; what a user may not see answers 404, as if absent.
 #include <algorithm>
+#include <future>
 #include <nlohmann/json.hpp>
 
 #include "parley/app/api.h"
@@ -79,6 +80,45 @@ core::Result<std::optional<domain::Conversation>> VisibleConversation(Applicatio
 
 http::HttpResponse ApiJson(int status, const json& body) {
   return http::JsonResponse(status, body.dump());
+}
+
+core::Result<std::optional<domain::AgentId>> AgentOfUser(Application& app, const domain::User& user,
+                                                         domain::WorkspaceId workspace) {
+  PARLEY_ASSIGN_OR_RETURN(auto agents, storage::ListAll<domain::Agent>(app.store(), workspace));
+  for (const auto& agent : agents) {
+    std::string email = agent.email;
+    std::transform(email.begin(), email.end(), email.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (!email.empty() && email == user.email) {
+      return std::optional<domain::AgentId>(agent.id);
+    }
+  }
+  return std::optional<domain::AgentId>();
+}
+
+core::Result<engine::Outcome> RouteNow(Application& app, domain::WorkspaceId workspace,
+                                       engine::RoutingCommand command) {
+  engine::EngineThread* engine = app.directory().EngineFor(workspace);
+  if (engine == nullptr) {
+    return core::MakeError(core::ErrorCode::kNotFound, "no workspace " + workspace.ToString());
+  }
+  using Answer = core::Result<std::vector<engine::Outcome>>;
+  auto promise = std::make_shared<std::promise<Answer>>();
+  auto answer = promise->get_future();
+  std::vector<engine::Command> commands;
+  commands.emplace_back(std::move(command));
+  engine->Submit(std::move(commands),
+                 [promise](Answer result) { promise->set_value(std::move(result)); });
+  if (answer.wait_for(std::chrono::seconds(5)) != std::future_status::ready) {
+    return core::MakeError(core::ErrorCode::kUnavailable,
+                           "the workspace's engine did not answer within 5 s; try again");
+  }
+  PARLEY_ASSIGN_OR_RETURN(auto outcomes, answer.get());
+  if (outcomes.size() != 1) {
+    return core::MakeError(core::ErrorCode::kInternal, "the engine gave no outcome");
+  }
+  if (outcomes.front().refusal) return *outcomes.front().refusal;
+  return outcomes.front();
 }
 
 void AddResourceRoutes(Api& api, Application& app) {
@@ -216,8 +256,12 @@ void AddResourceRoutes(Api& api, Application& app) {
       "POST", "/api/v1/conversations/{id}/replies", Permission::kReply,
       [&app](const http::HttpRequest& request, const http::RouteParams& params,
              const Principal& who) {
-        auto body = JsonBody(request, {"text", "private", "message_id"});
+        auto body = JsonBody(request, {"text", "private", "message_id", "seen_version"});
         if (!body.ok()) return ErrorFor(body.error());
+        if (body->contains("seen_version") && !(*body)["seen_version"].is_number_integer()) {
+          return http::ErrorResponse(400, "invalid_argument",
+                                     "seen_version: the conversation's version as you saw it");
+        }
         if (!(*body)["text"].is_string() || (*body)["text"].get<std::string>().empty()) {
           return http::ErrorResponse(400, "invalid_argument", "text is a required string");
         }
@@ -256,11 +300,26 @@ void AddResourceRoutes(Api& api, Application& app) {
           return http::ErrorResponse(403, "permission_denied",
                                      "you may not reply on this channel account");
         }
+        // No collisions (C3.5): only the assignee replies, and not from a stale view.
+        auto agent = AgentOfUser(app, who.user, (*conversation)->workspace_id);
+        if (!agent.ok()) return ErrorFor(agent.error());
+        engine::RoutingCommand check;
+        check.kind = engine::RoutingCommand::Kind::kCheckReply;
+        check.conversation = (*conversation)->id;
+        check.agent = agent->value_or(domain::AgentId());
+        if (body->contains("seen_version")) {
+          check.seen_version = (*body)["seen_version"].get<std::int64_t>();
+        }
+        if (auto allowed = RouteNow(app, (*conversation)->workspace_id, std::move(check));
+            !allowed.ok()) {
+          return ErrorFor(allowed.error());
+        }
         domain::OutboxItem item;
         item.workspace_id = (*conversation)->workspace_id;
         item.channel_account_id = account->id;
         item.conversation_id = (*conversation)->id;
         item.user_id = who.user.id;
+        item.agent_id = agent->value_or(domain::AgentId());
         item.action.text = (*body)["text"].get<std::string>();
         item.action.target_platform_id = target->platform_message_id;
         item.action.recipient_platform_user_id = target->author.platform_user_id;
@@ -280,6 +339,137 @@ void AddResourceRoutes(Api& api, Application& app) {
                              {"kind", domain::ToString(queued->action.kind)},
                              {"state", domain::ToString(queued->state)}});
       });
+
+  AddRoutingRoutes(api, app);
+}
+
+namespace {
+
+// A routing action on a conversation the caller may act on with `permission`; answers the
+// conversation as it stands afterwards.
+http::HttpResponse RouteConversation(Application& app, const Principal& who,
+                                     const std::string& id_text, Permission permission,
+                                     engine::RoutingCommand command) {
+  auto conversation = VisibleConversation(app, who, id_text, permission);
+  if (!conversation.ok()) return ErrorFor(conversation.error());
+  if (!conversation->has_value()) return NotFound("conversation");
+  command.conversation = (*conversation)->id;
+  if (auto done = RouteNow(app, (*conversation)->workspace_id, std::move(command)); !done.ok()) {
+    return ErrorFor(done.error());
+  }
+  auto now = storage::Get<domain::Conversation>(app.store(), (*conversation)->id);
+  if (!now.ok()) return ErrorFor(now.error());
+  return ApiJson(200, {{"conversation", now->has_value() ? json(**now) : json()}});
+}
+
+// The caller's agent profile in the conversation's workspace, for actions they take themselves.
+core::Result<domain::AgentId> CallerAgent(Application& app, const Principal& who,
+                                          const std::string& conversation_id) {
+  auto id = core::ParseId<domain::ConversationId>(conversation_id);
+  if (!id) return core::MakeError(core::ErrorCode::kNotFound, "no such conversation");
+  PARLEY_ASSIGN_OR_RETURN(auto conversation, storage::Get<domain::Conversation>(app.store(), *id));
+  if (!conversation) return core::MakeError(core::ErrorCode::kNotFound, "no such conversation");
+  PARLEY_ASSIGN_OR_RETURN(auto agent, AgentOfUser(app, who.user, conversation->workspace_id));
+  if (!agent) {
+    return core::MakeError(core::ErrorCode::kFailedPrecondition,
+                           "you have no agent profile in this workspace (an agent with your "
+                           "email)");
+  }
+  return *agent;
+}
+
+}  // namespace
+
+void AddRoutingRoutes(Api& api, Application& app) {
+  // Take over: the caller becomes the assignee, above their cap if need be (C3.5).
+  api.Add("POST", "/api/v1/conversations/{id}/take", Permission::kTakeOver,
+          [&app](const http::HttpRequest& request, const http::RouteParams& params,
+                 const Principal& who) {
+            auto body = JsonBody(request, {});
+            if (!body.ok()) return ErrorFor(body.error());
+            auto conversation =
+                VisibleConversation(app, who, params.at("id"), Permission::kTakeOver);
+            if (!conversation.ok()) return ErrorFor(conversation.error());
+            if (!conversation->has_value()) return NotFound("conversation");
+            auto agent = CallerAgent(app, who, params.at("id"));
+            if (!agent.ok()) return ErrorFor(agent.error());
+            engine::RoutingCommand command;
+            command.kind = engine::RoutingCommand::Kind::kAssign;
+            command.agent = *agent;
+            command.note = "taken over by " + who.user.display_name;
+            return RouteConversation(app, who, params.at("id"), Permission::kTakeOver,
+                                     std::move(command));
+          });
+
+  // Assign to a named agent by hand (a supervisor, a team leader).
+  api.Add("POST", "/api/v1/conversations/{id}/assign", Permission::kAssign,
+          [&app](const http::HttpRequest& request, const http::RouteParams& params,
+                 const Principal& who) {
+            auto body = JsonBody(request, {"agent_id", "reason"});
+            if (!body.ok()) return ErrorFor(body.error());
+            const auto agent =
+                (*body)["agent_id"].is_string()
+                    ? core::ParseId<domain::AgentId>((*body)["agent_id"].get<std::string>())
+                    : std::nullopt;
+            if (!agent) {
+              return http::ErrorResponse(400, "invalid_argument", "agent_id: an agent's id");
+            }
+            if (body->contains("reason") && !(*body)["reason"].is_string()) {
+              return http::ErrorResponse(400, "invalid_argument", "reason: expected text");
+            }
+            engine::RoutingCommand command;
+            command.kind = engine::RoutingCommand::Kind::kAssign;
+            command.agent = *agent;
+            command.note = body->value("reason", "assigned by " + who.user.display_name);
+            return RouteConversation(app, who, params.at("id"), Permission::kAssign,
+                                     std::move(command));
+          });
+
+  // Resolve, with a resolution code: the clocks stop and the agent's place frees.
+  api.Add("POST", "/api/v1/conversations/{id}/resolve", Permission::kReply,
+          [&app](const http::HttpRequest& request, const http::RouteParams& params,
+                 const Principal& who) {
+            auto body = JsonBody(request, {"resolution_code"});
+            if (!body.ok()) return ErrorFor(body.error());
+            if (body->contains("resolution_code") && !(*body)["resolution_code"].is_string()) {
+              return http::ErrorResponse(400, "invalid_argument", "resolution_code: expected text");
+            }
+            engine::RoutingCommand command;
+            command.kind = engine::RoutingCommand::Kind::kResolve;
+            command.note = body->value("resolution_code", "");
+            return RouteConversation(app, who, params.at("id"), Permission::kReply,
+                                     std::move(command));
+          });
+
+  // The caller takes the next conversation from their teams' queues, within their cap.
+  api.Add("POST", "/api/v1/workspaces/{id}/pull", Permission::kReply,
+          [&app](const http::HttpRequest& request, const http::RouteParams& params,
+                 const Principal& who) {
+            auto body = JsonBody(request, {});
+            if (!body.ok()) return ErrorFor(body.error());
+            const auto workspace = core::ParseId<domain::WorkspaceId>(params.at("id"));
+            if (!workspace || app.directory().EngineFor(*workspace) == nullptr ||
+                !auth::Authorize(who.user, Permission::kReply, {*workspace, {}, {}}).ok()) {
+              return NotFound("workspace");
+            }
+            auto agent = AgentOfUser(app, who.user, *workspace);
+            if (!agent.ok()) return ErrorFor(agent.error());
+            if (!agent->has_value()) {
+              return http::ErrorResponse(422, "failed_precondition",
+                                         "you have no agent profile in this workspace (an "
+                                         "agent with your email)");
+            }
+            engine::RoutingCommand command;
+            command.kind = engine::RoutingCommand::Kind::kPull;
+            command.agent = **agent;
+            auto pulled = RouteNow(app, *workspace, std::move(command));
+            if (!pulled.ok()) return ErrorFor(pulled.error());
+            auto conversation =
+                storage::Get<domain::Conversation>(app.store(), pulled->conversation_id);
+            if (!conversation.ok()) return ErrorFor(conversation.error());
+            return ApiJson(
+                200, {{"conversation", conversation->has_value() ? json(**conversation) : json()}});
+          });
 }
 
 namespace {

@@ -248,6 +248,7 @@ core::Result<Config> Build(const toml::table& root, const EnvLookup& env) {
       reader.String("time_zone", w.time_zone);
       reader.StringList("brand_handles", w.brand_handles);
       reader.String("triage", w.triage);
+      reader.String("routing", w.routing);
       reader.RejectUnknown();
       if (error) break;
       if (!IsSlug(w.slug)) reader.Fail("slug", "must be lower-case letters, digits and '-'");

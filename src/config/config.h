@@ -61,6 +61,9 @@ struct WorkspaceConfig {
   // A triage configuration (JSON, docs/triage.md): keyword tables, rules, key customers. Empty:
   // the shipped defaults. A relative path is read from the server's working directory.
   std::string triage;
+  // The workspace's teams, agents, calendars and SLA policies (JSON, the shape of a simulation
+  // scenario's, docs/simulation.md). Empty: as stored.
+  std::string routing;
 };
 
 struct ChannelAccountConfig {

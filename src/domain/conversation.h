@@ -38,6 +38,14 @@ struct SlaDeadlines {
   bool operator==(const SlaDeadlines&) const = default;
 };
 
+// An agent considered for an assignment who did not get it, and why (C3.6).
+struct PassedOver {
+  AgentId agent;
+  std::string why_not;  // "at cap 5/5", "lacks language es", "away"
+
+  bool operator==(const PassedOver&) const = default;
+};
+
 struct Conversation {
   ConversationId id;
   WorkspaceId workspace_id;
@@ -49,10 +57,15 @@ struct Conversation {
   std::vector<std::string> priority_reasons;  // "dissatisfied", "influencer 48k followers"
   std::string category;
   std::vector<std::string> tags;
+  std::string language;  // ISO 639-1 of the customer's first message, empty if unknown
 
   TeamId team_id;
   AgentId assignee_id;
   AgentId last_assignee_id;  // for stickiness after unassignment or resolution
+  // Why the assignee got it ("skills es+billing, load 2/5, least loaded") and why not the others
+  // considered: recorded with every assignment (C3.6).
+  std::string assignment_reason;
+  std::vector<PassedOver> passed_over;
 
   std::vector<ChannelKind> channels;  // every channel the thread has touched, in order of first use
   SlaDeadlines sla;

@@ -37,7 +37,7 @@ namespace parley::domain {
   }
 
 PARLEY_JSON_CODEC(Workspace, id, slug, name, time_zone, brand_handles, competitor_handles,
-                  created_at)
+                  default_team_id, created_at)
 PARLEY_JSON_CODEC(ChannelAccount, id, workspace_id, kind, name, platform_account_id, api_base_url,
                   credentials, enabled)
 PARLEY_JSON_CODEC(Identity, channel, platform_user_id, handle, display_name, followers, verified)
@@ -57,11 +57,12 @@ PARLEY_JSON_CODEC(Interaction, id, workspace_id, channel_account_id, kind, actor
 PARLEY_JSON_CODEC(Note, id, workspace_id, conversation_id, author_id, kind, text, created_at)
 PARLEY_JSON_CODEC(SlaDeadlines, first_response_due, next_response_due, resolution_due,
                   reply_window_closes)
+PARLEY_JSON_CODEC(PassedOver, agent, why_not)
 PARLEY_JSON_CODEC(Conversation, id, workspace_id, customer_id, status, priority, tier,
-                  priority_reasons, category, tags, team_id, assignee_id, last_assignee_id,
-                  channels, sla, resolution_code, opened_at, updated_at, assigned_at,
-                  first_response_at, resolved_at, last_customer_message_at, last_agent_message_at,
-                  message_count, version)
+                  priority_reasons, category, tags, language, team_id, assignee_id,
+                  last_assignee_id, assignment_reason, passed_over, channels, sla, resolution_code,
+                  opened_at, updated_at, assigned_at, first_response_at, resolved_at,
+                  last_customer_message_at, last_agent_message_at, message_count, version)
 PARLEY_JSON_CODEC(Skill, kind, value, proficiency)
 PARLEY_JSON_CODEC(Agent, id, workspace_id, display_name, initials, email, role, team_ids, skills,
                   max_concurrent, channel_weights, schedule_id, presence)
@@ -218,9 +219,19 @@ std::string EncodeConversation(const Conversation& c) {
   w.Key("category").String(c.category);
   w.Key("tags");
   WriteStrings(w, c.tags);
+  w.Key("language").String(c.language);
   w.Key("team_id").Id(c.team_id);
   w.Key("assignee_id").Id(c.assignee_id);
   w.Key("last_assignee_id").Id(c.last_assignee_id);
+  w.Key("assignment_reason").String(c.assignment_reason);
+  w.Key("passed_over").BeginArray();
+  for (const auto& passed : c.passed_over) {
+    w.BeginObject();
+    w.Key("agent").Id(passed.agent);
+    w.Key("why_not").String(passed.why_not);
+    w.EndObject();
+  }
+  w.EndArray();
   w.Key("channels").BeginArray();
   for (auto channel : c.channels) w.String(ToString(channel));
   w.EndArray();
@@ -246,6 +257,11 @@ std::string EncodeConversation(const Conversation& c) {
 
 core::Status CheckKnownFields(const nlohmann::json& object, const std::string& where,
                               std::initializer_list<std::string_view> keys) {
+  return CheckKnownFields(object, where, std::vector<std::string_view>(keys));
+}
+
+core::Status CheckKnownFields(const nlohmann::json& object, const std::string& where,
+                              const std::vector<std::string_view>& keys) {
   if (!object.is_object()) {
     return core::MakeError(core::ErrorCode::kInvalidArgument, where + ": must be an object");
   }

@@ -113,6 +113,7 @@ PARLEY_DECLARE_JSON(Message);
 PARLEY_DECLARE_JSON(Interaction);
 PARLEY_DECLARE_JSON(Note);
 PARLEY_DECLARE_JSON(SlaDeadlines);
+PARLEY_DECLARE_JSON(PassedOver);
 PARLEY_DECLARE_JSON(Conversation);
 PARLEY_DECLARE_JSON(Skill);
 PARLEY_DECLARE_JSON(Agent);
@@ -169,5 +170,7 @@ std::string EncodeCustomer(const Customer& customer);
 // `keys` (a misspelt option silently ignored is worse than an error). Errors start with `where`.
 core::Status CheckKnownFields(const nlohmann::json& object, const std::string& where,
                               std::initializer_list<std::string_view> keys);
+core::Status CheckKnownFields(const nlohmann::json& object, const std::string& where,
+                              const std::vector<std::string_view>& keys);
 
 }  // namespace parley::domain

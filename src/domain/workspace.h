@@ -20,6 +20,8 @@ struct Workspace {
   std::vector<std::string> brand_handles;
   // Competitors' public care handles, for benchmarking (C7.6).
   std::vector<std::string> competitor_handles;
+  // Where a conversation goes that triage sends to no team (none: the first team).
+  TeamId default_team_id;
   Timestamp created_at;
 
   bool operator==(const Workspace&) const = default;

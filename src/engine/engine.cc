@@ -33,6 +33,8 @@ std::string_view ToString(OutcomeKind kind) {
       return "recorded";
     case OutcomeKind::kUnknownTarget:
       return "unknown_target";
+    case OutcomeKind::kRefused:
+      return "refused";
   }
   return "unknown";
 }
@@ -46,6 +48,9 @@ struct Engine::Pending {
   std::vector<domain::Interaction> interactions;
   std::vector<domain::MessageId> deleted_messages;                  // merged into another record
   std::vector<std::pair<domain::OutboxId, std::string>> confirmed;  // to tell the outbox
+  std::set<domain::ConversationId> routed;          // the router changed their assignment or team
+  std::vector<routing::Event> events;               // the router's, published once written
+  std::map<domain::AgentId, domain::Agent> agents;  // a chosen presence to store
 };
 
 Engine::Engine(domain::Workspace workspace, storage::Store& store, const core::Clock& clock,
@@ -53,6 +58,8 @@ Engine::Engine(domain::Workspace workspace, storage::Store& store, const core::C
     : workspace_(std::move(workspace)), store_(store), clock_(clock), ids_(ids) {}
 
 void Engine::ResetCaches() {
+  router_.reset();
+  routing_loaded_ = false;
   conversations_.clear();
   customers_.clear();
   identity_index_.clear();
@@ -64,14 +71,26 @@ core::Result<std::vector<Outcome>> Engine::Process(std::vector<Command>& command
   const auto awaiting_before = awaiting_;  // restored if the batch is not written
   std::vector<Outcome> outcomes;
   outcomes.reserve(commands.size());
+  auto fail = [&](core::Error error) {
+    ResetCaches();
+    awaiting_ = awaiting_before;
+    return error;
+  };
+  if (auto status = EnsureRouter(pending); !status.ok()) return fail(status.error());
   for (auto& command : commands) {
     auto outcome = std::visit([&](auto& c) { return Handle(c, pending); }, command);
-    if (!outcome.ok()) {
-      ResetCaches();
-      awaiting_ = awaiting_before;
-      return outcome.error();
-    }
+    if (!outcome.ok()) return fail(outcome.error());
     outcomes.push_back(*outcome);
+  }
+  // The conversations the router holds are written as it sees them.
+  if (router_ != nullptr) {
+    for (auto id : pending.routed) {
+      if (router_->Find(id) == nullptr) continue;
+      if (auto loaded = LoadConversation(id, pending); !loaded.ok()) return fail(loaded.error());
+    }
+    for (auto id : pending.conversations) {
+      if (const auto* routed = router_->Find(id)) SyncRouted(conversations_.at(id), *routed);
+    }
   }
 
   storage::WriteBatch batch;
@@ -87,11 +106,11 @@ core::Result<std::vector<Outcome>> Engine::Process(std::vector<Command>& command
   for (auto id : pending.conversations) batch.Put(conversations_.at(id));
   for (const auto& interaction : pending.interactions) batch.Put(interaction);
   for (auto id : pending.deleted_messages) batch.Delete(storage::EntityKind::kMessage, id.value());
-  if (auto status = store_.Apply(batch); !status.ok()) {
-    ResetCaches();
-    awaiting_ = awaiting_before;
-    return status.error();
+  for (const auto& [id, agent] : pending.agents) batch.Put(agent);
+  if (!batch.empty()) {
+    if (auto status = store_.Apply(batch); !status.ok()) return fail(status.error());
   }
+  std::move(pending.events.begin(), pending.events.end(), std::back_inserter(routing_events_));
   if (confirm_) {
     for (const auto& [outbox, platform_id] : pending.confirmed) confirm_(outbox, platform_id);
   }
@@ -323,6 +342,7 @@ core::Result<Outcome> Engine::IngestOutbound(domain::Message message, domain::Ou
   if (conversation != nullptr) {
     PARLEY_TRY(domain::RecordMessage(*conversation, message.channel, message.direction,
                                      message.published_at));
+    PARLEY_TRY(RouteAnswer(*conversation, domain::AgentId(), pending));
     message.conversation_id = conversation->id;
     message.customer_id = conversation->customer_id;
   }
@@ -390,6 +410,7 @@ core::Result<Outcome> Engine::IngestMessage(const domain::InboundMessage& inboun
   if (domain::IsOpen(conversation->status)) {
     open_conversation_of_[message.customer_id] = conversation->id;
   }
+  PARLEY_TRY(RouteCustomerMessage(*conversation, message, pending));
   message.conversation_id = conversation->id;
 
   Outcome outcome{OutcomeKind::kCreated, message.id, conversation->id, created,
@@ -402,6 +423,7 @@ core::Result<Outcome> Engine::IngestMessage(const domain::InboundMessage& inboun
 void Engine::ApplyTriage(const triage::TriageResult& result, domain::Message& message,
                          domain::Conversation& conversation) {
   if (message.language.empty()) message.language = result.language;
+  if (conversation.language.empty()) conversation.language = message.language;
   for (const std::string& tag : result.tags) {
     if (std::find(message.tags.begin(), message.tags.end(), tag) == message.tags.end()) {
       message.tags.push_back(tag);
@@ -615,6 +637,7 @@ core::Result<Outcome> Engine::Handle(const OutboundCommand& command, Pending& pe
       if ((*conversation)->status != domain::ConversationStatus::kClosed) {
         PARLEY_TRY(domain::RecordMessage(**conversation, message.channel, message.direction,
                                          message.published_at));
+        PARLEY_TRY(RouteAnswer(**conversation, message.agent_id, pending));
       }
     }
   }
@@ -693,6 +716,7 @@ core::Result<Outcome> Engine::Confirm(domain::OutboxId outbox, domain::Message m
     PARLEY_TRY(conversation);
     if ((*conversation)->status != domain::ConversationStatus::kClosed) {
       PARLEY_TRY(domain::RecordMessage(**conversation, mine.channel, mine.direction, at));
+      PARLEY_TRY(RouteAnswer(**conversation, mine.agent_id, pending));
     }
   }
   awaiting_.erase(outbox);
@@ -766,6 +790,293 @@ core::Result<Outcome> Engine::RecordModeration(const OutboundCommand& command, P
   }
   Outcome outcome{OutcomeKind::kUpdated, message.id, message.conversation_id, false};
   Stage(pending, std::move(message));
+  return outcome;
+}
+
+// --- Distribution (C3) ---
+
+namespace {
+
+using domain::ConversationStatus;
+
+constexpr int kRestorePage = 500;
+
+// What the router needs of a conversation; `message`, when given, is the customer's message that
+// opens (or reopens) it, whose channel, privacy and time count.
+routing::Arrival ArrivalOf(const routing::Router& router, const domain::Workspace& workspace,
+                           const domain::Conversation& c, const domain::Message* message) {
+  routing::Arrival a;
+  a.conversation = c.id;
+  a.customer = c.customer_id;
+  for (const auto team : {c.team_id, workspace.default_team_id}) {
+    if (team && router.FindTeam(team) != nullptr) {
+      a.team = team;
+      break;
+    }
+  }
+  a.channel = c.channels.empty() ? domain::ChannelKind::kX : c.channels.back();
+  a.private_channel =
+      c.sla.reply_window_closes.has_value() || a.channel == domain::ChannelKind::kWhatsApp;
+  a.language = c.language;
+  a.topic = c.category;
+  a.priority = c.priority;
+  a.tier = c.tier;
+  a.opened_at = c.opened_at;
+  a.version = c.version;
+  if (message != nullptr) {
+    a.channel = message->channel;
+    a.private_channel = message->visibility == domain::Visibility::kPrivate;
+    if (a.language.empty()) a.language = message->language;
+    a.opened_at = message->published_at;
+  }
+  return a;
+}
+
+std::optional<domain::Timestamp> DueIfRunning(const routing::SlaClock& clock) {
+  return clock.running ? clock.due : std::nullopt;
+}
+
+}  // namespace
+
+std::optional<domain::Timestamp> Engine::NextWake() const {
+  if (!routing_loaded_) return clock_.Now();
+  if (router_ == nullptr) return std::nullopt;
+  return router_->NextTimer();
+}
+
+core::Status Engine::EnsureRouter(Pending& pending) {
+  if (routing_loaded_) return core::Ok();
+  routing_loaded_ = true;
+  router_.reset();
+  routing_problem_.clear();
+  routing::RouterConfig config;
+  PARLEY_ASSIGN_OR_RETURN(config.teams, storage::ListAll<domain::Team>(store_, workspace_.id));
+  if (config.teams.empty()) return core::Ok();  // routing is off
+  PARLEY_ASSIGN_OR_RETURN(config.agents, storage::ListAll<domain::Agent>(store_, workspace_.id));
+  PARLEY_ASSIGN_OR_RETURN(config.calendars,
+                          storage::ListAll<domain::BusinessCalendar>(store_, workspace_.id));
+  PARLEY_ASSIGN_OR_RETURN(config.sla_policies,
+                          storage::ListAll<domain::SlaPolicy>(store_, workspace_.id));
+  const auto now = clock_.Now();
+  auto created = routing::Router::Create(std::move(config), now);
+  if (!created.ok()) {
+    routing_problem_ = created.error().message;  // the stored set-up is not usable: say so
+    return core::Ok();
+  }
+  router_ = std::move(created).value();
+  for (const auto& [agent, count] : connections_) {
+    for (int i = 0; i < count && router_->FindAgent(agent) != nullptr; ++i) {
+      PARLEY_TRY(router_->Connected(agent, now));
+    }
+  }
+  // The open conversations, in queue order, where they stood.
+  storage::ConversationQuery query;
+  query.workspace_id = workspace_.id;
+  query.statuses = {ConversationStatus::kQueued, ConversationStatus::kAssigned,
+                    ConversationStatus::kWaitingOnCustomer};
+  query.limit = kRestorePage;
+  while (true) {
+    PARLEY_ASSIGN_OR_RETURN(auto page, store_.QueryConversations(query));
+    for (const auto& document : page.documents) {
+      PARLEY_ASSIGN_OR_RETURN(const auto c, domain::DecodeJson<domain::Conversation>(document));
+      if (c.tier == domain::Tier::kNoise) continue;  // not for an agent (see RouteCustomerMessage)
+      routing::Standing standing;
+      if (router_->FindAgent(c.assignee_id) != nullptr) standing.assignee = c.assignee_id;
+      standing.waiting_on_customer = c.status == ConversationStatus::kWaitingOnCustomer;
+      standing.first_responded = c.first_response_at.has_value();
+      standing.last_customer_at = c.last_customer_message_at.value_or(c.opened_at);
+      standing.last_agent_reply_at = c.last_agent_message_at;
+      PARLEY_TRY(router_->Restore(ArrivalOf(*router_, workspace_, c, nullptr), standing, now));
+    }
+    if (page.next_cursor.empty()) break;
+    query.cursor = page.next_cursor;
+  }
+  CollectRouting(pending);
+  return core::Ok();
+}
+
+void Engine::CollectRouting(Pending& pending) {
+  if (router_ == nullptr) return;
+  for (auto& event : router_->TakeEvents()) {
+    switch (event.kind) {
+      case routing::EventKind::kQueued:
+      case routing::EventKind::kAssigned:
+      case routing::EventKind::kUnassigned:
+      case routing::EventKind::kOverflowed:
+        pending.routed.insert(event.conversation);
+        break;
+      default:
+        break;
+    }
+    pending.events.push_back(std::move(event));
+  }
+}
+
+core::Status Engine::RouteCustomerMessage(const domain::Conversation& conversation,
+                                          const domain::Message& message, Pending& pending) {
+  if (router_ == nullptr || !domain::IsOpen(conversation.status)) return core::Ok();
+  const auto now = clock_.Now();
+  if (router_->Find(conversation.id) != nullptr) {
+    PARLEY_TRY(router_->CustomerWrote(conversation.id, now));
+    PARLEY_TRY(router_->Reprioritise(conversation.id, conversation.priority, now));
+  } else if (conversation.tier != domain::Tier::kNoise) {
+    // Noise (spam, the brand's own posts, reposts) stays out of agents' queues until a message
+    // that matters joins it.
+    PARLEY_TRY(router_->Open(ArrivalOf(*router_, workspace_, conversation, &message), now));
+  }
+  CollectRouting(pending);
+  return core::Ok();
+}
+
+core::Status Engine::RouteAnswer(const domain::Conversation& conversation, domain::AgentId agent,
+                                 Pending& pending) {
+  if (router_ == nullptr || router_->Find(conversation.id) == nullptr) return core::Ok();
+  if (router_->FindAgent(agent) == nullptr) agent = domain::AgentId();
+  PARLEY_TRY(router_->Answered(conversation.id, agent, clock_.Now()));
+  CollectRouting(pending);
+  return core::Ok();
+}
+
+void Engine::SyncRouted(domain::Conversation& c, const routing::RoutedConversation& r) {
+  switch (r.phase) {
+    case routing::Phase::kQueued:
+      c.status = ConversationStatus::kQueued;
+      break;
+    case routing::Phase::kAssigned:
+      c.status = ConversationStatus::kAssigned;
+      break;
+    case routing::Phase::kWaitingOnCustomer:
+      c.status = ConversationStatus::kWaitingOnCustomer;
+      break;
+  }
+  if (c.assignee_id != r.assignee) {
+    c.assignee_id = r.assignee;
+    if (r.assignee) {
+      c.last_assignee_id = r.assignee;
+      c.assigned_at = r.assigned_at;
+    } else {
+      c.assigned_at.reset();
+    }
+  }
+  c.team_id = r.team;
+  c.sla.first_response_due = DueIfRunning(r.first_response);
+  c.sla.next_response_due = DueIfRunning(r.next_response);
+  c.sla.resolution_due = DueIfRunning(r.resolution);
+  c.sla.reply_window_closes = DueIfRunning(r.reply_window);
+  c.assignment_reason = r.last_assignment_reason;
+  c.passed_over.clear();
+  for (const auto& considered : r.last_considered) {
+    c.passed_over.push_back({considered.agent, considered.why_not});
+  }
+  // The router counts on from the version it was given (opened, restored), so this never goes
+  // back; the steps a message took in this batch (RecordMessage's) count as the router's one.
+  c.version = r.version;  // one count of changes, so that a stale view is recognised
+}
+
+core::Result<Outcome> Engine::Handle(const RoutingCommand& command, Pending& pending) {
+  using Kind = RoutingCommand::Kind;
+  const auto now = clock_.Now();
+  Outcome outcome{OutcomeKind::kRecorded, {}, command.conversation, false};
+  auto refuse = [&](core::Error error) {
+    outcome.kind = OutcomeKind::kRefused;
+    outcome.refusal = std::move(error);
+    return outcome;
+  };
+  // Connections are counted whether or not routing is on, so a router loaded later knows them.
+  if (command.kind == Kind::kConnected) {
+    ++connections_[command.agent];
+  } else if (command.kind == Kind::kDisconnected) {
+    auto found = connections_.find(command.agent);
+    if (found != connections_.end() && --found->second <= 0) connections_.erase(found);
+  }
+  if (command.kind == Kind::kResolve) {
+    if (!conversations_.contains(command.conversation)) {
+      PARLEY_ASSIGN_OR_RETURN(auto stored,
+                              storage::Get<domain::Conversation>(store_, command.conversation));
+      if (!stored.has_value() || stored->workspace_id != workspace_.id) {
+        return refuse(core::MakeError(
+            core::ErrorCode::kNotFound,
+            "conversation " + command.conversation.ToString() + " is not in this workspace"));
+      }
+    }
+    PARLEY_ASSIGN_OR_RETURN(domain::Conversation * conversation,
+                            LoadConversation(command.conversation, pending));
+    domain::Conversation& c = *conversation;
+    if (!domain::IsOpen(c.status)) {
+      return refuse(core::MakeError(core::ErrorCode::kFailedPrecondition,
+                                    "the conversation is " + std::string(ToString(c.status))));
+    }
+    PARLEY_TRY(domain::MoveConversation(c, ConversationStatus::kResolved, now));
+    c.resolution_code = command.note;
+    if (router_ != nullptr && router_->Find(c.id) != nullptr) {
+      PARLEY_TRY(router_->Resolve(c.id, now));
+      CollectRouting(pending);
+    }
+    return outcome;
+  }
+  if (command.kind == Kind::kCheckReply &&
+      (router_ == nullptr || router_->Find(command.conversation) == nullptr)) {
+    return outcome;  // not routed (routing off, noise, closed): nobody holds it
+  }
+  if (router_ == nullptr) {
+    if (command.kind == Kind::kTick || command.kind == Kind::kConnected ||
+        command.kind == Kind::kDisconnected || command.kind == Kind::kSetStatus) {
+      return outcome;
+    }
+    return refuse(core::MakeError(
+        core::ErrorCode::kFailedPrecondition,
+        routing_problem_.empty()
+            ? "routing is off in workspace " + workspace_.slug + ": it has no teams"
+            : "routing is off in workspace " + workspace_.slug + ": " + routing_problem_));
+  }
+  core::Status status = core::Ok();
+  switch (command.kind) {
+    case Kind::kTick:
+      router_->Advance(now);
+      break;
+    case Kind::kCheckReply:
+      router_->Advance(now);  // a reassignment due by now happens first
+      status = router_->CheckReply(command.conversation, command.agent, command.seen_version);
+      break;
+    case Kind::kAssign:
+      status = router_->Assign(command.conversation, command.agent, now, command.note);
+      break;
+    case Kind::kPull:
+      if (auto pulled = router_->Pull(command.agent, now); pulled.ok()) {
+        outcome.conversation_id = *pulled;
+      } else {
+        status = pulled.error();
+      }
+      break;
+    case Kind::kSetStatus:
+      status = router_->SetStatus(command.agent, command.presence, now);
+      if (status.ok()) {  // the chosen status outlives a restart
+        if (!pending.agents.contains(command.agent)) {
+          PARLEY_ASSIGN_OR_RETURN(auto stored, storage::Get<domain::Agent>(store_, command.agent));
+          if (stored) pending.agents[command.agent] = std::move(*stored);
+        }
+        if (auto agent = pending.agents.find(command.agent); agent != pending.agents.end()) {
+          agent->second.presence = command.presence;
+        }
+      }
+      break;
+    case Kind::kConnected:
+      status = router_->Connected(command.agent, now);
+      break;
+    case Kind::kDisconnected:
+      status = router_->Disconnected(command.agent, now);
+      break;
+    case Kind::kViewing:
+      status = router_->Viewing(command.conversation, command.agent, now);
+      break;
+    case Kind::kTyping:
+      status = router_->Typing(command.conversation, command.agent, now);
+      break;
+    case Kind::kResolve:
+      break;  // above
+  }
+  CollectRouting(pending);
+  if (!status.ok()) return refuse(status.error());
   return outcome;
 }
 

@@ -11,6 +11,8 @@
 #pragma once
 
 #include <functional>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -22,6 +24,7 @@
 #include "parley/domain/inbound.h"
 #include "parley/domain/outbound.h"
 #include "parley/domain/workspace.h"
+#include "parley/routing/router.h"
 #include "parley/storage/store.h"
 #include "parley/triage/triage.h"
 
@@ -48,7 +51,31 @@ struct OutboundCommand {
   domain::ChannelAccount account;
 };
 
-using Command = std::variant<IngestCommand, OutboundCommand>;
+// Distribution (C3): the router's timers falling due, a person acting on a conversation, an
+// agent's presence. Refusals (not the assignee, a stale view, nothing to pull) are outcomes of
+// kind kRefused, not errors: the batch they are in is written.
+struct RoutingCommand {
+  enum class Kind {
+    kTick,          // fire the timers due by now (sent by the engine's thread)
+    kCheckReply,    // may `agent` reply, having seen `seen_version`? (before the outbox)
+    kAssign,        // take over, or assign by hand (`note`: why)
+    kPull,          // `agent` takes the next conversation of their queues
+    kResolve,       // `note`: the resolution code
+    kSetStatus,     // the agent's chosen presence
+    kConnected,     // a live connection of the agent opened...
+    kDisconnected,  // ...or closed
+    kViewing,
+    kTyping,
+  };
+  Kind kind = Kind::kTick;
+  domain::ConversationId conversation;
+  domain::AgentId agent;
+  std::optional<std::int64_t> seen_version;
+  domain::Presence presence = domain::Presence::kOnline;
+  std::string note;
+};
+
+using Command = std::variant<IngestCommand, OutboundCommand, RoutingCommand>;
 
 enum class OutcomeKind {
   kCreated,        // a new message (and maybe customer and conversation)
@@ -56,6 +83,7 @@ enum class OutcomeKind {
   kUpdated,        // an edit, deletion, visibility or delivery change applied
   kRecorded,       // an interaction recorded
   kUnknownTarget,  // an update for a message we do not hold: recorded as ignored, not an error
+  kRefused,        // a routing action refused: `refusal` says why
 };
 
 struct Outcome {
@@ -74,6 +102,7 @@ struct Outcome {
   bool new_conversation = false;
   domain::TeamId team_id;           // the conversation's team, when known: for who may be told
   std::string platform_message_id;  // a new message's id on its platform
+  std::optional<core::Error> refusal;
 };
 
 std::string_view ToString(OutcomeKind kind);
@@ -89,6 +118,18 @@ class Engine {
   core::Result<std::vector<Outcome>> Process(std::vector<Command>& commands);
 
   const domain::Workspace& workspace() const { return workspace_; }
+  const core::Clock& clock() const { return clock_; }
+
+  // When the engine wants a kTick: now, before routing is loaded (at start, after a failed
+  // write); then when the router's next timer falls due; nullopt when nothing is waiting.
+  std::optional<domain::Timestamp> NextWake() const;
+  // The router's events of the last batch written (assignments with their reasons, SLA warnings
+  // and breaches, presence, viewing, typing): the live events.
+  std::vector<routing::Event> TakeRoutingEvents() { return std::exchange(routing_events_, {}); }
+  // The router, once loaded; null when the workspace has no teams (routing is off).
+  const routing::Router* router() const { return router_.get(); }
+  // Why routing is off although teams are stored (an invalid calendar, say); empty otherwise.
+  const std::string& routing_problem() const { return routing_problem_; }
 
   // Called after a batch is written, once for each unconfirmed outbox item that the platform's
   // echo or status showed to have arrived (the outbox records it sent). Set before Process.
@@ -100,6 +141,21 @@ class Engine {
 
   core::Result<Outcome> Handle(const IngestCommand& command, Pending& pending);
   core::Result<Outcome> Handle(const OutboundCommand& command, Pending& pending);
+  core::Result<Outcome> Handle(const RoutingCommand& command, Pending& pending);
+  // Loads the teams, agents, calendars and SLA policies, and restores the open conversations
+  // into a new router, unless loaded.
+  core::Status EnsureRouter(Pending& pending);
+  // Takes the router's events into the batch: the conversations they concern are brought in
+  // line with the router when the batch is written.
+  void CollectRouting(Pending& pending);
+  // The router hears of a customer message in `conversation` (opens it, or the customer wrote
+  // again), or of the brand's answer.
+  core::Status RouteCustomerMessage(const domain::Conversation& conversation,
+                                    const domain::Message& message, Pending& pending);
+  core::Status RouteAnswer(const domain::Conversation& conversation, domain::AgentId agent,
+                           Pending& pending);
+  // Status, assignee, team, deadlines, version and the assignment's reasons, from the router.
+  void SyncRouted(domain::Conversation& conversation, const routing::RoutedConversation& routed);
   core::Result<Outcome> RecordModeration(const OutboundCommand& command, Pending& pending);
   // The outbound message `item` carries, as stored or in this batch; a new one when neither.
   core::Result<domain::Message> OutboundMessage(const OutboundCommand& command, Pending& pending);
@@ -170,6 +226,13 @@ class Engine {
   };
   std::unordered_map<domain::OutboxId, Awaiting> awaiting_;
   OutboxConfirmer confirm_;
+  // Distribution (C3). Rebuilt from the store when a batch fails, like the caches; the live
+  // connections of agents are kept here so that a rebuilt router knows who is connected.
+  std::unique_ptr<routing::Router> router_;
+  bool routing_loaded_ = false;
+  std::string routing_problem_;
+  std::map<domain::AgentId, int> connections_;
+  std::vector<routing::Event> routing_events_;
   // Applies the triage of an inbound message to it and its conversation.
   void ApplyTriage(const triage::TriageResult& result, domain::Message& message,
                    domain::Conversation& conversation);

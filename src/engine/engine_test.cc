@@ -489,5 +489,203 @@ TEST_F(EngineTest, TheThreadBatchesSubmissionsFromManyThreads) {
   EXPECT_EQ(refused.get_future().get().error().code, core::ErrorCode::kUnavailable);
 }
 
+// Distribution in the live engine (C3): the router decides, the conversation records it.
+class RoutedEngineTest : public OutboundTest {
+ protected:
+  static constexpr domain::AgentId kAnn{7};
+  static constexpr domain::AgentId kBob{8};
+
+  RoutedEngineTest() {
+    domain::Agent ann;
+    ann.id = kAnn;
+    ann.workspace_id = workspace_.id;
+    ann.display_name = "Ann";
+    ann.max_concurrent = 1;
+    ann.presence = domain::Presence::kOnline;  // their chosen status: online when connected
+    domain::Agent bob = ann;
+    bob.id = kBob;
+    bob.display_name = "Bob";
+    domain::Team care;
+    care.id = domain::TeamId(3);
+    care.workspace_id = workspace_.id;
+    care.name = "care";
+    care.leader_id = kBob;
+    care.member_ids = {kAnn, kBob};
+    storage::WriteBatch batch;
+    batch.Put(ann).Put(bob).Put(care);
+    EXPECT_TRUE(memory_.Apply(batch).ok());
+    Restart();
+  }
+
+  void Restart() { engine_ = std::make_unique<Engine>(workspace_, store_, clock_, ids_); }
+
+  static RoutingCommand Act(RoutingCommand::Kind kind, domain::AgentId agent,
+                            domain::ConversationId conversation = {}) {
+    RoutingCommand command;
+    command.kind = kind;
+    command.agent = agent;
+    command.conversation = conversation;
+    return command;
+  }
+  Outcome Do(RoutingCommand command) { return Run({std::move(command)}).at(0); }
+  domain::Conversation Stored(domain::ConversationId id) {
+    return storage::Get<domain::Conversation>(memory_, id)->value();
+  }
+  using Kind = RoutingCommand::Kind;
+};
+
+TEST_F(RoutedEngineTest, AMentionWaitsForAnAgentThenIsAssignedWithItsReasons) {
+  const auto id = Run({Tweet(x_, "t1", "u1", "my order is late")})[0].conversation_id;
+  EXPECT_EQ(Stored(id).status, ConversationStatus::kQueued);
+  EXPECT_EQ(Stored(id).team_id, domain::TeamId(3));  // the workspace's first team
+  EXPECT_TRUE(Stored(id).sla.first_response_due.has_value());
+  engine_->TakeRoutingEvents();
+
+  EXPECT_EQ(Do(Act(Kind::kConnected, kAnn)).kind, OutcomeKind::kRecorded);
+  const auto stored = Stored(id);
+  EXPECT_EQ(stored.status, ConversationStatus::kAssigned);
+  EXPECT_EQ(stored.assignee_id, kAnn);
+  EXPECT_THAT(stored.assignment_reason, ::testing::HasSubstr("load 0/1"));
+  ASSERT_EQ(stored.passed_over.size(), 1u);
+  EXPECT_EQ(stored.passed_over[0].agent, kBob);
+  EXPECT_EQ(stored.passed_over[0].why_not, "offline");
+  const auto events = engine_->TakeRoutingEvents();
+  EXPECT_TRUE(std::any_of(events.begin(), events.end(), [&](const routing::Event& e) {
+    return e.kind == routing::EventKind::kAssigned && e.conversation == id && e.agent == kAnn;
+  }));
+}
+
+TEST_F(RoutedEngineTest, OnlyTheAssigneeRepliesAndNotFromAStaleView) {
+  Do(Act(Kind::kConnected, kAnn));
+  const auto id = Run({Tweet(x_, "t1", "u1", "my order is late")})[0].conversation_id;
+  const auto seen = Stored(id).version;
+
+  auto bob = Act(Kind::kCheckReply, kBob, id);
+  const auto refused = Do(bob);
+  EXPECT_EQ(refused.kind, OutcomeKind::kRefused);
+  EXPECT_EQ(refused.refusal->code, core::ErrorCode::kPermissionDenied);
+  EXPECT_THAT(refused.refusal->message, ::testing::HasSubstr("assigned to Ann"));
+
+  auto ann = Act(Kind::kCheckReply, kAnn, id);
+  ann.seen_version = seen;
+  EXPECT_EQ(Do(ann).kind, OutcomeKind::kRecorded);
+
+  Run({Tweet(x_, "t2", "u1", "hello?", "t1")});  // the customer wrote meanwhile
+  const auto stale = Do(ann);
+  EXPECT_EQ(stale.kind, OutcomeKind::kRefused);
+  EXPECT_EQ(stale.refusal->code, core::ErrorCode::kConflict);
+  EXPECT_THAT(stale.refusal->message, ::testing::HasSubstr("the customer wrote"));
+  ann.seen_version = Stored(id).version;
+  EXPECT_EQ(Do(ann).kind, OutcomeKind::kRecorded);
+}
+
+TEST_F(RoutedEngineTest, ASentReplyStopsTheResponseClock) {
+  Do(Act(Kind::kConnected, kAnn));
+  const auto id = Run({Tweet(x_, "t1", "u1", "my order is late")})[0].conversation_id;
+  auto item = ReplyItem();
+  Run({Report(item)});
+  EXPECT_TRUE(Stored(id).sla.first_response_due.has_value());  // not on the platform yet
+  item.state = domain::OutboxState::kSent;
+  item.platform_id = "r1";
+  Run({Report(item)});
+  const auto stored = Stored(id);
+  EXPECT_EQ(stored.status, ConversationStatus::kWaitingOnCustomer);
+  EXPECT_EQ(stored.assignee_id, kAnn);
+  EXPECT_FALSE(stored.sla.first_response_due.has_value());
+  const auto events = engine_->TakeRoutingEvents();
+  EXPECT_TRUE(std::any_of(events.begin(), events.end(), [](const routing::Event& e) {
+    return e.kind == routing::EventKind::kSlaStopped && e.reason == "met";
+  }));
+}
+
+TEST_F(RoutedEngineTest, AfterARestartAssigneesKeepTheirWorkForTheGraceOnly) {
+  Do(Act(Kind::kConnected, kAnn));
+  const auto id = Run({Tweet(x_, "t1", "u1", "my order is late")})[0].conversation_id;
+  ASSERT_EQ(Stored(id).assignee_id, kAnn);
+
+  Restart();  // Ann's browser has not reconnected yet
+  Do(Act(Kind::kTick, {}));
+  EXPECT_EQ(Stored(id).assignee_id, kAnn);
+  EXPECT_EQ(engine_->router()->FindAgent(kAnn)->load, 1);
+  clock_.Advance(std::chrono::seconds(61));
+  Do(Act(Kind::kTick, {}));
+  EXPECT_EQ(Stored(id).status, ConversationStatus::kQueued);
+  EXPECT_FALSE(Stored(id).assignee_id.valid());
+  EXPECT_EQ(Stored(id).last_assignee_id, kAnn);
+
+  // A chosen status outlives a restart.
+  auto away = Act(Kind::kSetStatus, kAnn);
+  away.presence = domain::Presence::kAway;
+  Do(away);
+  Restart();
+  Do(Act(Kind::kTick, {}));
+  EXPECT_EQ(engine_->router()->FindAgent(kAnn)->status, domain::Presence::kAway);
+}
+
+TEST_F(RoutedEngineTest, AFailedWriteRebuildsTheRouterAndKeepsWhoIsConnected) {
+  Do(Act(Kind::kConnected, kAnn));
+  engine_->TakeRoutingEvents();
+  store_.FailNextApplies(1);
+  std::vector<Command> commands{Tweet(x_, "t1", "u1", "my order is late")};
+  EXPECT_FALSE(engine_->Process(commands).ok());
+  EXPECT_TRUE(engine_->TakeRoutingEvents().empty());  // nothing happened
+  const auto id = Run({Tweet(x_, "t1", "u1", "my order is late")})[0].conversation_id;
+  EXPECT_EQ(Stored(id).assignee_id, kAnn);
+  EXPECT_TRUE(engine_->router()->CheckInvariants().ok());
+}
+
+TEST_F(RoutedEngineTest, ResolvingFreesThePlaceForTheNextInLine) {
+  Do(Act(Kind::kConnected, kAnn));
+  const auto first = Run({Tweet(x_, "t1", "u1", "my order is late")})[0].conversation_id;
+  const auto second = Run({Tweet(x_, "t2", "u2", "where is my refund")})[0].conversation_id;
+  EXPECT_EQ(Stored(second).status, ConversationStatus::kQueued);  // Ann is at her cap
+
+  auto resolve = Act(Kind::kResolve, {}, first);
+  resolve.note = "delivered";
+  EXPECT_EQ(Do(resolve).kind, OutcomeKind::kRecorded);
+  EXPECT_EQ(Stored(first).status, ConversationStatus::kResolved);
+  EXPECT_EQ(Stored(first).resolution_code, "delivered");
+  EXPECT_EQ(Stored(second).assignee_id, kAnn);
+  EXPECT_EQ(Do(resolve).kind, OutcomeKind::kRefused);  // already resolved
+
+  // Taking over goes above a cap; pulling does not.
+  EXPECT_EQ(Do(Act(Kind::kPull, kAnn)).refusal->code, core::ErrorCode::kNotFound);
+  const auto third = Run({Tweet(x_, "t3", "u3", "parcel lost")})[0].conversation_id;
+  auto take = Act(Kind::kAssign, kAnn, third);
+  take.note = "taken over by Ann";
+  EXPECT_EQ(Do(take).kind, OutcomeKind::kRecorded);
+  EXPECT_EQ(Stored(third).assignee_id, kAnn);
+  EXPECT_EQ(Stored(third).assignment_reason, "taken over by Ann");
+}
+
+TEST_F(RoutedEngineTest, TheEngineThreadFiresTimersByItself) {
+  std::mutex mutex;
+  std::vector<routing::Event> seen;
+  EngineThread thread(std::move(engine_), 64);
+  thread.SetListener([&](const domain::Workspace&, const std::vector<Outcome>&,
+                         const std::vector<routing::Event>& events) {
+    std::lock_guard lock(mutex);
+    seen.insert(seen.end(), events.begin(), events.end());
+  });
+  auto submit = [&](RoutingCommand command) {
+    std::promise<void> done;
+    thread.Submit({std::move(command)}, [&](auto) { done.set_value(); });
+    done.get_future().wait();
+  };
+  submit(Act(Kind::kConnected, kAnn));
+  submit(Act(Kind::kDisconnected, kAnn));
+  clock_.Advance(std::chrono::seconds(61));  // the grace ends: no command needed
+  bool offline = false;
+  for (int i = 0; i < 100 && !offline; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::lock_guard lock(mutex);
+    offline = std::any_of(seen.begin(), seen.end(), [](const routing::Event& e) {
+      return e.kind == routing::EventKind::kPresence && e.presence == domain::Presence::kOffline;
+    });
+  }
+  thread.Stop();
+  EXPECT_TRUE(offline);
+}
+
 }  // namespace
 }  // namespace parley::engine

@@ -1,6 +1,8 @@
 // Runs one Engine on its own thread, fed by a command queue: the concurrency model of the live
 // engine (ARCHITECTURE.md). Submissions from any thread are queued; the thread drains everything
 // queued, processes it as one batch (one store write), and completes each submission's callback.
+// When the router's next timer falls due with nothing queued, the thread processes a tick
+// (RoutingCommand::kTick) by itself; after a failed tick it waits a second before the next.
 //
 // Thread-safety: Submit and Stop may be called from any thread.
 #pragma once
@@ -28,9 +30,10 @@ class EngineThread {
   // Queues the commands; `done` is called from the engine thread with one outcome per command.
   void Submit(std::vector<Command> commands, Callback done);
 
-  // Told, on the engine thread, of the outcomes of every batch written (the live events).
-  // Set before the first Submit.
-  using Listener = std::function<void(const domain::Workspace&, const std::vector<Outcome>&)>;
+  // Told, on the engine thread, of the outcomes of every batch written and the router's events
+  // in it (the live events). Set before the first Submit.
+  using Listener = std::function<void(const domain::Workspace&, const std::vector<Outcome>&,
+                                      const std::vector<routing::Event>&)>;
   void SetListener(Listener listener) { listener_ = std::move(listener); }
 
   // Processes everything already queued, then stops. Later submissions fail with kUnavailable.

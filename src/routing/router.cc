@@ -720,6 +720,7 @@ core::Status Router::Open(const Arrival& arrival, Timestamp now) {
   RoutedConversation& c = conversations_[arrival.conversation];
   c.arrival = arrival;
   c.team = team_id;
+  if (arrival.version > 0) c.version = arrival.version;
   c.last_customer_at = arrival.opened_at;
   StartClock(c, c.first_response, SlaMetric::kFirstResponse, arrival.opened_at, Duration::zero());
   StartClock(c, c.resolution, SlaMetric::kResolution, arrival.opened_at, Duration::zero());
@@ -772,10 +773,13 @@ core::Status Router::CustomerWrote(ConversationId id, Timestamp now) {
   return core::Ok();
 }
 
-core::Status Router::AgentReplied(ConversationId id, AgentId agent, Timestamp now,
-                                  std::optional<std::int64_t> seen_version) {
-  Advance(now);
-  PARLEY_ASSIGN_OR_RETURN(RoutedConversation * c, Require(id));
+core::Status Router::CheckReply(ConversationId id, AgentId agent,
+                                std::optional<std::int64_t> seen_version) const {
+  const RoutedConversation* c = Find(id);
+  if (c == nullptr) {
+    return core::MakeError(core::ErrorCode::kNotFound,
+                           "conversation " + id.ToString() + " is not open");
+  }
   if (!agent || c->assignee != agent) {
     return core::MakeError(core::ErrorCode::kPermissionDenied,
                            c->assignee
@@ -792,6 +796,19 @@ core::Status Router::AgentReplied(ConversationId id, AgentId agent, Timestamp no
     what.pop_back();
     return core::MakeError(core::ErrorCode::kConflict, std::move(what));
   }
+  return core::Ok();
+}
+
+core::Status Router::AgentReplied(ConversationId id, AgentId agent, Timestamp now,
+                                  std::optional<std::int64_t> seen_version) {
+  Advance(now);
+  PARLEY_TRY(CheckReply(id, agent, seen_version));
+  return Answered(id, agent, now);
+}
+
+core::Status Router::Answered(ConversationId id, AgentId agent, Timestamp now) {
+  Advance(now);
+  PARLEY_ASSIGN_OR_RETURN(RoutedConversation * c, Require(id));
   StopClock(*c, c->first_response, Clock::kFirstResponse);
   StopClock(*c, c->next_response, Clock::kNextResponse);
   StopClock(*c, c->reply_window, Clock::kReplyWindow);
@@ -802,10 +819,73 @@ core::Status Router::AgentReplied(ConversationId id, AgentId agent, Timestamp no
     c->resolution.paused = true;
   }
   c->last_agent_reply_at = now_;
-  c->phase = Phase::kWaitingOnCustomer;
-  last_handler_[c->arrival.customer] = {agent, now_};
-  Changed(*c, NameOf(agent) + " replied");
+  if (c->phase != Phase::kQueued) c->phase = Phase::kWaitingOnCustomer;
+  const AgentId handler = agent ? agent : c->assignee;
+  if (handler) last_handler_[c->arrival.customer] = {handler, now_};
+  Changed(*c, (agent ? NameOf(agent) : std::string("the brand")) + " replied");
   ArmConversationTimers(*c);
+  return core::Ok();
+}
+
+core::Status Router::Restore(const Arrival& arrival, const Standing& standing, Timestamp now) {
+  Advance(now);
+  if (conversations_.contains(arrival.conversation)) {
+    return core::MakeError(core::ErrorCode::kAlreadyExists,
+                           "conversation " + arrival.conversation.ToString() + " is already open");
+  }
+  const TeamId team_id = arrival.team ? arrival.team : teams_.front().team.id;
+  if (Team(team_id) == nullptr) {
+    return core::MakeError(
+        core::ErrorCode::kNotFound,
+        "conversation " + arrival.conversation.ToString() + ": unknown team " + team_id.ToString());
+  }
+  RoutedConversation& c = conversations_[arrival.conversation];
+  c.arrival = arrival;
+  c.team = team_id;
+  c.version = arrival.version;
+  c.last_customer_at = std::max(arrival.opened_at, standing.last_customer_at);
+  c.last_agent_reply_at = standing.last_agent_reply_at;
+  c.visited.push_back(team_id);
+  const bool answered_last =
+      standing.last_agent_reply_at && *standing.last_agent_reply_at >= c.last_customer_at;
+  if (!standing.first_responded) {
+    StartClock(c, c.first_response, SlaMetric::kFirstResponse, arrival.opened_at, Duration::zero());
+  } else if (!answered_last) {
+    StartClock(c, c.next_response, SlaMetric::kNextResponse, c.last_customer_at, Duration::zero());
+  }
+  const BusinessTime& calendar = ClockCalendar(c);
+  if (answered_last) {  // paused: the time used until the agent's last reply
+    StartClock(c, c.resolution, SlaMetric::kResolution, arrival.opened_at, Duration::zero());
+    c.resolution_used = calendar.Between(arrival.opened_at, *standing.last_agent_reply_at);
+    c.resolution.running = false;
+    c.resolution.paused = true;
+  } else {
+    StartClock(c, c.resolution, SlaMetric::kResolution, arrival.opened_at, Duration::zero());
+    c.resolution_since = arrival.opened_at;
+  }
+  if (const auto window = config_.reply_windows.find(arrival.channel);
+      arrival.private_channel && window != config_.reply_windows.end() && !answered_last) {
+    c.reply_window.running = true;
+    c.reply_window.due = c.last_customer_at + window->second;
+  }
+  AgentState* agent = Agent(standing.assignee);
+  if (agent == nullptr) {
+    Route(c);
+    return core::Ok();
+  }
+  c.phase = standing.waiting_on_customer ? Phase::kWaitingOnCustomer : Phase::kAssigned;
+  c.assignee = agent->agent.id;
+  c.assigned_at = now_;
+  c.weight = WeightOf(*agent, arrival.channel);
+  agent->load += c.weight;
+  agent->conversations.insert(arrival.conversation);
+  c.last_assignment_reason = "kept by " + NameOf(agent->agent.id) + " across a restart";
+  if (agent->connections == 0 && !agent->disconnected_at && agent->status != Presence::kOffline) {
+    agent->disconnected_at = now_;
+    agent->effective = agent->status;
+    timers_.push({now_ + config_.presence_grace, TimerKind::kGrace, agent->agent.id.value(), 0});
+  }
+  ArmConversationTimers(c);
   return core::Ok();
 }
 

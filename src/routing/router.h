@@ -65,7 +65,17 @@ struct Arrival {
   std::string topic;             // the triage category ("billing"), empty if none
   int priority = 0;              // 0..100
   domain::Tier tier = domain::Tier::kTier2;
-  Timestamp opened_at;  // SLA clocks start here (earlier than now when reloading)
+  Timestamp opened_at;       // SLA clocks start here (earlier than now when reloading)
+  std::int64_t version = 0;  // the conversation's stored version: the router counts on from it
+};
+
+// Where a conversation stood when the router that held it stopped (Router::Restore).
+struct Standing {
+  AgentId assignee;                  // none: queued
+  bool waiting_on_customer = false;  // the agent answered last
+  bool first_responded = false;
+  Timestamp last_customer_at;
+  std::optional<Timestamp> last_agent_reply_at;
 };
 
 enum class Clock { kFirstResponse, kNextResponse, kResolution, kReplyWindow };
@@ -240,6 +250,19 @@ class Router {
   // view (`seen_version`) is older than the conversation (kConflict, with what changed since).
   core::Status AgentReplied(ConversationId id, AgentId agent, Timestamp now,
                             std::optional<std::int64_t> seen_version = std::nullopt);
+  // The refusal AgentReplied would give, without recording anything: asked before a reply is
+  // sent, which is recorded with Answered once it is on the platform.
+  core::Status CheckReply(ConversationId id, AgentId agent,
+                          std::optional<std::int64_t> seen_version) const;
+  // The brand answered the customer (a reply delivered; `agent` none when written on the
+  // platform itself): the response clocks stop and the conversation waits on the customer.
+  core::Status Answered(ConversationId id, AgentId agent, Timestamp now);
+  // A conversation that was open when the previous router stopped (a restart, a failed write):
+  // back in its queue, or with its assignee, with its clocks counted from its history. Emits no
+  // assignment. A queued one is routed as usual. An assignee not connected (yet) is treated as
+  // just disconnected: whose status is not offline keeps their presence and their work for the
+  // grace period while their browser reconnects.
+  core::Status Restore(const Arrival& arrival, const Standing& standing, Timestamp now);
   // Resolved or closed: all clocks stop, the agent's load drops, the next in line is assigned.
   core::Status Resolve(ConversationId id, Timestamp now);
   // Explicit assignment by a person (take over, reassign from the wallboard): may go above a cap.

@@ -10,15 +10,14 @@
 #include "parley/domain/enum_names.h"
 #include "parley/domain/json_codec.h"
 #include "parley/routing/router.h"
+#include "parley/routing/setup.h"
 
 namespace parley::routing {
 namespace {
 
 using nlohmann::json;
 
-core::Error Bad(const std::string& where, const std::string& what) {
-  return core::MakeError(core::ErrorCode::kInvalidArgument, where + ": " + what);
-}
+using namespace fields;
 
 // "2026-03-27T08:00:00Z", without milliseconds when there are none.
 std::string Format(Timestamp t) {
@@ -27,35 +26,6 @@ std::string Format(Timestamp t) {
     text.erase(text.size() - 5, 4);
   }
   return text;
-}
-
-core::Result<std::string> Text(const json& object, const char* key, const std::string& where,
-                               std::string fallback = {}) {
-  if (!object.contains(key)) return fallback;
-  if (!object[key].is_string()) return Bad(where + "." + key, "expected a string");
-  return object[key].get<std::string>();
-}
-
-core::Result<int> Int(const json& object, const char* key, const std::string& where, int fallback) {
-  if (!object.contains(key)) return fallback;
-  if (!object[key].is_number_integer()) return Bad(where + "." + key, "expected an integer");
-  return object[key].get<int>();
-}
-
-core::Result<bool> Bool(const json& object, const char* key, const std::string& where,
-                        bool fallback) {
-  if (!object.contains(key)) return fallback;
-  if (!object[key].is_boolean()) return Bad(where + "." + key, "expected true or false");
-  return object[key].get<bool>();
-}
-
-core::Result<std::optional<Duration>> Span(const json& object, const char* key,
-                                           const std::string& where) {
-  if (!object.contains(key)) return std::optional<Duration>();
-  if (!object[key].is_string()) return Bad(where + "." + key, "expected a span like \"15m\"");
-  auto span = ParseSpan(object[key].get<std::string>());
-  if (!span.ok()) return Bad(where + "." + key, span.error().message);
-  return std::optional<Duration>(*span);
 }
 
 // Names in the scenario, typed ids in the router.
@@ -81,23 +51,6 @@ class Names {
   std::map<std::string, IdType> ids_;
   std::map<IdType, std::string> names_;
 };
-
-core::Result<domain::Tier> TierOf(const json& value, const std::string& where) {
-  if (value.is_number_integer()) {
-    const int tier = value.get<int>();
-    if (tier == 0) return domain::Tier::kNoise;
-    if (tier == 1) return domain::Tier::kTier1;
-    if (tier == 2) return domain::Tier::kTier2;
-  } else if (value.is_string()) {
-    if (auto tier = domain::ParseEnum<domain::Tier>(value.get<std::string>())) return *tier;
-  }
-  return Bad(where, "expected a tier: 1, 2 or 0 (noise)");
-}
-
-core::Result<domain::ChannelKind> ChannelOf(const std::string& text, const std::string& where) {
-  if (auto channel = domain::ParseEnum<domain::ChannelKind>(text)) return *channel;
-  return Bad(where, "unknown channel \"" + text + "\"");
-}
 
 struct Behaviour {
   std::optional<Duration> answer_after;
@@ -153,8 +106,6 @@ class Simulation {
   TeamId default_team_;
   Names<AgentId> agents_;
   Names<TeamId> teams_;
-  Names<domain::CalendarId> calendars_;
-  Names<domain::SlaPolicyId> policies_;
   Names<ConversationId> conversations_;
   Names<CustomerId> customers_;
   std::map<AgentId, Behaviour> behaviour_;
@@ -192,244 +143,24 @@ core::Status Simulation::Configure(const json& scenario) {
     if (!start.ok()) return start.error();
     start_ = *start;
   }
-  RouterConfig config;
-  if (auto grace = Span(scenario, "presence_grace", "scenario"); !grace.ok()) {
-    return grace.error();
-  } else if (*grace) {
-    config.presence_grace = **grace;
-  }
-
-  static constexpr std::array<std::string_view, 7> kDays = {"mon", "tue", "wed", "thu",
-                                                            "fri", "sat", "sun"};
-  const json calendars = scenario.value("calendars", json::object());
-  if (!calendars.is_object()) return Bad("calendars", "expected an object of calendars by name");
-  for (const auto& [name, spec] : calendars.items()) {
-    const std::string where = "calendars." + name;
-    PARLEY_TRY(
-        domain::CheckKnownFields(spec, where, {"time_zone", "weekly", "weekdays", "holidays"}));
-    domain::BusinessCalendar calendar;
-    calendar.id = calendars_.Add(name);
-    calendar.name = name;
-    PARLEY_ASSIGN_OR_RETURN(calendar.time_zone, Text(spec, "time_zone", where, "UTC"));
-    auto periods = [&](const json& list, const std::string& at,
-                       std::vector<domain::TimeRange>& out) -> core::Status {
-      if (!list.is_array()) return Bad(at, "expected a list of periods like \"09:00-17:00\"");
-      for (const auto& item : list) {
-        if (!item.is_string()) return Bad(at, "expected a list of periods like \"09:00-17:00\"");
-        auto range = ParseTimeRange(item.get<std::string>());
-        if (!range.ok()) return Bad(at, range.error().message);
-        out.push_back(*range);
-      }
-      return core::Ok();
-    };
-    if (spec.contains("weekdays")) {
-      for (std::size_t d = 0; d < 5; ++d) {
-        PARLEY_TRY(periods(spec["weekdays"], where + ".weekdays", calendar.weekly[d]));
-      }
-    }
-    if (spec.contains("weekly")) {
-      if (!spec["weekly"].is_object()) return Bad(where + ".weekly", "expected mon..sun");
-      for (const auto& [day, list] : spec["weekly"].items()) {
-        const auto found = std::find(kDays.begin(), kDays.end(), day);
-        if (found == kDays.end()) {
-          return Bad(where + ".weekly", "unknown day \"" + day + "\" (mon, tue, ... sun)");
-        }
-        auto& out = calendar.weekly[static_cast<std::size_t>(found - kDays.begin())];
-        out.clear();
-        PARLEY_TRY(periods(list, where + ".weekly." + day, out));
-      }
-    }
-    for (const auto& holiday : spec.value("holidays", json::array())) {
-      if (!holiday.is_string()) return Bad(where + ".holidays", "expected dates YYYY-MM-DD");
-      calendar.holidays.push_back({holiday.get<std::string>(), {}});
-    }
-    config.calendars.push_back(std::move(calendar));
-  }
-
-  auto policy_of = [&](const json& spec, const std::string& where,
-                       domain::SlaPolicy& policy) -> core::Status {
-    PARLEY_TRY(domain::CheckKnownFields(spec, where, {"business_hours", "targets"}));
-    PARLEY_ASSIGN_OR_RETURN(policy.business_hours, Bool(spec, "business_hours", where, true));
-    const json targets = spec.value("targets", json::array());
-    if (!targets.is_array()) return Bad(where + ".targets", "expected a list");
-    for (std::size_t i = 0; i < targets.size(); ++i) {
-      const std::string at = where + ".targets[" + std::to_string(i) + "]";
-      const json& t = targets[i];
-      PARLEY_TRY(
-          domain::CheckKnownFields(t, at, {"metric", "channel", "tier", "target", "warn_before"}));
-      domain::SlaTarget target;
-      PARLEY_ASSIGN_OR_RETURN(const std::string metric, Text(t, "metric", at));
-      const auto parsed = domain::ParseEnum<domain::SlaMetric>(metric);
-      if (!parsed) {
-        return Bad(at + ".metric", "expected first_response, next_response or resolution");
-      }
-      target.metric = *parsed;
-      if (t.contains("channel")) {
-        PARLEY_ASSIGN_OR_RETURN(const std::string channel, Text(t, "channel", at));
-        PARLEY_ASSIGN_OR_RETURN(target.channel, ChannelOf(channel, at + ".channel"));
-      }
-      if (t.contains("tier")) {
-        PARLEY_ASSIGN_OR_RETURN(target.tier, TierOf(t["tier"], at + ".tier"));
-      }
-      PARLEY_ASSIGN_OR_RETURN(const auto span, Span(t, "target", at));
-      if (!span) return Bad(at, "\"target\" is required");
-      target.target = *span;
-      PARLEY_ASSIGN_OR_RETURN(const auto warn, Span(t, "warn_before", at));
-      target.warn_before = warn.value_or(Duration::zero());
-      policy.targets.push_back(target);
-    }
-    return core::Ok();
-  };
-  const json policies = scenario.value("sla_policies", json::object());
-  if (!policies.is_object()) return Bad("sla_policies", "expected an object of policies by name");
-  for (const auto& [name, spec] : policies.items()) {
-    domain::SlaPolicy policy;
-    policy.id = policies_.Add(name);
-    policy.name = name;
-    PARLEY_TRY(policy_of(spec, "sla_policies." + name, policy));
-    config.sla_policies.push_back(std::move(policy));
-  }
-  if (scenario.contains("default_sla_policy")) {
-    config.default_policy = domain::SlaPolicy{};
-    config.default_policy.name = "default";
-    PARLEY_TRY(
-        policy_of(scenario["default_sla_policy"], "default_sla_policy", config.default_policy));
-  }
-
+  std::int64_t other_ids = 0;  // calendars and policies: named only here
+  auto read = ReadRoutingSetup(scenario,
+                               [&](std::string_view kind, const std::string& name) -> std::int64_t {
+                                 if (kind == "agent") return agents_.Add(name).value();
+                                 if (kind == "team") return teams_.Add(name).value();
+                                 return ++other_ids;
+                               },
+                               {"answer_after", "resolve_after"});
+  if (!read.ok()) return read.error();
+  RouterConfig config = std::move(read->config);
+  default_team_ = read->default_team;
   const json agents = scenario.value("agents", json::object());
-  if (!agents.is_object()) return Bad("agents", "expected an object of agents by name");
   for (const auto& [name, spec] : agents.items()) {
     const std::string where = "agents." + name;
-    PARLEY_TRY(domain::CheckKnownFields(spec, where,
-                                        {"skills", "cap", "weights", "schedule", "online", "status",
-                                         "answer_after", "resolve_after"}));
-    domain::Agent agent;
-    agent.id = agents_.Add(name);
-    agent.display_name = name;
-    PARLEY_ASSIGN_OR_RETURN(agent.max_concurrent, Int(spec, "cap", where, 5));
-    for (const auto& skill : spec.value("skills", json::array())) {
-      if (!skill.is_string()) return Bad(where + ".skills", "expected \"kind:value[:level]\"");
-      const std::string text = skill.get<std::string>();
-      const auto first = text.find(':');
-      const auto second = text.find(':', first == std::string::npos ? first : first + 1);
-      const auto kind = first == std::string::npos
-                            ? std::nullopt
-                            : domain::ParseEnum<domain::SkillKind>(text.substr(0, first));
-      if (!kind) {
-        return Bad(where + ".skills", "\"" + text +
-                                          "\": expected language:es, channel:x or topic:billing, "
-                                          "optionally :1..5");
-      }
-      domain::Skill parsed;
-      parsed.kind = *kind;
-      parsed.value = text.substr(
-          first + 1, second == std::string::npos ? std::string::npos : second - first - 1);
-      if (second != std::string::npos) {
-        const std::string level = text.substr(second + 1);
-        const auto [end, ec] =
-            std::from_chars(level.data(), level.data() + level.size(), parsed.proficiency);
-        if (ec != std::errc() || end != level.data() + level.size() || parsed.proficiency < 1 ||
-            parsed.proficiency > 5) {
-          return Bad(where + ".skills", "\"" + text + "\": the level is 1..5");
-        }
-      }
-      agent.skills.push_back(std::move(parsed));
-    }
-    const json weights = spec.value("weights", json::object());
-    if (!weights.is_object()) return Bad(where + ".weights", "expected {\"chat\": 2, ...}");
-    for (const auto& [channel, weight] : weights.items()) {
-      PARLEY_ASSIGN_OR_RETURN(const auto kind, ChannelOf(channel, where + ".weights"));
-      if (!weight.is_number_integer() || weight.get<int>() < 1) {
-        return Bad(where + ".weights." + channel, "expected a whole number of at least 1");
-      }
-      agent.channel_weights[kind] = weight.get<int>();
-    }
-    PARLEY_ASSIGN_OR_RETURN(const std::string schedule, Text(spec, "schedule", where));
-    if (!schedule.empty()) {
-      const auto id = calendars_.Find(schedule);
-      if (!id) return Bad(where + ".schedule", "no calendar named \"" + schedule + "\"");
-      agent.schedule_id = *id;
-    }
-    PARLEY_ASSIGN_OR_RETURN(const std::string status, Text(spec, "status", where, "online"));
-    const auto presence = domain::ParseEnum<domain::Presence>(status);
-    if (!presence) return Bad(where + ".status", "expected online, away or offline");
-    agent.presence = *presence;
     Behaviour behaviour;
     PARLEY_ASSIGN_OR_RETURN(behaviour.answer_after, Span(spec, "answer_after", where));
     PARLEY_ASSIGN_OR_RETURN(behaviour.resolve_after, Span(spec, "resolve_after", where));
-    behaviour_[agent.id] = behaviour;
-    config.agents.push_back(std::move(agent));
-  }
-
-  const json teams = scenario.value("teams", json::object());
-  if (!teams.is_object() || teams.empty()) return Bad("teams", "expected at least one team");
-  for (const auto& [name, spec] : teams.items()) teams_.Add(name);
-  for (const auto& [name, spec] : teams.items()) {
-    const std::string where = "teams." + name;
-    PARLEY_TRY(domain::CheckKnownFields(
-        spec, where,
-        {"leader", "members", "overflow", "max_wait", "queue_cap", "reassign_after", "calendar",
-         "sla_policy", "distribution", "sticky_window", "sticky_wait"}));
-    domain::Team team;
-    team.id = *teams_.Find(name);
-    team.name = name;
-    auto agent_named = [&](const json& value, const std::string& at) -> core::Result<AgentId> {
-      if (!value.is_string()) return Bad(at, "expected an agent's name");
-      const auto id = agents_.Find(value.get<std::string>());
-      if (!id) return Bad(at, "no agent named \"" + value.get<std::string>() + "\"");
-      return *id;
-    };
-    if (spec.contains("leader")) {
-      PARLEY_ASSIGN_OR_RETURN(team.leader_id, agent_named(spec["leader"], where + ".leader"));
-    }
-    for (const auto& member : spec.value("members", json::array())) {
-      PARLEY_ASSIGN_OR_RETURN(const AgentId id, agent_named(member, where + ".members"));
-      team.member_ids.push_back(id);
-    }
-    PARLEY_ASSIGN_OR_RETURN(const std::string overflow, Text(spec, "overflow", where));
-    if (!overflow.empty()) {
-      const auto id = teams_.Find(overflow);
-      if (!id) return Bad(where + ".overflow", "no team named \"" + overflow + "\"");
-      team.overflow_team_id = *id;
-    }
-    PARLEY_ASSIGN_OR_RETURN(team.max_wait, Span(spec, "max_wait", where));
-    PARLEY_ASSIGN_OR_RETURN(team.reassign_after, Span(spec, "reassign_after", where));
-    if (spec.contains("queue_cap")) {
-      PARLEY_ASSIGN_OR_RETURN(team.queue_cap, Int(spec, "queue_cap", where, 0));
-      if (*team.queue_cap < 0) return Bad(where + ".queue_cap", "cannot be negative");
-    }
-    PARLEY_ASSIGN_OR_RETURN(const std::string calendar, Text(spec, "calendar", where));
-    if (!calendar.empty()) {
-      const auto id = calendars_.Find(calendar);
-      if (!id) return Bad(where + ".calendar", "no calendar named \"" + calendar + "\"");
-      team.calendar_id = *id;
-    }
-    PARLEY_ASSIGN_OR_RETURN(const std::string policy, Text(spec, "sla_policy", where));
-    if (!policy.empty()) {
-      const auto id = policies_.Find(policy);
-      if (!id) return Bad(where + ".sla_policy", "no SLA policy named \"" + policy + "\"");
-      team.sla_policy_id = *id;
-    }
-    PARLEY_ASSIGN_OR_RETURN(const std::string distribution,
-                            Text(spec, "distribution", where, "least_load"));
-    const auto parsed = domain::ParseEnum<domain::Distribution>(distribution);
-    if (!parsed) return Bad(where + ".distribution", "expected least_load or round_robin");
-    team.distribution = *parsed;
-    if (spec.contains("sticky_window")) {
-      PARLEY_ASSIGN_OR_RETURN(team.sticky_window, Span(spec, "sticky_window", where));
-    }
-    PARLEY_ASSIGN_OR_RETURN(const auto wait, Span(spec, "sticky_wait", where));
-    team.sticky_wait = wait.value_or(Duration::zero());
-    config.teams.push_back(std::move(team));
-  }
-  PARLEY_ASSIGN_OR_RETURN(const std::string default_team,
-                          Text(scenario, "default_team", "scenario"));
-  if (!default_team.empty()) {
-    const auto id = teams_.Find(default_team);
-    if (!id) return Bad("default_team", "no team named \"" + default_team + "\"");
-    default_team_ = *id;
-  } else if (config.teams.size() == 1) {
-    default_team_ = config.teams.front().id;
+    behaviour_[read->agents.at(name)] = behaviour;
   }
 
   auto router = Router::Create(std::move(config), start_);
@@ -856,43 +587,6 @@ json Simulation::Report(const SimulationOptions& options) {
 }
 
 }  // namespace
-
-core::Result<Duration> ParseSpan(std::string_view text) {
-  if (text == "0") return Duration::zero();
-  Duration total{0};
-  std::size_t i = 0;
-  if (text.empty()) return core::MakeError(core::ErrorCode::kInvalidArgument, "an empty span");
-  while (i < text.size()) {
-    long long value = 0;
-    const auto [end, ec] = std::from_chars(text.data() + i, text.data() + text.size(), value);
-    const std::size_t used = static_cast<std::size_t>(end - (text.data() + i));
-    if (ec != std::errc() || used == 0 || end == text.data() + text.size() || value < 0) {
-      return core::MakeError(
-          core::ErrorCode::kInvalidArgument,
-          "\"" + std::string(text) + "\" is not a span: use s, m, h, d as in \"90s\", \"1h30m\"");
-    }
-    i += used;
-    switch (text[i++]) {
-      case 's':
-        total += std::chrono::seconds(value);
-        break;
-      case 'm':
-        total += std::chrono::minutes(value);
-        break;
-      case 'h':
-        total += std::chrono::hours(value);
-        break;
-      case 'd':
-        total += std::chrono::hours(24 * value);
-        break;
-      default:
-        return core::MakeError(
-            core::ErrorCode::kInvalidArgument,
-            "\"" + std::string(text) + "\" is not a span: use s, m, h, d as in \"90s\", \"1h30m\"");
-    }
-  }
-  return total;
-}
 
 core::Result<json> Simulate(const json& scenario, const SimulationOptions& options) {
   Simulation simulation;

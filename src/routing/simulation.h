@@ -12,6 +12,7 @@
 
 #include "parley/core/result.h"
 #include "parley/core/time.h"
+#include "parley/routing/setup.h"  // ParseSpan
 
 namespace parley::routing {
 
@@ -23,8 +24,5 @@ struct SimulationOptions {
 // Errors name the field of the scenario that is wrong.
 core::Result<nlohmann::json> Simulate(const nlohmann::json& scenario,
                                       const SimulationOptions& options = {});
-
-// "90s", "15m", "2h", "1d", "1h30m", "0".
-core::Result<core::Duration> ParseSpan(std::string_view text);
 
 }  // namespace parley::routing
