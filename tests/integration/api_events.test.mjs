@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { createUser as create, firstAdmin, login as logIn, postGeneric, removeDir, startParley, tempDir, waitUntilProcessed, writeConfig } from './harness.mjs';
+import { connectEvents, createUser as create, firstAdmin, login as logIn, postGeneric, removeDir, startParley, tempDir, waitUntilProcessed, writeConfig } from './harness.mjs';
 
 let dir;
 let config;
@@ -16,32 +16,7 @@ function createUser(email, role, password) {
 
 const login = (email, password) => logIn(parley.url, { email, password });
 
-// A WebSocket with its messages in a queue; next() waits for one.
-function connect(query = '', headers = {}) {
-  const ws = new WebSocket(`${parley.url.replace('http', 'ws')}/api/v1/events${query}`, { headers });
-  const inbox = [];
-  const waiting = [];
-  ws.onmessage = (m) => {
-    const message = JSON.parse(m.data);
-    if (waiting.length) waiting.shift()(message); else inbox.push(message);
-  };
-  const opened = new Promise((resolve, reject) => {
-    ws.onopen = () => resolve(true);
-    ws.onerror = () => resolve(false);
-  });
-  return {
-    ws,
-    opened,
-    next(timeoutMs = 10_000) {
-      if (inbox.length) return Promise.resolve(inbox.shift());
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('no message')), timeoutMs);
-        waiting.push((m) => { clearTimeout(timer); resolve(m); });
-      });
-    },
-    pending: () => inbox.length,
-  };
-}
+const connect = (query = '', headers = {}) => connectEvents(parley.url, query, headers);
 
 async function review(id, account = 'reviews') {
   const body = JSON.stringify({ id, kind: 'review', text: `Review ${id}`, author: { id: `u-${id}`, handle: id } });

@@ -152,3 +152,38 @@ export async function firstAdmin(parley) {
   }
   throw new Error(`the first admin's login was not printed:\n${parley.stdout()}`);
 }
+
+// GET /api/v1/events as a WebSocket with its messages in a queue: next() waits for one,
+// until(predicate) for the first that matches (dropping the others).
+export function connectEvents(url, query = '', headers = {}) {
+  const ws = new WebSocket(`${url.replace('http', 'ws')}/api/v1/events${query}`, { headers });
+  const inbox = [];
+  const waiting = [];
+  ws.onmessage = (m) => {
+    const message = JSON.parse(m.data);
+    if (waiting.length) waiting.shift()(message); else inbox.push(message);
+  };
+  const opened = new Promise((resolve) => {
+    ws.onopen = () => resolve(true);
+    ws.onerror = () => resolve(false);
+  });
+  const next = (timeoutMs = 10_000) => {
+    if (inbox.length) return Promise.resolve(inbox.shift());
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no message')), timeoutMs);
+      waiting.push((m) => { clearTimeout(timer); resolve(m); });
+    });
+  };
+  return {
+    ws,
+    opened,
+    next,
+    async until(predicate, timeoutMs = 10_000) {
+      for (;;) {
+        const message = await next(timeoutMs);
+        if (predicate(message)) return message;
+      }
+    },
+    pending: () => inbox.length,
+  };
+}
