@@ -46,6 +46,16 @@ struct PassedOver {
   bool operator==(const PassedOver&) const = default;
 };
 
+// One assignment of the conversation, as it was decided (C3.6).
+struct Assignment {
+  AgentId agent;
+  Timestamp at;
+  std::string reason;
+  std::vector<PassedOver> passed_over;
+
+  bool operator==(const Assignment&) const = default;
+};
+
 struct Conversation {
   ConversationId id;
   WorkspaceId workspace_id;
@@ -66,6 +76,7 @@ struct Conversation {
   // considered: recorded with every assignment (C3.6).
   std::string assignment_reason;
   std::vector<PassedOver> passed_over;
+  std::vector<Assignment> assignments;  // every assignment, oldest first (the latest 50)
 
   std::vector<ChannelKind> channels;  // every channel the thread has touched, in order of first use
   SlaDeadlines sla;

@@ -58,11 +58,13 @@ PARLEY_JSON_CODEC(Note, id, workspace_id, conversation_id, author_id, kind, text
 PARLEY_JSON_CODEC(SlaDeadlines, first_response_due, next_response_due, resolution_due,
                   reply_window_closes)
 PARLEY_JSON_CODEC(PassedOver, agent, why_not)
+PARLEY_JSON_CODEC(Assignment, agent, at, reason, passed_over)
 PARLEY_JSON_CODEC(Conversation, id, workspace_id, customer_id, status, priority, tier,
                   priority_reasons, category, tags, language, team_id, assignee_id,
-                  last_assignee_id, assignment_reason, passed_over, channels, sla, resolution_code,
-                  opened_at, updated_at, assigned_at, first_response_at, resolved_at,
-                  last_customer_message_at, last_agent_message_at, message_count, version)
+                  last_assignee_id, assignment_reason, passed_over, assignments, channels, sla,
+                  resolution_code, opened_at, updated_at, assigned_at, first_response_at,
+                  resolved_at, last_customer_message_at, last_agent_message_at, message_count,
+                  version)
 PARLEY_JSON_CODEC(Skill, kind, value, proficiency)
 PARLEY_JSON_CODEC(Agent, id, workspace_id, display_name, initials, email, role, team_ids, skills,
                   max_concurrent, channel_weights, schedule_id, presence)
@@ -224,11 +226,26 @@ std::string EncodeConversation(const Conversation& c) {
   w.Key("assignee_id").Id(c.assignee_id);
   w.Key("last_assignee_id").Id(c.last_assignee_id);
   w.Key("assignment_reason").String(c.assignment_reason);
-  w.Key("passed_over").BeginArray();
-  for (const auto& passed : c.passed_over) {
+  auto passed_over = [&w](const std::vector<PassedOver>& list) {
+    w.BeginArray();
+    for (const auto& passed : list) {
+      w.BeginObject();
+      w.Key("agent").Id(passed.agent);
+      w.Key("why_not").String(passed.why_not);
+      w.EndObject();
+    }
+    w.EndArray();
+  };
+  w.Key("passed_over");
+  passed_over(c.passed_over);
+  w.Key("assignments").BeginArray();
+  for (const auto& assignment : c.assignments) {
     w.BeginObject();
-    w.Key("agent").Id(passed.agent);
-    w.Key("why_not").String(passed.why_not);
+    w.Key("agent").Id(assignment.agent);
+    w.Key("at").Time(assignment.at);
+    w.Key("reason").String(assignment.reason);
+    w.Key("passed_over");
+    passed_over(assignment.passed_over);
     w.EndObject();
   }
   w.EndArray();

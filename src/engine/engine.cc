@@ -800,6 +800,7 @@ namespace {
 using domain::ConversationStatus;
 
 constexpr int kRestorePage = 500;
+constexpr std::size_t kAssignmentsKept = 50;
 
 // What the router needs of a conversation; `message`, when given, is the customer's message that
 // opens (or reopens) it, whose channel, privacy and time count.
@@ -949,11 +950,19 @@ void Engine::SyncRouted(domain::Conversation& c, const routing::RoutedConversati
       c.status = ConversationStatus::kWaitingOnCustomer;
       break;
   }
+  c.assignment_reason = r.last_assignment_reason;
+  c.passed_over.clear();
+  for (const auto& considered : r.last_considered) {
+    c.passed_over.push_back({considered.agent, considered.why_not});
+  }
   if (c.assignee_id != r.assignee) {
     c.assignee_id = r.assignee;
     if (r.assignee) {
       c.last_assignee_id = r.assignee;
       c.assigned_at = r.assigned_at;
+      c.assignments.push_back(
+          {r.assignee, r.assigned_at.value_or(clock_.Now()), c.assignment_reason, c.passed_over});
+      if (c.assignments.size() > kAssignmentsKept) c.assignments.erase(c.assignments.begin());
     } else {
       c.assigned_at.reset();
     }
@@ -963,11 +972,6 @@ void Engine::SyncRouted(domain::Conversation& c, const routing::RoutedConversati
   c.sla.next_response_due = DueIfRunning(r.next_response);
   c.sla.resolution_due = DueIfRunning(r.resolution);
   c.sla.reply_window_closes = DueIfRunning(r.reply_window);
-  c.assignment_reason = r.last_assignment_reason;
-  c.passed_over.clear();
-  for (const auto& considered : r.last_considered) {
-    c.passed_over.push_back({considered.agent, considered.why_not});
-  }
   // The router counts on from the version it was given (opened, restored), so this never goes
   // back; the steps a message took in this batch (RecordMessage's) count as the router's one.
   c.version = r.version;  // one count of changes, so that a stale view is recognised

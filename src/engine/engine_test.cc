@@ -656,6 +656,63 @@ TEST_F(RoutedEngineTest, ResolvingFreesThePlaceForTheNextInLine) {
   EXPECT_EQ(Do(take).kind, OutcomeKind::kRecorded);
   EXPECT_EQ(Stored(third).assignee_id, kAnn);
   EXPECT_EQ(Stored(third).assignment_reason, "taken over by Ann");
+  ASSERT_EQ(Stored(third).assignments.size(), 1u);
+  EXPECT_EQ(Stored(third).assignments[0].agent, kAnn);
+  EXPECT_EQ(Stored(second).assignments.at(0).reason, Stored(second).assignment_reason);
+}
+
+TEST_F(RoutedEngineTest, CapsHoldUnderConcurrentSubmissions) {
+  EngineThread thread(std::move(engine_), 64);
+  constexpr int kProducers = 4;
+  constexpr int kEach = 150;
+  std::vector<std::thread> producers;
+  for (int p = 0; p < kProducers; ++p) {
+    producers.emplace_back([&, p] {
+      for (int i = 0; i < kEach; ++i) {
+        std::vector<Command> commands;
+        const domain::AgentId agent = (i + p) % 2 == 0 ? kAnn : kBob;
+        switch ((i * 7 + p) % 6) {
+          case 0:
+            commands.emplace_back(Act(Kind::kConnected, agent));
+            break;
+          case 1:
+            commands.emplace_back(Act(Kind::kDisconnected, agent));
+            break;
+          case 2:
+            commands.emplace_back(Act(Kind::kPull, agent));
+            break;
+          default:
+            commands.emplace_back(Tweet(x_, std::to_string(p) + "-" + std::to_string(i),
+                                        "user" + std::to_string((i * 13 + p) % 40), "help"));
+        }
+        std::promise<void> done;
+        thread.Submit(std::move(commands), [&](auto) { done.set_value(); });
+        done.get_future().wait();
+        if (i % 25 == 0) clock_.Advance(std::chrono::seconds(30));  // graces end meanwhile
+      }
+    });
+  }
+  for (auto& producer : producers) producer.join();
+  thread.Stop();
+  // Nothing was taken over: no agent holds more than their cap of conversations owing an answer
+  // or waiting on the customer.
+  storage::ConversationQuery query;
+  query.workspace_id = workspace_.id;
+  query.limit = 500;
+  const auto page = store_.QueryConversations(query);
+  ASSERT_TRUE(page.ok());
+  std::map<domain::AgentId, int> held;
+  int assigned = 0;
+  for (const auto& document : page->documents) {
+    const auto c = domain::DecodeJson<domain::Conversation>(document).value();
+    if (c.assignee_id) {
+      ++held[c.assignee_id];
+      ++assigned;
+    }
+  }
+  EXPECT_GT(assigned, 0);
+  EXPECT_LE(held[kAnn], 1);
+  EXPECT_LE(held[kBob], 1);
 }
 
 TEST_F(RoutedEngineTest, TheEngineThreadFiresTimersByItself) {

@@ -146,6 +146,7 @@ test('assigned with reasons to whoever is connected; only the assignee replies, 
   assert.equal(taken.status, 200, JSON.stringify(taken.json));
   assert.notEqual(taken.json.conversation.assignee_id, detail.assignee_id);
   assert.match(taken.json.conversation.assignment_reason, /taken over by/);
+  assert.deepEqual(taken.json.conversation.assignments.map((a) => a.reason.startsWith('taken over')), [false, true]);
   const lost = await annEvents.until((m) => m.event === 'conversation.unassigned');
   assert.equal(lost.data.conversation_id, id);
   const annAgain = await api(ann, `/api/v1/conversations/${id}/replies`, { method: 'POST', body: { text: 'me again' } });
