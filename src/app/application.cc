@@ -262,6 +262,15 @@ core::Status DeclareRouting(storage::Store& store, core::IdGenerator& ids,
   if (auto check = routing::Router::Create(config, core::Timestamp{}); !check.ok()) {
     return invalid(check.error().message);
   }
+  // An agent's chosen presence is theirs (stored as they change it) unless the file sets one.
+  for (auto& agent : config.agents) {
+    const auto stored = agents.find(agent.display_name);
+    const auto& declared = spec.value("agents", nlohmann::json::object());
+    if (stored != agents.end() && declared.contains(agent.display_name) &&
+        !declared[agent.display_name].contains("status")) {
+      agent.presence = stored->second.presence;
+    }
+  }
   Replace(batch, agents, config.agents, workspace.id);
   Replace(batch, teams, config.teams, workspace.id);
   Replace(batch, calendars, config.calendars, workspace.id);
@@ -360,13 +369,14 @@ core::Result<std::unique_ptr<Application>> Application::Open(const config::Confi
                      {{"outbox", item.value()}, {"error", status.error().ToString()}});
           }
         });
-    auto thread = std::make_unique<engine::EngineThread>(std::move(live), config.ingest.batch * 4);
-    thread->SetListener([hub = &app->events_](const domain::Workspace& of,
-                                              const std::vector<engine::Outcome>& outcomes,
-                                              const std::vector<routing::Event>& routed) {
-      PublishOutcomes(*hub, of, outcomes);
-      PublishRouting(*hub, of, routed);
-    });
+    auto thread = std::make_unique<engine::EngineThread>(
+        std::move(live), config.ingest.batch * 4,
+        [hub = &app->events_](const domain::Workspace& of,
+                              const std::vector<engine::Outcome>& outcomes,
+                              const std::vector<routing::Event>& routed) {
+          PublishOutcomes(*hub, of, outcomes);
+          PublishRouting(*hub, of, routed);
+        });
     app->directory_.AddEngine(id, std::move(thread));
   }
   auto accounts = storage::ListAll<domain::ChannelAccount>(*app->store_, domain::WorkspaceId());

@@ -86,10 +86,8 @@ core::Result<std::optional<domain::AgentId>> AgentOfUser(Application& app, const
                                                          domain::WorkspaceId workspace) {
   PARLEY_ASSIGN_OR_RETURN(auto agents, storage::ListAll<domain::Agent>(app.store(), workspace));
   for (const auto& agent : agents) {
-    std::string email = agent.email;
-    std::transform(email.begin(), email.end(), email.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    if (!email.empty() && email == user.email) {
+    const auto email = auth::NormaliseEmail(agent.email);
+    if (email.ok() && *email == user.email) {
       return std::optional<domain::AgentId>(agent.id);
     }
   }
@@ -111,7 +109,8 @@ core::Result<engine::Outcome> RouteNow(Application& app, domain::WorkspaceId wor
                  [promise](Answer result) { promise->set_value(std::move(result)); });
   if (answer.wait_for(std::chrono::seconds(5)) != std::future_status::ready) {
     return core::MakeError(core::ErrorCode::kUnavailable,
-                           "the workspace's engine did not answer within 5 s; try again");
+                           "the workspace's engine did not answer within 5 s; the action may "
+                           "still take effect: reload the conversation before trying again");
   }
   PARLEY_ASSIGN_OR_RETURN(auto outcomes, answer.get());
   if (outcomes.size() != 1) {
@@ -345,37 +344,35 @@ void AddResourceRoutes(Api& api, Application& app) {
 
 namespace {
 
-// A routing action on a conversation the caller may act on with `permission`; answers the
-// conversation as it stands afterwards.
-http::HttpResponse RouteConversation(Application& app, const Principal& who,
-                                     const std::string& id_text, Permission permission,
-                                     engine::RoutingCommand command) {
-  auto conversation = VisibleConversation(app, who, id_text, permission);
-  if (!conversation.ok()) return ErrorFor(conversation.error());
-  if (!conversation->has_value()) return NotFound("conversation");
-  command.conversation = (*conversation)->id;
-  if (auto done = RouteNow(app, (*conversation)->workspace_id, std::move(command)); !done.ok()) {
-    return ErrorFor(done.error());
-  }
-  auto now = storage::Get<domain::Conversation>(app.store(), (*conversation)->id);
-  if (!now.ok()) return ErrorFor(now.error());
-  return ApiJson(200, {{"conversation", now->has_value() ? json(**now) : json()}});
-}
-
-// The caller's agent profile in the conversation's workspace, for actions they take themselves.
-core::Result<domain::AgentId> CallerAgent(Application& app, const Principal& who,
-                                          const std::string& conversation_id) {
-  auto id = core::ParseId<domain::ConversationId>(conversation_id);
-  if (!id) return core::MakeError(core::ErrorCode::kNotFound, "no such conversation");
-  PARLEY_ASSIGN_OR_RETURN(auto conversation, storage::Get<domain::Conversation>(app.store(), *id));
+// The conversation the caller may act on with `permission`, and their agent profile in its
+// workspace (none when they have no agent with their email there).
+struct Acting {
+  domain::Conversation conversation;
+  std::optional<domain::AgentId> agent;
+};
+core::Result<Acting> ActOn(Application& app, const Principal& who, const std::string& id,
+                           Permission permission) {
+  PARLEY_ASSIGN_OR_RETURN(auto conversation, VisibleConversation(app, who, id, permission));
   if (!conversation) return core::MakeError(core::ErrorCode::kNotFound, "no such conversation");
   PARLEY_ASSIGN_OR_RETURN(auto agent, AgentOfUser(app, who.user, conversation->workspace_id));
-  if (!agent) {
-    return core::MakeError(core::ErrorCode::kFailedPrecondition,
-                           "you have no agent profile in this workspace (an agent with your "
-                           "email)");
+  return Acting{std::move(*conversation), agent};
+}
+
+core::Error NoAgentProfile() {
+  return core::MakeError(core::ErrorCode::kFailedPrecondition,
+                         "you have no agent profile in this workspace (an agent with your email)");
+}
+
+// Runs the action on the conversation's engine; answers the conversation as it stands after.
+http::HttpResponse Routed(Application& app, const domain::Conversation& conversation,
+                          engine::RoutingCommand command) {
+  command.conversation = conversation.id;
+  if (auto done = RouteNow(app, conversation.workspace_id, std::move(command)); !done.ok()) {
+    return ErrorFor(done.error());
   }
-  return *agent;
+  auto now = storage::Get<domain::Conversation>(app.store(), conversation.id);
+  if (!now.ok()) return ErrorFor(now.error());
+  return ApiJson(200, {{"conversation", now->has_value() ? json(**now) : json()}});
 }
 
 }  // namespace
@@ -387,18 +384,14 @@ void AddRoutingRoutes(Api& api, Application& app) {
                  const Principal& who) {
             auto body = JsonBody(request, {});
             if (!body.ok()) return ErrorFor(body.error());
-            auto conversation =
-                VisibleConversation(app, who, params.at("id"), Permission::kTakeOver);
-            if (!conversation.ok()) return ErrorFor(conversation.error());
-            if (!conversation->has_value()) return NotFound("conversation");
-            auto agent = CallerAgent(app, who, params.at("id"));
-            if (!agent.ok()) return ErrorFor(agent.error());
+            auto acting = ActOn(app, who, params.at("id"), Permission::kTakeOver);
+            if (!acting.ok()) return ErrorFor(acting.error());
+            if (!acting->agent) return ErrorFor(NoAgentProfile());
             engine::RoutingCommand command;
             command.kind = engine::RoutingCommand::Kind::kAssign;
-            command.agent = *agent;
+            command.agent = *acting->agent;
             command.note = "taken over by " + who.user.display_name;
-            return RouteConversation(app, who, params.at("id"), Permission::kTakeOver,
-                                     std::move(command));
+            return Routed(app, acting->conversation, std::move(command));
           });
 
   // Assign to a named agent by hand (a supervisor, a team leader).
@@ -417,12 +410,13 @@ void AddRoutingRoutes(Api& api, Application& app) {
             if (body->contains("reason") && !(*body)["reason"].is_string()) {
               return http::ErrorResponse(400, "invalid_argument", "reason: expected text");
             }
+            auto acting = ActOn(app, who, params.at("id"), Permission::kAssign);
+            if (!acting.ok()) return ErrorFor(acting.error());
             engine::RoutingCommand command;
             command.kind = engine::RoutingCommand::Kind::kAssign;
             command.agent = *agent;
             command.note = body->value("reason", "assigned by " + who.user.display_name);
-            return RouteConversation(app, who, params.at("id"), Permission::kAssign,
-                                     std::move(command));
+            return Routed(app, acting->conversation, std::move(command));
           });
 
   // Resolve, with a resolution code: the clocks stop and the agent's place frees.
@@ -434,11 +428,19 @@ void AddRoutingRoutes(Api& api, Application& app) {
             if (body->contains("resolution_code") && !(*body)["resolution_code"].is_string()) {
               return http::ErrorResponse(400, "invalid_argument", "resolution_code: expected text");
             }
+            auto acting = ActOn(app, who, params.at("id"), Permission::kReply);
+            if (!acting.ok()) return ErrorFor(acting.error());
+            // Like a reply: the assignee's to do, or someone's who may take it over.
+            const auto& assignee = acting->conversation.assignee_id;
+            if (assignee && acting->agent != assignee &&
+                !auth::RoleGrants(who.user.role, Permission::kTakeOver)) {
+              return http::ErrorResponse(403, "permission_denied",
+                                         "assigned to someone else; take it over to resolve");
+            }
             engine::RoutingCommand command;
             command.kind = engine::RoutingCommand::Kind::kResolve;
             command.note = body->value("resolution_code", "");
-            return RouteConversation(app, who, params.at("id"), Permission::kReply,
-                                     std::move(command));
+            return Routed(app, acting->conversation, std::move(command));
           });
 
   // The caller takes the next conversation from their teams' queues, within their cap.
@@ -454,11 +456,7 @@ void AddRoutingRoutes(Api& api, Application& app) {
             }
             auto agent = AgentOfUser(app, who.user, *workspace);
             if (!agent.ok()) return ErrorFor(agent.error());
-            if (!agent->has_value()) {
-              return http::ErrorResponse(422, "failed_precondition",
-                                         "you have no agent profile in this workspace (an "
-                                         "agent with your email)");
-            }
+            if (!agent->has_value()) return ErrorFor(NoAgentProfile());
             engine::RoutingCommand command;
             command.kind = engine::RoutingCommand::Kind::kPull;
             command.agent = **agent;

@@ -89,6 +89,10 @@ struct Conversation {
   std::optional<Timestamp> resolved_at;
   std::optional<Timestamp> last_customer_message_at;
   std::optional<Timestamp> last_agent_message_at;
+  // When the customer last reopened it (SLA clocks count from here), and whether the thread is
+  // private (a DM: the platform's reply window applies).
+  std::optional<Timestamp> reopened_at;
+  bool private_thread = false;
   std::int64_t message_count = 0;
 
   // Incremented on every change. A write based on an older version is refused as stale (C3.5).

@@ -63,8 +63,8 @@ PARLEY_JSON_CODEC(Conversation, id, workspace_id, customer_id, status, priority,
                   priority_reasons, category, tags, language, team_id, assignee_id,
                   last_assignee_id, assignment_reason, passed_over, assignments, channels, sla,
                   resolution_code, opened_at, updated_at, assigned_at, first_response_at,
-                  resolved_at, last_customer_message_at, last_agent_message_at, message_count,
-                  version)
+                  resolved_at, last_customer_message_at, last_agent_message_at, reopened_at,
+                  private_thread, message_count, version)
 PARLEY_JSON_CODEC(Skill, kind, value, proficiency)
 PARLEY_JSON_CODEC(Agent, id, workspace_id, display_name, initials, email, role, team_ids, skills,
                   max_concurrent, channel_weights, schedule_id, presence)
@@ -266,6 +266,8 @@ std::string EncodeConversation(const Conversation& c) {
   w.Key("resolved_at").Time(c.resolved_at);
   w.Key("last_customer_message_at").Time(c.last_customer_message_at);
   w.Key("last_agent_message_at").Time(c.last_agent_message_at);
+  w.Key("reopened_at").Time(c.reopened_at);
+  w.Key("private_thread").Bool(c.private_thread);
   w.Key("message_count").Int(c.message_count);
   w.Key("version").Int(c.version);
   w.EndObject();

@@ -7,6 +7,7 @@ namespace parley::engine {
 namespace {
 
 constexpr std::size_t kMaxCachedCustomers = 200'000;
+constexpr std::size_t kAssignmentsKept = 50;  // on each conversation
 
 std::string PlatformKey(domain::ChannelAccountId account, const std::string& platform_id) {
   return account.ToString() + "/" + platform_id;
@@ -76,7 +77,21 @@ core::Result<std::vector<Outcome>> Engine::Process(std::vector<Command>& command
     awaiting_ = awaiting_before;
     return error;
   };
-  if (auto status = EnsureRouter(pending); !status.ok()) return fail(status.error());
+  EnsureRouter(pending);  // knows the connections before this batch...
+  // ...and these, whatever becomes of the batch, so that a router rebuilt after it knows them.
+  for (const auto& command : commands) {
+    const auto* routing = std::get_if<RoutingCommand>(&command);
+    if (routing != nullptr && routing->kind == RoutingCommand::Kind::kConnected) {
+      ++connections_[routing->agent];
+    } else if (routing != nullptr && routing->kind == RoutingCommand::Kind::kDisconnected) {
+      auto found = connections_.find(routing->agent);
+      if (found != connections_.end() && --found->second <= 0) connections_.erase(found);
+    }
+  }
+  if (router_ != nullptr) {  // timers due by now fire first, however busy the queue
+    router_->Advance(clock_.Now());
+    CollectRouting(pending);
+  }
   for (auto& command : commands) {
     auto outcome = std::visit([&](auto& c) { return Handle(c, pending); }, command);
     if (!outcome.ok()) return fail(outcome.error());
@@ -90,6 +105,26 @@ core::Result<std::vector<Outcome>> Engine::Process(std::vector<Command>& command
     }
     for (auto id : pending.conversations) {
       if (const auto* routed = router_->Find(id)) SyncRouted(conversations_.at(id), *routed);
+    }
+    // Every assignment is kept on its conversation with its reasons (C3.6).
+    for (const auto& event : pending.events) {
+      if (event.kind != routing::EventKind::kAssigned) continue;
+      auto found = conversations_.find(event.conversation);
+      if (found == conversations_.end()) continue;
+      domain::Conversation& c = found->second;
+      c.assignment_reason = event.reason;
+      c.passed_over.clear();
+      for (const auto& considered : event.considered) {
+        c.passed_over.push_back({considered.agent, considered.why_not});
+      }
+      c.assignments.push_back({event.agent, event.at, c.assignment_reason, c.passed_over});
+      if (c.assignments.size() > kAssignmentsKept) c.assignments.erase(c.assignments.begin());
+    }
+    for (auto& outcome : outcomes) {  // the team the router chose, for who may be told
+      if (auto found = conversations_.find(outcome.conversation_id);
+          found != conversations_.end()) {
+        outcome.team_id = found->second.team_id;
+      }
     }
   }
 
@@ -800,7 +835,6 @@ namespace {
 using domain::ConversationStatus;
 
 constexpr int kRestorePage = 500;
-constexpr std::size_t kAssignmentsKept = 50;
 
 // What the router needs of a conversation; `message`, when given, is the customer's message that
 // opens (or reopens) it, whose channel, privacy and time count.
@@ -816,13 +850,12 @@ routing::Arrival ArrivalOf(const routing::Router& router, const domain::Workspac
     }
   }
   a.channel = c.channels.empty() ? domain::ChannelKind::kX : c.channels.back();
-  a.private_channel =
-      c.sla.reply_window_closes.has_value() || a.channel == domain::ChannelKind::kWhatsApp;
+  a.private_channel = c.private_thread;
   a.language = c.language;
   a.topic = c.category;
   a.priority = c.priority;
   a.tier = c.tier;
-  a.opened_at = c.opened_at;
+  a.opened_at = c.reopened_at.value_or(c.opened_at);
   a.version = c.version;
   if (message != nullptr) {
     a.channel = message->channel;
@@ -841,15 +874,30 @@ std::optional<domain::Timestamp> DueIfRunning(const routing::SlaClock& clock) {
 
 std::optional<domain::Timestamp> Engine::NextWake() const {
   if (!routing_loaded_) return clock_.Now();
-  if (router_ == nullptr) return std::nullopt;
+  if (router_ == nullptr) return routing_retry_at_;
   return router_->NextTimer();
 }
 
-core::Status Engine::EnsureRouter(Pending& pending) {
-  if (routing_loaded_) return core::Ok();
+void Engine::EnsureRouter(Pending& pending) {
+  const auto now = clock_.Now();
+  if (routing_loaded_ && !(routing_retry_at_ && now >= *routing_retry_at_)) return;
   routing_loaded_ = true;
+  routing_retry_at_.reset();
   router_.reset();
   routing_problem_.clear();
+  // Routing never stops the workspace's messages: what cannot be loaded is said, and tried again.
+  auto loaded = LoadRouter(now);
+  if (!loaded.ok()) {
+    router_.reset();
+    routing_problem_ =
+        "routing could not be loaded (tried again in 5 s): " + loaded.error().message;
+    routing_retry_at_ = now + std::chrono::seconds(5);
+    return;
+  }
+  CollectRouting(pending);
+}
+
+core::Status Engine::LoadRouter(domain::Timestamp now) {
   routing::RouterConfig config;
   PARLEY_ASSIGN_OR_RETURN(config.teams, storage::ListAll<domain::Team>(store_, workspace_.id));
   if (config.teams.empty()) return core::Ok();  // routing is off
@@ -858,7 +906,6 @@ core::Status Engine::EnsureRouter(Pending& pending) {
                           storage::ListAll<domain::BusinessCalendar>(store_, workspace_.id));
   PARLEY_ASSIGN_OR_RETURN(config.sla_policies,
                           storage::ListAll<domain::SlaPolicy>(store_, workspace_.id));
-  const auto now = clock_.Now();
   auto created = routing::Router::Create(std::move(config), now);
   if (!created.ok()) {
     routing_problem_ = created.error().message;  // the stored set-up is not usable: say so
@@ -870,29 +917,42 @@ core::Status Engine::EnsureRouter(Pending& pending) {
       PARLEY_TRY(router_->Connected(agent, now));
     }
   }
-  // The open conversations, in queue order, where they stood.
+  // The open conversations where they stood: every assignee's work first, then the queues are
+  // offered (routing as they were read could give an agent more than their cap).
   storage::ConversationQuery query;
   query.workspace_id = workspace_.id;
   query.statuses = {ConversationStatus::kQueued, ConversationStatus::kAssigned,
                     ConversationStatus::kWaitingOnCustomer};
   query.limit = kRestorePage;
+  int skipped = 0;
+  std::string first_problem;
   while (true) {
     PARLEY_ASSIGN_OR_RETURN(auto page, store_.QueryConversations(query));
     for (const auto& document : page.documents) {
-      PARLEY_ASSIGN_OR_RETURN(const auto c, domain::DecodeJson<domain::Conversation>(document));
-      if (c.tier == domain::Tier::kNoise) continue;  // not for an agent (see RouteCustomerMessage)
-      routing::Standing standing;
-      if (router_->FindAgent(c.assignee_id) != nullptr) standing.assignee = c.assignee_id;
-      standing.waiting_on_customer = c.status == ConversationStatus::kWaitingOnCustomer;
-      standing.first_responded = c.first_response_at.has_value();
-      standing.last_customer_at = c.last_customer_message_at.value_or(c.opened_at);
-      standing.last_agent_reply_at = c.last_agent_message_at;
-      PARLEY_TRY(router_->Restore(ArrivalOf(*router_, workspace_, c, nullptr), standing, now));
+      auto c = domain::DecodeJson<domain::Conversation>(document);
+      core::Status restored = c.ok() ? core::Ok() : core::Status(c.error());
+      if (c.ok()) {
+        if (c->tier == domain::Tier::kNoise) continue;  // not for an agent (RouteCustomerMessage)
+        routing::Standing standing;
+        if (router_->FindAgent(c->assignee_id) != nullptr) standing.assignee = c->assignee_id;
+        standing.waiting_on_customer = c->status == ConversationStatus::kWaitingOnCustomer;
+        standing.first_responded = c->first_response_at.has_value();
+        standing.last_customer_at = c->last_customer_message_at.value_or(c->opened_at);
+        standing.last_agent_reply_at = c->last_agent_message_at;
+        standing.assignment_reason = c->assignment_reason;
+        restored = router_->Restore(ArrivalOf(*router_, workspace_, *c, nullptr), standing, now);
+      }
+      if (!restored.ok() && skipped++ == 0) first_problem = restored.error().message;
     }
     if (page.next_cursor.empty()) break;
     query.cursor = page.next_cursor;
   }
-  CollectRouting(pending);
+  router_->OfferAll(now);
+  if (skipped > 0) {
+    routing_problem_ =
+        std::to_string(skipped) +
+        " open conversations could not be restored into routing, the first: " + first_problem;
+  }
   return core::Ok();
 }
 
@@ -913,8 +973,9 @@ void Engine::CollectRouting(Pending& pending) {
   }
 }
 
-core::Status Engine::RouteCustomerMessage(const domain::Conversation& conversation,
+core::Status Engine::RouteCustomerMessage(domain::Conversation& conversation,
                                           const domain::Message& message, Pending& pending) {
+  if (message.visibility == domain::Visibility::kPrivate) conversation.private_thread = true;
   if (router_ == nullptr || !domain::IsOpen(conversation.status)) return core::Ok();
   const auto now = clock_.Now();
   if (router_->Find(conversation.id) != nullptr) {
@@ -922,7 +983,9 @@ core::Status Engine::RouteCustomerMessage(const domain::Conversation& conversati
     PARLEY_TRY(router_->Reprioritise(conversation.id, conversation.priority, now));
   } else if (conversation.tier != domain::Tier::kNoise) {
     // Noise (spam, the brand's own posts, reposts) stays out of agents' queues until a message
-    // that matters joins it.
+    // that matters joins it. A conversation opened before (resolved, now reopened) counts its
+    // clocks from this message.
+    if (conversation.message_count > 1) conversation.reopened_at = message.published_at;
     PARLEY_TRY(router_->Open(ArrivalOf(*router_, workspace_, conversation, &message), now));
   }
   CollectRouting(pending);
@@ -950,19 +1013,11 @@ void Engine::SyncRouted(domain::Conversation& c, const routing::RoutedConversati
       c.status = ConversationStatus::kWaitingOnCustomer;
       break;
   }
-  c.assignment_reason = r.last_assignment_reason;
-  c.passed_over.clear();
-  for (const auto& considered : r.last_considered) {
-    c.passed_over.push_back({considered.agent, considered.why_not});
-  }
   if (c.assignee_id != r.assignee) {
     c.assignee_id = r.assignee;
     if (r.assignee) {
       c.last_assignee_id = r.assignee;
       c.assigned_at = r.assigned_at;
-      c.assignments.push_back(
-          {r.assignee, r.assigned_at.value_or(clock_.Now()), c.assignment_reason, c.passed_over});
-      if (c.assignments.size() > kAssignmentsKept) c.assignments.erase(c.assignments.begin());
     } else {
       c.assigned_at.reset();
     }
@@ -986,13 +1041,6 @@ core::Result<Outcome> Engine::Handle(const RoutingCommand& command, Pending& pen
     outcome.refusal = std::move(error);
     return outcome;
   };
-  // Connections are counted whether or not routing is on, so a router loaded later knows them.
-  if (command.kind == Kind::kConnected) {
-    ++connections_[command.agent];
-  } else if (command.kind == Kind::kDisconnected) {
-    auto found = connections_.find(command.agent);
-    if (found != connections_.end() && --found->second <= 0) connections_.erase(found);
-  }
   if (command.kind == Kind::kResolve) {
     if (!conversations_.contains(command.conversation)) {
       PARLEY_ASSIGN_OR_RETURN(auto stored,

@@ -143,14 +143,16 @@ class Engine {
   core::Result<Outcome> Handle(const OutboundCommand& command, Pending& pending);
   core::Result<Outcome> Handle(const RoutingCommand& command, Pending& pending);
   // Loads the teams, agents, calendars and SLA policies, and restores the open conversations
-  // into a new router, unless loaded.
-  core::Status EnsureRouter(Pending& pending);
+  // into a new router, unless loaded. Never fails the batch: a problem turns routing off for
+  // now (routing_problem() says why) and is tried again.
+  void EnsureRouter(Pending& pending);
+  core::Status LoadRouter(domain::Timestamp now);
   // Takes the router's events into the batch: the conversations they concern are brought in
   // line with the router when the batch is written.
   void CollectRouting(Pending& pending);
   // The router hears of a customer message in `conversation` (opens it, or the customer wrote
   // again), or of the brand's answer.
-  core::Status RouteCustomerMessage(const domain::Conversation& conversation,
+  core::Status RouteCustomerMessage(domain::Conversation& conversation,
                                     const domain::Message& message, Pending& pending);
   core::Status RouteAnswer(const domain::Conversation& conversation, domain::AgentId agent,
                            Pending& pending);
@@ -230,6 +232,7 @@ class Engine {
   // connections of agents are kept here so that a rebuilt router knows who is connected.
   std::unique_ptr<routing::Router> router_;
   bool routing_loaded_ = false;
+  std::optional<domain::Timestamp> routing_retry_at_;
   std::string routing_problem_;
   std::map<domain::AgentId, int> connections_;
   std::vector<routing::Event> routing_events_;

@@ -622,6 +622,30 @@ TEST_F(RoutedEngineTest, AfterARestartAssigneesKeepTheirWorkForTheGraceOnly) {
   EXPECT_EQ(engine_->router()->FindAgent(kAnn)->status, domain::Presence::kAway);
 }
 
+TEST_F(RoutedEngineTest, ARestartGivesBackEveryonesWorkBeforeOfferingTheQueue) {
+  Do(Act(Kind::kConnected, kAnn));
+  const auto held = Run({Tweet(x_, "t1", "u1", "my order is late")})[0].conversation_id;
+  const auto waiting = Run({Tweet(x_, "t2", "u2", "urgent!")})[0].conversation_id;
+  ASSERT_EQ(Stored(held).assignee_id, kAnn);
+  ASSERT_EQ(Stored(waiting).status, ConversationStatus::kQueued);  // Ann is at her cap of 1
+  // The queued one ranks first in the store's order.
+  auto urgent = Stored(waiting);
+  urgent.priority = 90;
+  storage::WriteBatch batch;
+  batch.Put(urgent);
+  ASSERT_TRUE(memory_.Apply(batch).ok());
+
+  Restart();
+  Do(Act(Kind::kTick, {}));
+  EXPECT_EQ(Stored(held).assignee_id, kAnn);
+  EXPECT_EQ(Stored(waiting).status, ConversationStatus::kQueued);
+  EXPECT_EQ(engine_->router()->FindAgent(kAnn)->load, 1);
+  EXPECT_TRUE(engine_->router()->CheckInvariants().ok());
+  // Bob comes online: the queue is offered to him at once.
+  Do(Act(Kind::kConnected, kBob));
+  EXPECT_EQ(Stored(waiting).assignee_id, kBob);
+}
+
 TEST_F(RoutedEngineTest, AFailedWriteRebuildsTheRouterAndKeepsWhoIsConnected) {
   Do(Act(Kind::kConnected, kAnn));
   engine_->TakeRoutingEvents();
@@ -718,12 +742,12 @@ TEST_F(RoutedEngineTest, CapsHoldUnderConcurrentSubmissions) {
 TEST_F(RoutedEngineTest, TheEngineThreadFiresTimersByItself) {
   std::mutex mutex;
   std::vector<routing::Event> seen;
-  EngineThread thread(std::move(engine_), 64);
-  thread.SetListener([&](const domain::Workspace&, const std::vector<Outcome>&,
-                         const std::vector<routing::Event>& events) {
-    std::lock_guard lock(mutex);
-    seen.insert(seen.end(), events.begin(), events.end());
-  });
+  EngineThread thread(std::move(engine_), 64,
+                      [&](const domain::Workspace&, const std::vector<Outcome>&,
+                          const std::vector<routing::Event>& events) {
+                        std::lock_guard lock(mutex);
+                        seen.insert(seen.end(), events.begin(), events.end());
+                      });
   auto submit = [&](RoutingCommand command) {
     std::promise<void> done;
     thread.Submit({std::move(command)}, [&](auto) { done.set_value(); });

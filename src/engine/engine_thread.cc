@@ -2,8 +2,8 @@
 
 namespace parley::engine {
 
-EngineThread::EngineThread(std::unique_ptr<Engine> engine, int max_batch)
-    : engine_(std::move(engine)), max_batch_(max_batch) {
+EngineThread::EngineThread(std::unique_ptr<Engine> engine, int max_batch, Listener listener)
+    : engine_(std::move(engine)), listener_(std::move(listener)), max_batch_(max_batch) {
   thread_ = std::thread([this] { Loop(); });
 }
 

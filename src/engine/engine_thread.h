@@ -21,20 +21,18 @@ namespace parley::engine {
 class EngineThread {
  public:
   using Callback = std::function<void(core::Result<std::vector<Outcome>>)>;
+  // Told, on the engine thread, of the outcomes of every batch written and the router's events
+  // in it (the live events).
+  using Listener = std::function<void(const domain::Workspace&, const std::vector<Outcome>&,
+                                      const std::vector<routing::Event>&)>;
 
   // Takes ownership of the engine and starts the thread. `max_batch` bounds the commands
   // processed in one store write.
-  EngineThread(std::unique_ptr<Engine> engine, int max_batch);
+  EngineThread(std::unique_ptr<Engine> engine, int max_batch, Listener listener = {});
   ~EngineThread();
 
   // Queues the commands; `done` is called from the engine thread with one outcome per command.
   void Submit(std::vector<Command> commands, Callback done);
-
-  // Told, on the engine thread, of the outcomes of every batch written and the router's events
-  // in it (the live events). Set before the first Submit.
-  using Listener = std::function<void(const domain::Workspace&, const std::vector<Outcome>&,
-                                      const std::vector<routing::Event>&)>;
-  void SetListener(Listener listener) { listener_ = std::move(listener); }
 
   // Processes everything already queued, then stops. Later submissions fail with kUnavailable.
   void Stop();
@@ -49,7 +47,7 @@ class EngineThread {
   void Loop();
 
   std::unique_ptr<Engine> engine_;  // used only by the thread
-  Listener listener_;
+  const Listener listener_;
   const int max_batch_;
   std::mutex mutex_;
   std::condition_variable cv_;

@@ -192,10 +192,31 @@ void Router::Emit(Event event) {
   events_.push_back(std::move(event));
 }
 
-void Router::Changed(RoutedConversation& c, std::string what) {
-  ++c.version;
-  c.changes.emplace_back(c.version, std::move(what));
-  if (c.changes.size() > kChangesKept) c.changes.erase(c.changes.begin());
+void Router::Changed(RoutedConversation& c, Change change) {
+  change.version = ++c.version;
+  if (c.changes.size() == kChangesKept) c.changes.erase(c.changes.begin());
+  c.changes.push_back(std::move(change));
+}
+
+std::string Router::Render(const Change& change) const {
+  using Kind = Change::Kind;
+  switch (change.kind) {
+    case Kind::kOpened:
+      return "opened";
+    case Kind::kCustomerWrote:
+      return "the customer wrote";
+    case Kind::kReplied:
+      return (change.agent ? NameOf(change.agent) : std::string("the brand")) + " replied";
+    case Kind::kAssigned:
+      return "assigned to " + NameOf(change.agent);
+    case Kind::kUnassigned:
+      return "unassigned from " + NameOf(change.agent) + ": " + change.why;
+    case Kind::kMoved:
+      return "moved from " + NameOf(change.from) + " to " + NameOf(change.to) + ": " + change.why;
+    case Kind::kPriority:
+      return "priority " + std::to_string(change.priority);
+  }
+  return {};
 }
 
 int Router::WeightOf(const AgentState& agent, domain::ChannelKind channel) const {
@@ -377,7 +398,7 @@ void Router::AssignTo(RoutedConversation& c, AgentState& agent, std::string reas
   if (automatic) ++decisions_;
   c.last_assignment_reason = reason;
   c.last_considered = considered;
-  Changed(c, "assigned to " + NameOf(agent.agent.id));
+  Changed(c, Change::Of(Change::Kind::kAssigned, agent.agent.id));
   Event event;
   event.kind = EventKind::kAssigned;
   event.conversation = c.arrival.conversation;
@@ -403,7 +424,7 @@ void Router::Unassign(RoutedConversation& c, std::string_view why, bool requeue,
   event.reason = std::string(why);
   event.silent = silent;
   Emit(std::move(event));
-  Changed(c, "unassigned from " + NameOf(c.assignee) + ": " + std::string(why));
+  Changed(c, Change::Of(Change::Kind::kUnassigned, c.assignee, std::string(why)));
   c.assignee = AgentId();
   c.taken_over = false;
   c.phase = Phase::kQueued;
@@ -479,7 +500,10 @@ void Router::Overflow(RoutedConversation& c, std::string_view why) {
   event.to_team = to;
   event.reason = std::string(why);
   Emit(std::move(event));
-  Changed(c, "moved from " + NameOf(c.team) + " to " + NameOf(to) + ": " + std::string(why));
+  Change moved = Change::Of(Change::Kind::kMoved, {}, std::string(why));
+  moved.from = c.team;
+  moved.to = to;
+  Changed(c, std::move(moved));
   c.team = to;
   Route(c);
 }
@@ -523,6 +547,7 @@ void Router::UpdatePresence(AgentState& agent) {
   Event event;
   event.kind = EventKind::kPresence;
   event.agent = agent.agent.id;
+  if (!agent.teams.empty()) event.team = teams_[agent.teams.front()].team.id;
   event.presence = effective;
   Emit(std::move(event));
   if (effective == Presence::kOffline) {
@@ -738,7 +763,7 @@ core::Status Router::Open(const Arrival& arrival, Timestamp now) {
     c.reserved_for = last->first;
     c.reserved_until = now_ + team->team.sticky_wait;
   }
-  Changed(c, "opened");
+  Changed(c, Change::Of(Change::Kind::kOpened));
   Route(c);
   return core::Ok();
 }
@@ -747,7 +772,7 @@ core::Status Router::CustomerWrote(ConversationId id, Timestamp now) {
   Advance(now);
   PARLEY_ASSIGN_OR_RETURN(RoutedConversation * c, Require(id));
   c->last_customer_at = now_;
-  Changed(*c, "the customer wrote");
+  Changed(*c, Change::Of(Change::Kind::kCustomerWrote));
   if (const auto window = config_.reply_windows.find(c->arrival.channel);
       c->arrival.private_channel && window != config_.reply_windows.end()) {
     c->reply_window = SlaClock{};
@@ -773,6 +798,14 @@ core::Status Router::CustomerWrote(ConversationId id, Timestamp now) {
   return core::Ok();
 }
 
+void Router::OfferAll(Timestamp now) {
+  Advance(now);
+  std::vector<AgentId> ids;
+  for (const auto& [id, agent] : agents_) ids.push_back(id);
+  std::sort(ids.begin(), ids.end());  // the same order whatever the hash map's
+  for (const auto id : ids) Offer(agents_.at(id));
+}
+
 core::Status Router::CheckReply(ConversationId id, AgentId agent,
                                 std::optional<std::int64_t> seen_version) const {
   const RoutedConversation* c = Find(id);
@@ -788,13 +821,24 @@ core::Status Router::CheckReply(ConversationId id, AgentId agent,
                                  "yourself to reply");
   }
   if (seen_version && *seen_version < c->version) {
-    std::string what = "the conversation changed since you opened it (version " +
-                       std::to_string(*seen_version) + ", now " + std::to_string(c->version) + "):";
-    for (const auto& [version, change] : c->changes) {
-      if (version > *seen_version) what += " " + change + ";";
+    // What others did since; the agent's own replies and assignment are not news to them.
+    std::string missed;
+    for (const auto& change : c->changes) {
+      const bool own =
+          (change.kind == Change::Kind::kReplied || change.kind == Change::Kind::kAssigned) &&
+          change.agent == agent;
+      if (change.version > *seen_version && !own) missed += " " + Render(change) + ";";
     }
-    what.pop_back();
-    return core::MakeError(core::ErrorCode::kConflict, std::move(what));
+    const bool older_than_kept =
+        c->changes.empty() || c->changes.front().version > *seen_version + 1;
+    if (!missed.empty() || older_than_kept) {
+      std::string what = "the conversation changed since you opened it (version " +
+                         std::to_string(*seen_version) + ", now " + std::to_string(c->version) +
+                         "):" + missed;
+      if (older_than_kept) what += " and earlier changes;";
+      what.pop_back();
+      return core::MakeError(core::ErrorCode::kConflict, std::move(what));
+    }
   }
   return core::Ok();
 }
@@ -822,7 +866,7 @@ core::Status Router::Answered(ConversationId id, AgentId agent, Timestamp now) {
   if (c->phase != Phase::kQueued) c->phase = Phase::kWaitingOnCustomer;
   const AgentId handler = agent ? agent : c->assignee;
   if (handler) last_handler_[c->arrival.customer] = {handler, now_};
-  Changed(*c, (agent ? NameOf(agent) : std::string("the brand")) + " replied");
+  Changed(*c, Change::Of(Change::Kind::kReplied, agent));
   ArmConversationTimers(*c);
   return core::Ok();
 }
@@ -869,8 +913,12 @@ core::Status Router::Restore(const Arrival& arrival, const Standing& standing, T
     c.reply_window.due = c.last_customer_at + window->second;
   }
   AgentState* agent = Agent(standing.assignee);
+  if (agent != nullptr && agent->status == Presence::kOffline && agent->connections == 0 &&
+      !standing.waiting_on_customer) {
+    agent = nullptr;  // offline by choice: what they owe an answer goes back to the queue
+  }
   if (agent == nullptr) {
-    Route(c);
+    Enqueue(c, "restored");  // routed by OfferAll, once every assignee holds their work
     return core::Ok();
   }
   c.phase = standing.waiting_on_customer ? Phase::kWaitingOnCustomer : Phase::kAssigned;
@@ -879,7 +927,7 @@ core::Status Router::Restore(const Arrival& arrival, const Standing& standing, T
   c.weight = WeightOf(*agent, arrival.channel);
   agent->load += c.weight;
   agent->conversations.insert(arrival.conversation);
-  c.last_assignment_reason = "kept by " + NameOf(agent->agent.id) + " across a restart";
+  c.last_assignment_reason = standing.assignment_reason;
   if (agent->connections == 0 && !agent->disconnected_at && agent->status != Presence::kOffline) {
     agent->disconnected_at = now_;
     agent->effective = agent->status;
@@ -940,7 +988,9 @@ core::Status Router::Reprioritise(ConversationId id, int priority, Timestamp now
   if (c->arrival.priority == priority) return core::Ok();
   c->arrival.priority = priority;
   Rekey(*c);
-  Changed(*c, "priority " + std::to_string(priority));
+  Change change = Change::Of(Change::Kind::kPriority);
+  change.priority = priority;
+  Changed(*c, std::move(change));
   return core::Ok();
 }
 
@@ -1015,12 +1065,13 @@ core::Status Router::Typing(ConversationId id, AgentId agent, Timestamp now) {
 
 core::Status Router::Broadcast(EventKind kind, ConversationId id, AgentId agent, Timestamp now) {
   Advance(now);
-  PARLEY_TRY(Require(id));
+  PARLEY_ASSIGN_OR_RETURN(const RoutedConversation* c, Require(id));
   PARLEY_TRY(Require(agent));
   Event event;
   event.kind = kind;
   event.conversation = id;
   event.agent = agent;
+  event.team = c->team;  // who may see the conversation may see who views it
   Emit(std::move(event));
   return core::Ok();
 }

@@ -76,6 +76,7 @@ struct Standing {
   bool first_responded = false;
   Timestamp last_customer_at;
   std::optional<Timestamp> last_agent_reply_at;
+  std::string assignment_reason;  // as stored: kept across the restart
 };
 
 enum class Clock { kFirstResponse, kNextResponse, kResolution, kReplyWindow };
@@ -153,6 +154,35 @@ struct Event {
 
 enum class Phase { kQueued, kAssigned, kWaitingOnCustomer };
 
+// A change to a conversation, kept so that a reply from a stale view can be told what it missed;
+// rendered as text only then.
+struct Change {
+  enum class Kind : std::uint8_t {
+    kOpened,
+    kCustomerWrote,
+    kReplied,     // by `agent` (none: the brand, on the platform)
+    kAssigned,    // to `agent`
+    kUnassigned,  // from `agent`, `why`
+    kMoved,       // from `from` to `to`, `why`
+    kPriority,    // to `priority`
+  };
+  std::int64_t version = 0;
+  Kind kind = Kind::kOpened;
+  AgentId agent;
+  TeamId from;
+  TeamId to;
+  int priority = 0;
+  std::string why;
+
+  static Change Of(Kind kind, AgentId agent = {}, std::string why = {}) {
+    Change change;
+    change.kind = kind;
+    change.agent = agent;
+    change.why = std::move(why);
+    return change;
+  }
+};
+
 // A place in a team queue: priority first, then the earliest deadline, then arrival.
 struct QueueKey {
   int negative_priority = 0;
@@ -201,7 +231,7 @@ struct RoutedConversation {
   int overflows = 0;
   int reassignments = 0;
   std::int64_t version = 1;
-  std::vector<std::pair<std::int64_t, std::string>> changes;  // the latest few, for stale views
+  std::vector<Change> changes;  // the latest few, for stale views
   // Its timer in the heap: one at a time, when it is due and which generation is current.
   Timestamp armed_at = Timestamp::max();
   std::uint32_t timer_generation = 0;
@@ -247,7 +277,8 @@ class Router {
   // the resolution clock, opens the reply window again.
   core::Status CustomerWrote(ConversationId id, Timestamp now);
   // An agent answers. Refused if another agent is assigned (kPermissionDenied), or if the agent's
-  // view (`seen_version`) is older than the conversation (kConflict, with what changed since).
+  // view (`seen_version`) is older than the conversation (kConflict, with what changed since;
+  // the agent's own replies and their own assignment do not make their view stale).
   core::Status AgentReplied(ConversationId id, AgentId agent, Timestamp now,
                             std::optional<std::int64_t> seen_version = std::nullopt);
   // The refusal AgentReplied would give, without recording anything: asked before a reply is
@@ -258,11 +289,14 @@ class Router {
   // platform itself): the response clocks stop and the conversation waits on the customer.
   core::Status Answered(ConversationId id, AgentId agent, Timestamp now);
   // A conversation that was open when the previous router stopped (a restart, a failed write):
-  // back in its queue, or with its assignee, with its clocks counted from its history. Emits no
-  // assignment. A queued one is routed as usual. An assignee not connected (yet) is treated as
-  // just disconnected: whose status is not offline keeps their presence and their work for the
-  // grace period while their browser reconnects.
+  // with its assignee, or back in its queue (not routed yet), with its clocks counted from its
+  // history. An assignee not connected (yet) is treated as just disconnected: one whose status is
+  // not offline keeps their presence and their work for the grace period while their browser
+  // reconnects; one whose status is offline keeps only what waits on the customer. Restore every
+  // conversation, then call OfferAll.
   core::Status Restore(const Arrival& arrival, const Standing& standing, Timestamp now);
+  // Offers the queues to every agent who can take from them (after Restore).
+  void OfferAll(Timestamp now);
   // Resolved or closed: all clocks stop, the agent's load drops, the next in line is assigned.
   core::Status Resolve(ConversationId id, Timestamp now);
   // Explicit assignment by a person (take over, reassign from the wallboard): may go above a cap.
@@ -330,7 +364,8 @@ class Router {
   core::Result<AgentState*> Require(AgentId id);
   void Emit(Event event);
   core::Status Broadcast(EventKind kind, ConversationId id, AgentId agent, Timestamp now);
-  void Changed(RoutedConversation& c, std::string what);
+  void Changed(RoutedConversation& c, Change change);
+  std::string Render(const Change& change) const;
 
   // Agent eligibility for a conversation: an empty string, or why not.
   // Why an agent cannot take a conversation, as a code (cheap, for every decision) and as text

@@ -129,11 +129,13 @@ test('assigned with reasons to whoever is connected; only the assignee replies, 
   const notHis = await api(bob, `/api/v1/conversations/${id}/replies`, { method: 'POST', body: { text: 'Hi!' } });
   assert.equal(notHis.status, 403);
   assert.match(notHis.json.error.message, /assigned to Ann; take it over to reply/);
-  const stale = await api(ann, `/api/v1/conversations/${id}/replies`, { method: 'POST', body: { text: 'Hi!', seen_version: detail.version - 1 } });
+  await mention('1850000000000000003', '777', '@AcmeHelp hello??');
+  const stale = await api(ann, `/api/v1/conversations/${id}/replies`, { method: 'POST', body: { text: 'Hi!', seen_version: detail.version } });
   assert.equal(stale.status, 409);
-  assert.match(stale.json.error.message, /changed since you opened it/);
+  assert.match(stale.json.error.message, /changed since you opened it .*: the customer wrote/);
 
-  const reply = await api(ann, `/api/v1/conversations/${id}/replies`, { method: 'POST', body: { text: 'Checking now ^AN', seen_version: detail.version } });
+  const fresh = (await api(ann, `/api/v1/conversations/${id}`)).json.conversation;
+  const reply = await api(ann, `/api/v1/conversations/${id}/replies`, { method: 'POST', body: { text: 'Checking now ^AN', seen_version: fresh.version } });
   assert.equal(reply.status, 202, JSON.stringify(reply.json));
   const stopped = await annEvents.until((m) => m.event === 'sla.stopped' && m.data.clock === 'first_response');
   assert.equal(stopped.data.reason, 'met');
@@ -189,6 +191,11 @@ test('presence, viewing and typing over the WebSocket; pull when free; bad input
   assert.match((await bobEvents.until((m) => m.type === 'error')).message, /online, away or offline/);
   bobEvents.ws.send(JSON.stringify({ type: 'typing', conversation_id: '12345' }));
   assert.match((await bobEvents.until((m) => m.type === 'error')).message, /no such conversation/);
+
+  // Another agent may not resolve Bob's conversation; a supervisor may (see above).
+  const annResolves = await api(await login('ann@example.com'), `/api/v1/conversations/${id}/resolve`, { method: 'POST' });
+  assert.equal(annResolves.status, 403);
+  assert.match(annResolves.json.error.message, /take it over to resolve/);
 
   const workspace = (await api(bob, '/api/v1/workspaces')).json.items[0].id;
   const pulled = await api(bob, `/api/v1/workspaces/${workspace}/pull`, { method: 'POST' });
