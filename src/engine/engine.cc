@@ -939,7 +939,6 @@ core::Status Engine::LoadRouter(domain::Timestamp now) {
         standing.first_responded = c->first_response_at.has_value();
         standing.last_customer_at = c->last_customer_message_at.value_or(c->opened_at);
         standing.last_agent_reply_at = c->last_agent_message_at;
-        standing.assignment_reason = c->assignment_reason;
         restored = router_->Restore(ArrivalOf(*router_, workspace_, *c, nullptr), standing, now);
       }
       if (!restored.ok() && skipped++ == 0) first_problem = restored.error().message;

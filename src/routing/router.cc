@@ -1,6 +1,7 @@
 #include "parley/routing/router.h"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 
 namespace parley::routing {
@@ -21,23 +22,34 @@ std::string Span(Duration d) {
   return std::to_string(s / 86400) + " d";
 }
 
-bool HasSkillKind(const domain::Agent& agent, domain::SkillKind kind) {
-  return std::any_of(agent.skills.begin(), agent.skills.end(),
-                     [&](const domain::Skill& s) { return s.kind == kind; });
-}
+constexpr int kNoSkillGiven = -1;
 
-// The agent's proficiency in `value` of `kind`: 0 if they list skills of that kind but not this
-// one (they lack it); 1 if they list none of that kind (a generalist covers it).
-int Proficiency(const domain::Agent& agent, domain::SkillKind kind, std::string_view value) {
-  if (value.empty()) return 1;
-  for (const auto& skill : agent.skills) {
-    if (skill.kind == kind && skill.value == value) return std::max(1, skill.proficiency);
+// The agent's proficiency in the skill `symbol` of `kind`: 0 if they list skills of that kind
+// but not this one (they lack it); 1 if they list none of that kind (a generalist covers it).
+int Proficiency(const AgentState& agent, domain::SkillKind kind, int symbol) {
+  if (symbol == kNoSkillGiven) return 1;
+  const auto k = static_cast<std::size_t>(kind);
+  for (const auto& [skill, level] : agent.skills[k]) {
+    if (skill == symbol) return std::max(1, level);
   }
-  return HasSkillKind(agent, kind) ? 0 : 1;
+  return agent.lists_kind[k] ? 0 : 1;
 }
 
-std::string Load(const AgentState& a) {
-  return std::to_string(a.load) + "/" + std::to_string(a.agent.max_concurrent);
+int Proficiency(const AgentState& agent, const RoutedConversation& c, domain::SkillKind kind) {
+  return Proficiency(agent, kind, c.skill_symbols[static_cast<std::size_t>(kind)]);
+}
+
+// `prefix` and the agent's load, "at cap 5/5", built in place: this runs for every member
+// considered in every decision.
+std::string Load(const AgentState& a, std::string_view prefix = {}) {
+  std::string out;
+  out.reserve(prefix.size() + 24);
+  out.append(prefix);
+  char digits[16];
+  out.append(digits, std::to_chars(digits, digits + sizeof digits, a.load).ptr);
+  out += '/';
+  out.append(digits, std::to_chars(digits, digits + sizeof digits, a.agent.max_concurrent).ptr);
+  return out;
 }
 
 }  // namespace
@@ -59,12 +71,21 @@ core::Result<std::unique_ptr<Router>> Router::Create(RouterConfig config, Timest
   }
   for (const auto& agent : cfg.agents) {
     if (!agent.id) return invalid("an agent has no id");
+    for (const auto& skill : agent.skills) {
+      auto& symbols = router->skill_symbols_[static_cast<std::size_t>(skill.kind)];
+      symbols.emplace(skill.value, static_cast<int>(symbols.size()));
+    }
     if (agent.max_concurrent < 0) {
       return invalid("agent " + agent.display_name + ": the cap cannot be negative");
     }
     AgentState state;
     state.agent = agent;
     state.status = agent.presence;
+    for (const auto& skill : agent.skills) {
+      const auto k = static_cast<std::size_t>(skill.kind);
+      state.skills[k].emplace_back(router->skill_symbols_[k].at(skill.value), skill.proficiency);
+      state.lists_kind[k] = true;
+    }
     if (agent.schedule_id) {
       const auto found = calendars.find(agent.schedule_id);
       if (found == calendars.end()) {
@@ -120,6 +141,10 @@ core::Result<std::unique_ptr<Router>> Router::Create(RouterConfig config, Timest
       }
       found->second.teams.push_back(i);
     }
+  }
+  for (auto& team : router->teams_) {  // agents_ is complete: its elements stay where they are
+    for (const auto member : team.team.member_ids)
+      team.members.push_back(&router->agents_.at(member));
   }
   for (auto& [id, agent] : router->agents_) {
     agent.on_shift = agent.schedule.IsOpen(now);
@@ -225,10 +250,23 @@ int Router::WeightOf(const AgentState& agent, domain::ChannelKind channel) const
 }
 
 int Router::SkillScore(const AgentState& agent, const RoutedConversation& c) const {
+  return Proficiency(agent, c, domain::SkillKind::kLanguage) +
+         Proficiency(agent, c, domain::SkillKind::kChannel) +
+         Proficiency(agent, c, domain::SkillKind::kTopic);
+}
+
+int Router::SkillSymbol(domain::SkillKind kind, std::string_view value) const {
+  if (value.empty()) return kNoSkillGiven;
+  const auto& symbols = skill_symbols_[static_cast<std::size_t>(kind)];
+  const auto found = symbols.find(value);
+  return found == symbols.end() ? -2 : found->second;
+}
+
+void Router::SetSkillSymbols(RoutedConversation& c) const {
   const auto& a = c.arrival;
-  return Proficiency(agent.agent, domain::SkillKind::kLanguage, a.language) +
-         Proficiency(agent.agent, domain::SkillKind::kChannel, domain::ToString(a.channel)) +
-         Proficiency(agent.agent, domain::SkillKind::kTopic, a.topic);
+  c.skill_symbols = {SkillSymbol(domain::SkillKind::kLanguage, a.language),
+                     SkillSymbol(domain::SkillKind::kChannel, domain::ToString(a.channel)),
+                     SkillSymbol(domain::SkillKind::kTopic, a.topic)};
 }
 
 Router::Block Router::Check(const AgentState& agent, const RoutedConversation& c,
@@ -243,14 +281,9 @@ Router::Block Router::Check(const AgentState& agent, const RoutedConversation& c
   if (c.reserved_for && c.reserved_for != agent.agent.id && now_ < c.reserved_until) {
     return Block::kHeld;
   }
-  const auto& a = c.arrival;
-  if (Proficiency(agent.agent, domain::SkillKind::kLanguage, a.language) == 0) {
-    return Block::kLanguage;
-  }
-  if (Proficiency(agent.agent, domain::SkillKind::kChannel, domain::ToString(a.channel)) == 0) {
-    return Block::kChannel;
-  }
-  if (Proficiency(agent.agent, domain::SkillKind::kTopic, a.topic) == 0) return Block::kTopic;
+  if (Proficiency(agent, c, domain::SkillKind::kLanguage) == 0) return Block::kLanguage;
+  if (Proficiency(agent, c, domain::SkillKind::kChannel) == 0) return Block::kChannel;
+  if (Proficiency(agent, c, domain::SkillKind::kTopic) == 0) return Block::kTopic;
   if (agent.load + WeightOf(agent, c.arrival.channel) > agent.agent.max_concurrent) {
     return Block::kCap;
   }
@@ -279,7 +312,7 @@ std::string Router::Describe(Block block, const AgentState& agent,
     case Block::kTopic:
       return "lacks topic " + c.arrival.topic;
     case Block::kCap:
-      return "at cap " + Load(agent);
+      return Load(agent, "at cap ");
   }
   return {};
 }
@@ -309,14 +342,17 @@ bool Router::TryAssign(RoutedConversation& c, std::string* why_queued) {
     }
   }
 
+  // Why each member cannot take it, as found while choosing (the rest are asked below).
+  std::vector<std::optional<Block>> blocks(members.size());
   if (chosen == nullptr && !members.empty()) {
     const std::size_t n = members.size();
     const std::size_t start =
         team.team.distribution == domain::Distribution::kRoundRobin ? team.round_robin_next % n : 0;
     for (std::size_t k = 0; k < n; ++k) {
       const std::size_t i = (start + k) % n;
-      AgentState* candidate = Agent(members[i]);
-      if (candidate == nullptr || !Eligible(*candidate, c)) continue;
+      AgentState* candidate = team.members[i];
+      blocks[i] = Check(*candidate, c, false);
+      if (blocks[i] != Block::kNone) continue;
       if (team.team.distribution == domain::Distribution::kRoundRobin) {
         chosen = candidate;
         team.round_robin_next = i + 1;
@@ -330,29 +366,33 @@ bool Router::TryAssign(RoutedConversation& c, std::string* why_queued) {
       // Least load relative to the cap, then fewer open, then better skills, then longest idle.
       const auto lhs = static_cast<std::int64_t>(candidate->load) * chosen->agent.max_concurrent;
       const auto rhs = static_cast<std::int64_t>(chosen->load) * candidate->agent.max_concurrent;
-      const int skill_c = SkillScore(*candidate, c);
-      const int skill_b = SkillScore(*chosen, c);
-      if (lhs != rhs ? lhs < rhs
-          : candidate->conversations.size() != chosen->conversations.size()
-              ? candidate->conversations.size() < chosen->conversations.size()
-          : skill_c != skill_b ? skill_c > skill_b
-                               : candidate->last_assigned_at < chosen->last_assigned_at) {
-        chosen = candidate;
+      bool better = false;
+      if (lhs != rhs) {
+        better = lhs < rhs;
+      } else if (candidate->conversations.size() != chosen->conversations.size()) {
+        better = candidate->conversations.size() < chosen->conversations.size();
+      } else if (const int skill_c = SkillScore(*candidate, c), skill_b = SkillScore(*chosen, c);
+                 skill_c != skill_b) {
+        better = skill_c > skill_b;
+      } else {
+        better = candidate->last_assigned_at < chosen->last_assigned_at;
       }
+      if (better) chosen = candidate;
     }
     if (chosen != nullptr && reason.empty()) reason = "least loaded";
   }
 
-  for (const auto member : members) {
-    const AgentState* candidate = FindAgent(member);
-    if (candidate == nullptr || candidate == chosen) continue;
-    std::string why = WhyNot(*candidate, c, false);
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    const AgentState* candidate = team.members[i];
+    if (candidate == chosen) continue;
+    const Block block = blocks[i] ? *blocks[i] : Check(*candidate, c, false);
+    std::string why = Describe(block, *candidate, c);
     if (why.empty()) {
       why = team.team.distribution == domain::Distribution::kRoundRobin
                 ? "not next in rotation"
-                : "also free, load " + Load(*candidate);
+                : Load(*candidate, "also free, load ");
     }
-    considered.push_back({member, std::move(why)});
+    considered.push_back({candidate->agent.id, std::move(why)});
   }
 
   if (chosen == nullptr) {
@@ -396,8 +436,6 @@ void Router::AssignTo(RoutedConversation& c, AgentState& agent, std::string reas
   agent.conversations.insert(c.arrival.conversation);
   agent.last_assigned_at = now_;
   if (automatic) ++decisions_;
-  c.last_assignment_reason = reason;
-  c.last_considered = considered;
   Changed(c, Change::Of(Change::Kind::kAssigned, agent.agent.id));
   Event event;
   event.kind = EventKind::kAssigned;
@@ -744,6 +782,7 @@ core::Status Router::Open(const Arrival& arrival, Timestamp now) {
   }
   RoutedConversation& c = conversations_[arrival.conversation];
   c.arrival = arrival;
+  SetSkillSymbols(c);
   c.team = team_id;
   if (arrival.version > 0) c.version = arrival.version;
   c.last_customer_at = arrival.opened_at;
@@ -885,6 +924,7 @@ core::Status Router::Restore(const Arrival& arrival, const Standing& standing, T
   }
   RoutedConversation& c = conversations_[arrival.conversation];
   c.arrival = arrival;
+  SetSkillSymbols(c);
   c.team = team_id;
   c.version = arrival.version;
   c.last_customer_at = std::max(arrival.opened_at, standing.last_customer_at);
@@ -927,7 +967,6 @@ core::Status Router::Restore(const Arrival& arrival, const Standing& standing, T
   c.weight = WeightOf(*agent, arrival.channel);
   agent->load += c.weight;
   agent->conversations.insert(arrival.conversation);
-  c.last_assignment_reason = standing.assignment_reason;
   if (agent->connections == 0 && !agent->disconnected_at && agent->status != Presence::kOffline) {
     agent->disconnected_at = now_;
     agent->effective = agent->status;

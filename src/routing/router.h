@@ -13,6 +13,7 @@
 // Thread-safety: not thread-safe; one thread drives a Router (the engine's, or the caller's).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -76,7 +77,6 @@ struct Standing {
   bool first_responded = false;
   Timestamp last_customer_at;
   std::optional<Timestamp> last_agent_reply_at;
-  std::string assignment_reason;  // as stored: kept across the restart
 };
 
 enum class Clock { kFirstResponse, kNextResponse, kResolution, kReplyWindow };
@@ -226,8 +226,8 @@ struct RoutedConversation {
   SlaClock reply_window;
   Duration resolution_used{0};  // business time counted before the current pause
   std::optional<Timestamp> resolution_since;
-  std::string last_assignment_reason;
-  std::vector<Considered> last_considered;
+  // The arrival's language, channel and topic as skill symbols (kNoSkill: none given).
+  std::array<int, 3> skill_symbols{-1, -1, -1};
   int overflows = 0;
   int reassignments = 0;
   std::int64_t version = 1;
@@ -249,10 +249,15 @@ struct AgentState {
   BusinessTime schedule = BusinessTime::WallClock();
   bool on_shift = true;
   std::vector<std::size_t> teams;  // indexes into Router::teams()
+  // The agent's skills by kind (language, channel, topic) as (symbol, level), and whether they
+  // list any of the kind: compared as numbers on every decision.
+  std::array<std::vector<std::pair<int, int>>, 3> skills;
+  std::array<bool, 3> lists_kind{};
 };
 
 struct TeamState {
   domain::Team team;
+  std::vector<AgentState*> members;  // in member_ids' order
   using Key = QueueKey;
   std::set<QueueKey> queue;
   std::size_t round_robin_next = 0;
@@ -391,6 +396,9 @@ class Router {
     return Check(agent, c, false) == Block::kNone;
   }
   int SkillScore(const AgentState& agent, const RoutedConversation& c) const;
+  // A skill value of a kind as a number: -1 for none given, -2 for one no agent lists.
+  int SkillSymbol(domain::SkillKind kind, std::string_view value) const;
+  void SetSkillSymbols(RoutedConversation& c) const;
   int WeightOf(const AgentState& agent, domain::ChannelKind channel) const;
   std::optional<std::pair<AgentId, Timestamp>> LastHandler(CustomerId customer) const;
 
@@ -431,6 +439,7 @@ class Router {
   std::unordered_map<AgentId, AgentState> agents_;
   std::unordered_map<ConversationId, RoutedConversation> conversations_;
   std::unordered_map<CustomerId, std::pair<AgentId, Timestamp>> last_handler_;
+  std::array<std::map<std::string, int, std::less<>>, 3> skill_symbols_;  // by kind
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
   std::vector<Event> events_;
   std::uint64_t queue_seq_ = 0;
