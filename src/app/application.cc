@@ -209,26 +209,17 @@ void Replace(storage::WriteBatch& batch, const std::map<std::string, T>& stored,
   }
 }
 
-// A workspace's routing file (config `routing`) into its stored teams, agents, calendars and SLA
-// policies, which the workspace's engine routes with.
-core::Status DeclareRouting(storage::Store& store, core::IdGenerator& ids,
-                            domain::Workspace& workspace, const std::string& path,
-                            storage::WriteBatch& batch) {
-  const std::string where = "workspaces." + workspace.slug + ".routing";
-  auto invalid = [&](const std::string& what) {
-    return core::MakeError(core::ErrorCode::kInvalidArgument, where + ": " + what);
+}  // namespace
+
+core::Status PutRoutingSetup(storage::Store& store, core::IdGenerator& ids,
+                             domain::Workspace& workspace, const nlohmann::json& spec,
+                             storage::WriteBatch& batch) {
+  auto invalid = [](const std::string& what) {
+    return core::MakeError(core::ErrorCode::kInvalidArgument, what);
   };
-  std::ifstream in(path);
-  if (!in) return invalid("cannot read " + path);
-  const nlohmann::json spec = nlohmann::json::parse(in, nullptr, false);
-  if (spec.is_discarded()) return invalid(path + " is not valid JSON");
-  if (auto known =
-          domain::CheckKnownFields(spec, "routing",
-                                   {"description", "calendars", "sla_policies",
-                                    "default_sla_policy", "default_team", "teams", "agents"});
-      !known.ok()) {
-    return invalid(known.error().message);
-  }
+  PARLEY_TRY(domain::CheckKnownFields(spec, "routing",
+                                      {"description", "calendars", "sla_policies",
+                                       "default_sla_policy", "default_team", "teams", "agents"}));
   PARLEY_ASSIGN_OR_RETURN(auto agents, ByName(store, workspace.id, &domain::Agent::display_name));
   PARLEY_ASSIGN_OR_RETURN(auto teams, ByName(store, workspace.id, &domain::Team::name));
   PARLEY_ASSIGN_OR_RETURN(auto calendars,
@@ -247,7 +238,7 @@ core::Status DeclareRouting(storage::Store& store, core::IdGenerator& ids,
         }
         return id_of(policies, name, ids.NextId<domain::SlaPolicyId>());
       });
-  if (!setup.ok()) return invalid(setup.error().message);
+  if (!setup.ok()) return setup.error();
   routing::RouterConfig& config = setup->config;
   if (spec.contains("default_sla_policy")) {  // stored as the policy "default" of every team
     domain::SlaPolicy policy = config.default_policy;
@@ -262,10 +253,10 @@ core::Status DeclareRouting(storage::Store& store, core::IdGenerator& ids,
   if (auto check = routing::Router::Create(config, core::Timestamp{}); !check.ok()) {
     return invalid(check.error().message);
   }
-  // An agent's chosen presence is theirs (stored as they change it) unless the file sets one.
+  // An agent's chosen presence is theirs (stored as they change it) unless the set-up gives one.
+  const auto& declared = spec.value("agents", nlohmann::json::object());
   for (auto& agent : config.agents) {
     const auto stored = agents.find(agent.display_name);
-    const auto& declared = spec.value("agents", nlohmann::json::object());
     if (stored != agents.end() && declared.contains(agent.display_name) &&
         !declared[agent.display_name].contains("status")) {
       agent.presence = stored->second.presence;
@@ -276,9 +267,41 @@ core::Status DeclareRouting(storage::Store& store, core::IdGenerator& ids,
   Replace(batch, calendars, config.calendars, workspace.id);
   Replace(batch, policies, config.sla_policies, workspace.id);
   workspace.default_team_id = setup->default_team;
+  batch.Put(workspace);
   LogInfo("workspace.routing", {{"slug", workspace.slug},
                                 {"teams", static_cast<std::int64_t>(config.teams.size())},
                                 {"agents", static_cast<std::int64_t>(config.agents.size())}});
+  return core::Ok();
+}
+
+core::Result<nlohmann::json> GetRoutingSetup(storage::Store& store,
+                                             const domain::Workspace& workspace) {
+  routing::RouterConfig config;
+  PARLEY_ASSIGN_OR_RETURN(config.teams, storage::ListAll<domain::Team>(store, workspace.id));
+  PARLEY_ASSIGN_OR_RETURN(config.agents, storage::ListAll<domain::Agent>(store, workspace.id));
+  PARLEY_ASSIGN_OR_RETURN(config.calendars,
+                          storage::ListAll<domain::BusinessCalendar>(store, workspace.id));
+  PARLEY_ASSIGN_OR_RETURN(config.sla_policies,
+                          storage::ListAll<domain::SlaPolicy>(store, workspace.id));
+  return routing::WriteRoutingSetup(config, workspace.default_team_id);
+}
+
+namespace {
+
+// A workspace's routing file (config `routing`), stored at start.
+core::Status DeclareRouting(storage::Store& store, core::IdGenerator& ids,
+                            domain::Workspace& workspace, const std::string& path,
+                            storage::WriteBatch& batch) {
+  const std::string where = "workspaces." + workspace.slug + ".routing: ";
+  std::ifstream in(path);
+  if (!in) return core::MakeError(core::ErrorCode::kInvalidArgument, where + "cannot read " + path);
+  const nlohmann::json spec = nlohmann::json::parse(in, nullptr, false);
+  if (spec.is_discarded()) {
+    return core::MakeError(core::ErrorCode::kInvalidArgument, where + path + " is not valid JSON");
+  }
+  if (auto put = PutRoutingSetup(store, ids, workspace, spec, batch); !put.ok()) {
+    return core::MakeError(core::ErrorCode::kInvalidArgument, where + put.error().message);
+  }
   return core::Ok();
 }
 

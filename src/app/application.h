@@ -57,6 +57,17 @@ class Directory final : public ingest::IngestTargets {
       engines_;  // GUARDED_BY(mutex_)
 };
 
+// A routing set-up (the JSON of a workspace's routing file, docs/routing.md) into the workspace's
+// stored teams, agents, calendars and SLA policies, in `batch` (with the workspace, whose default
+// team it sets). Names keep their ids; what it no longer names is removed. kInvalidArgument
+// naming the field ("teams.care.members: no agent named \"Nobody\"").
+core::Status PutRoutingSetup(storage::Store& store, core::IdGenerator& ids,
+                             domain::Workspace& workspace, const nlohmann::json& spec,
+                             storage::WriteBatch& batch);
+// The workspace's stored set-up, as that JSON.
+core::Result<nlohmann::json> GetRoutingSetup(storage::Store& store,
+                                             const domain::Workspace& workspace);
+
 class Application {
  public:
   // Opens storage under config.storage.data_dir (creating it), applies migrations and declares
@@ -88,6 +99,7 @@ class Application {
   Directory& directory() { return directory_; }
   ingest::InboxProcessor& processor() { return *processor_; }
   telemetry::Registry& metrics() { return metrics_; }
+  core::IdGenerator& ids() { return ids_; }
   const config::Config& config() const { return config_; }
   const channels::ParserRegistry& parsers() const { return parsers_; }
   const core::Clock& clock() const { return clock_; }

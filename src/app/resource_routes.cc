@@ -3,6 +3,7 @@
 // restrictions with auth::Authorize; what a user may not see answers 404, as if absent.
 #include <algorithm>
 #include <future>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "parley/app/api.h"
@@ -10,6 +11,7 @@
 #include "parley/app/routes.h"
 #include "parley/core/time.h"
 #include "parley/domain/json_codec.h"
+#include "parley/telemetry/log.h"
 
 namespace parley::app {
 
@@ -378,6 +380,61 @@ http::HttpResponse Routed(Application& app, const domain::Conversation& conversa
 }  // namespace
 
 void AddRoutingRoutes(Api& api, Application& app) {
+  // The workspace's teams, agents, calendars and SLA policies as one document, in the shape of
+  // a routing file (docs/routing.md): read it, change it, put it back.
+  api.Add(
+      "GET", "/api/v1/workspaces/{id}/routing", Permission::kReadConversations,
+      [&app](const http::HttpRequest&, const http::RouteParams& params, const Principal& who) {
+        const auto id = core::ParseId<domain::WorkspaceId>(params.at("id"));
+        if (!id || !auth::Authorize(who.user, Permission::kReadConversations, {*id, {}, {}}).ok()) {
+          return NotFound("workspace");
+        }
+        auto workspace = storage::Get<domain::Workspace>(app.store(), *id);
+        if (!workspace.ok()) return ErrorFor(workspace.error());
+        if (!workspace->has_value()) return NotFound("workspace");
+        auto setup = GetRoutingSetup(app.store(), **workspace);
+        if (!setup.ok()) return ErrorFor(setup.error());
+        return ApiJson(200, *setup);
+      });
+
+  api.Add("PUT", "/api/v1/workspaces/{id}/routing", Permission::kManageOrganisation,
+          [&app](const http::HttpRequest& request, const http::RouteParams& params,
+                 const Principal& who) {
+            auto body =
+                JsonBody(request, {"description", "calendars", "sla_policies", "default_sla_policy",
+                                   "default_team", "teams", "agents"});
+            if (!body.ok()) return ErrorFor(body.error());
+            const auto id = core::ParseId<domain::WorkspaceId>(params.at("id"));
+            if (!id ||
+                !auth::Authorize(who.user, Permission::kManageOrganisation, {*id, {}, {}}).ok()) {
+              return NotFound("workspace");
+            }
+            // One change of set-up at a time: names are matched to stored ids.
+            static std::mutex changing;
+            std::lock_guard lock(changing);
+            auto workspace = storage::Get<domain::Workspace>(app.store(), *id);
+            if (!workspace.ok()) return ErrorFor(workspace.error());
+            if (!workspace->has_value()) return NotFound("workspace");
+            storage::WriteBatch batch;
+            if (auto put = PutRoutingSetup(app.store(), app.ids(), **workspace, *body, batch);
+                !put.ok()) {
+              return ErrorFor(put.error());
+            }
+            if (auto written = app.store().Apply(batch); !written.ok()) {
+              return ErrorFor(written.error());
+            }
+            engine::RoutingCommand reload;
+            reload.kind = engine::RoutingCommand::Kind::kReload;
+            if (auto reloaded = RouteNow(app, *id, std::move(reload)); !reloaded.ok()) {
+              return ErrorFor(reloaded.error());
+            }
+            telemetry::LogInfo("workspace.routing_changed",
+                               {{"workspace", id->value()}, {"by", who.user.id.value()}});
+            auto setup = GetRoutingSetup(app.store(), **workspace);
+            if (!setup.ok()) return ErrorFor(setup.error());
+            return ApiJson(200, *setup);
+          });
+
   // Take over: the caller becomes the assignee, above their cap if need be (C3.5).
   api.Add("POST", "/api/v1/conversations/{id}/take", Permission::kTakeOver,
           [&app](const http::HttpRequest& request, const http::RouteParams& params,

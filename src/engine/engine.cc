@@ -838,12 +838,12 @@ constexpr int kRestorePage = 500;
 
 // What the router needs of a conversation; `message`, when given, is the customer's message that
 // opens (or reopens) it, whose channel, privacy and time count.
-routing::Arrival ArrivalOf(const routing::Router& router, const domain::Workspace& workspace,
+routing::Arrival ArrivalOf(const routing::Router& router, domain::TeamId default_team,
                            const domain::Conversation& c, const domain::Message* message) {
   routing::Arrival a;
   a.conversation = c.id;
   a.customer = c.customer_id;
-  for (const auto team : {c.team_id, workspace.default_team_id}) {
+  for (const auto team : {c.team_id, default_team}) {
     if (team && router.FindTeam(team) != nullptr) {
       a.team = team;
       break;
@@ -898,6 +898,9 @@ void Engine::EnsureRouter(Pending& pending) {
 }
 
 core::Status Engine::LoadRouter(domain::Timestamp now) {
+  PARLEY_ASSIGN_OR_RETURN(const auto stored,
+                          storage::Get<domain::Workspace>(store_, workspace_.id));
+  default_team_ = stored ? stored->default_team_id : workspace_.default_team_id;
   routing::RouterConfig config;
   PARLEY_ASSIGN_OR_RETURN(config.teams, storage::ListAll<domain::Team>(store_, workspace_.id));
   if (config.teams.empty()) return core::Ok();  // routing is off
@@ -939,7 +942,7 @@ core::Status Engine::LoadRouter(domain::Timestamp now) {
         standing.first_responded = c->first_response_at.has_value();
         standing.last_customer_at = c->last_customer_message_at.value_or(c->opened_at);
         standing.last_agent_reply_at = c->last_agent_message_at;
-        restored = router_->Restore(ArrivalOf(*router_, workspace_, *c, nullptr), standing, now);
+        restored = router_->Restore(ArrivalOf(*router_, default_team_, *c, nullptr), standing, now);
       }
       if (!restored.ok() && skipped++ == 0) first_problem = restored.error().message;
     }
@@ -985,7 +988,7 @@ core::Status Engine::RouteCustomerMessage(domain::Conversation& conversation,
     // that matters joins it. A conversation opened before (resolved, now reopened) counts its
     // clocks from this message.
     if (conversation.message_count > 1) conversation.reopened_at = message.published_at;
-    PARLEY_TRY(router_->Open(ArrivalOf(*router_, workspace_, conversation, &message), now));
+    PARLEY_TRY(router_->Open(ArrivalOf(*router_, default_team_, conversation, &message), now));
   }
   CollectRouting(pending);
   return core::Ok();
@@ -1065,6 +1068,17 @@ core::Result<Outcome> Engine::Handle(const RoutingCommand& command, Pending& pen
     }
     return outcome;
   }
+  if (command.kind == Kind::kReload) {
+    // Queues, assignments and clocks come back from the stored conversations, connections from
+    // the engine's count: nothing is lost but what the router alone knew (who declined what).
+    router_.reset();
+    routing_loaded_ = false;
+    EnsureRouter(pending);
+    if (!routing_problem_.empty()) {
+      return refuse(core::MakeError(core::ErrorCode::kFailedPrecondition, routing_problem_));
+    }
+    return outcome;
+  }
   if (command.kind == Kind::kCheckReply &&
       (router_ == nullptr || router_->Find(command.conversation) == nullptr)) {
     return outcome;  // not routed (routing off, noise, closed): nobody holds it
@@ -1082,6 +1096,8 @@ core::Result<Outcome> Engine::Handle(const RoutingCommand& command, Pending& pen
   }
   core::Status status = core::Ok();
   switch (command.kind) {
+    case Kind::kReload:
+      break;  // above
     case Kind::kTick:
       router_->Advance(now);
       break;

@@ -66,6 +66,7 @@ struct RoutingCommand {
     kDisconnected,  // ...or closed
     kViewing,
     kTyping,
+    kReload,  // the stored set-up changed: rebuild the router from the store
   };
   Kind kind = Kind::kTick;
   domain::ConversationId conversation;
@@ -233,6 +234,7 @@ class Engine {
   std::unique_ptr<routing::Router> router_;
   bool routing_loaded_ = false;
   std::optional<domain::Timestamp> routing_retry_at_;
+  domain::TeamId default_team_;  // the workspace's, as stored when routing was last loaded
   std::string routing_problem_;
   std::map<domain::AgentId, int> connections_;
   std::vector<routing::Event> routing_events_;

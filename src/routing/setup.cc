@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <map>
 
 #include "parley/domain/enum_names.h"
 #include "parley/domain/json_codec.h"
@@ -358,6 +359,116 @@ core::Result<RoutingSetup> ReadRoutingSetup(const json& scenario, const IdSource
     setup.default_team = config.teams.front().id;
   }
   return setup;
+}
+
+std::string FormatSpan(Duration span) {
+  using std::chrono::duration_cast;
+  auto seconds = duration_cast<std::chrono::seconds>(span).count();
+  if (seconds <= 0) return "0";
+  std::string out;
+  for (const auto& [unit, letter] :
+       {std::pair<std::int64_t, char>{86400, 'd'}, {3600, 'h'}, {60, 'm'}, {1, 's'}}) {
+    if (seconds >= unit) {
+      out += std::to_string(seconds / unit);
+      out += letter;
+      seconds %= unit;
+    }
+  }
+  return out;
+}
+
+namespace {
+
+// "09:30" from minutes since midnight (24:00 for the end of the day).
+std::string FormatMinute(int minute) {
+  const auto two = [](int n) {
+    return std::string(1, static_cast<char>('0' + n / 10)) + static_cast<char>('0' + n % 10);
+  };
+  const int clamped = std::clamp(minute, 0, 24 * 60);
+  return two(clamped / 60) + ":" + two(clamped % 60);
+}
+
+}  // namespace
+
+json WriteRoutingSetup(const RouterConfig& config, TeamId default_team) {
+  static constexpr std::array<std::string_view, 7> kDays = {"mon", "tue", "wed", "thu",
+                                                            "fri", "sat", "sun"};
+  std::map<domain::CalendarId, std::string> calendar_names;
+  std::map<domain::SlaPolicyId, std::string> policy_names;
+  std::map<AgentId, std::string> agent_names;
+  std::map<TeamId, std::string> team_names;
+  for (const auto& c : config.calendars) calendar_names[c.id] = c.name;
+  for (const auto& p : config.sla_policies) policy_names[p.id] = p.name;
+  for (const auto& a : config.agents) agent_names[a.id] = a.display_name;
+  for (const auto& t : config.teams) team_names[t.id] = t.name;
+
+  json calendars = json::object();
+  for (const auto& c : config.calendars) {
+    json weekly = json::object();
+    for (std::size_t d = 0; d < 7; ++d) {
+      json periods = json::array();
+      for (const auto& range : c.weekly[d]) {
+        periods.push_back(FormatMinute(range.start_minute) + "-" + FormatMinute(range.end_minute));
+      }
+      weekly[std::string(kDays[d])] = std::move(periods);
+    }
+    json holidays = json::array();
+    for (const auto& holiday : c.holidays) holidays.push_back(holiday.date);
+    calendars[c.name] = {{"time_zone", c.time_zone}, {"weekly", weekly}, {"holidays", holidays}};
+  }
+  json policies = json::object();
+  for (const auto& p : config.sla_policies) {
+    json targets = json::array();
+    for (const auto& t : p.targets) {
+      json target = {{"metric", domain::ToString(t.metric)}, {"target", FormatSpan(t.target)}};
+      if (t.channel) target["channel"] = domain::ToString(*t.channel);
+      if (t.tier) target["tier"] = static_cast<int>(*t.tier);
+      if (t.warn_before > Duration::zero()) target["warn_before"] = FormatSpan(t.warn_before);
+      targets.push_back(std::move(target));
+    }
+    policies[p.name] = {{"business_hours", p.business_hours}, {"targets", targets}};
+  }
+  json agents = json::object();
+  for (const auto& a : config.agents) {
+    json skills = json::array();
+    for (const auto& skill : a.skills) {
+      skills.push_back(std::string(domain::ToString(skill.kind)) + ":" + skill.value + ":" +
+                       std::to_string(skill.proficiency));
+    }
+    json weights = json::object();
+    for (const auto& [channel, weight] : a.channel_weights) {
+      weights[std::string(domain::ToString(channel))] = weight;
+    }
+    json agent = {{"cap", a.max_concurrent},
+                  {"skills", skills},
+                  {"weights", weights},
+                  {"status", domain::ToString(a.presence)}};
+    if (!a.email.empty()) agent["email"] = a.email;
+    if (a.schedule_id) agent["schedule"] = calendar_names[a.schedule_id];
+    agents[a.display_name] = std::move(agent);
+  }
+  json teams = json::object();
+  for (const auto& t : config.teams) {
+    json members = json::array();
+    for (const auto id : t.member_ids) members.push_back(agent_names[id]);
+    json team = {{"members", members}, {"distribution", domain::ToString(t.distribution)}};
+    if (t.leader_id) team["leader"] = agent_names[t.leader_id];
+    if (t.overflow_team_id) team["overflow"] = team_names[t.overflow_team_id];
+    if (t.max_wait) team["max_wait"] = FormatSpan(*t.max_wait);
+    if (t.queue_cap) team["queue_cap"] = *t.queue_cap;
+    if (t.reassign_after) team["reassign_after"] = FormatSpan(*t.reassign_after);
+    if (t.calendar_id) team["calendar"] = calendar_names[t.calendar_id];
+    if (t.sla_policy_id) team["sla_policy"] = policy_names[t.sla_policy_id];
+    team["sticky_window"] = t.sticky_window ? FormatSpan(*t.sticky_window) : "0";
+    if (t.sticky_wait > Duration::zero()) team["sticky_wait"] = FormatSpan(t.sticky_wait);
+    teams[t.name] = std::move(team);
+  }
+  json out = {
+      {"calendars", calendars}, {"sla_policies", policies}, {"teams", teams}, {"agents", agents}};
+  if (default_team && team_names.contains(default_team)) {
+    out["default_team"] = team_names[default_team];
+  }
+  return out;
 }
 
 }  // namespace parley::routing

@@ -60,4 +60,12 @@ core::Result<RoutingSetup> ReadRoutingSetup(
     const nlohmann::json& spec, const IdSource& ids,
     const std::vector<std::string>& extra_agent_fields = {});
 
+// The set-up as the JSON ReadRoutingSetup reads: calendars, SLA policies, teams and agents by
+// name, and default_team when given. Reading what this writes gives the same set-up back (with
+// the ids the IdSource gives).
+nlohmann::json WriteRoutingSetup(const RouterConfig& config, TeamId default_team);
+
+// "1h30m", "15m", "90s", "2d", "0": the shortest span ParseSpan reads back.
+std::string FormatSpan(Duration span);
+
 }  // namespace parley::routing

@@ -92,7 +92,7 @@ before(async () => {
     },
   }));
   parley = await startParley({ dataDir: dir, config });
-  for (const [email, role] of [['ann@example.com', 'agent'], ['bob@example.com', 'agent'], ['sue@example.com', 'supervisor']]) {
+  for (const [email, role] of [['ann@example.com', 'agent'], ['bob@example.com', 'agent'], ['sue@example.com', 'supervisor'], ['root@example.com', 'admin']]) {
     createUser({ config, dataDir: dir, email, role, password: `${email} password` });
   }
 });
@@ -204,6 +204,41 @@ test('presence, viewing and typing over the WebSocket; pull when free; bad input
   const badAssign = await api(await login('sue@example.com'), `/api/v1/conversations/${id}/assign`, { method: 'POST', body: { agent_id: 'x' } });
   assert.equal(badAssign.status, 400);
   bobEvents.ws.close();
+});
+
+test('the set-up is read and changed over the API, and applies at once', async () => {
+  const sue = await login('sue@example.com');
+  const ann = await login('ann@example.com');
+  const workspace = (await api(sue, '/api/v1/workspaces')).json.items[0].id;
+  const setup = await api(ann, `/api/v1/workspaces/${workspace}/routing`);
+  assert.equal(setup.status, 200);
+  assert.deepEqual(setup.json.teams.care.members, ['Ann', 'Bob']);
+  assert.equal(setup.json.agents.Ann.email, 'ann@example.com');
+  assert.deepEqual(setup.json.agents.Ann.skills, ['language:en:3']);
+
+  // Agents and supervisors may read it, admins change it; a mistake is refused with the field.
+  const root = await login('root@example.com');
+  const changed = structuredClone(setup.json);
+  changed.teams.care.members.push('Sue');
+  assert.equal((await api(sue, `/api/v1/workspaces/${workspace}/routing`, { method: 'PUT', body: changed })).status, 403);
+  const broken = structuredClone(setup.json);
+  broken.teams.care.members.push('Nobody');
+  const refused = await api(root, `/api/v1/workspaces/${workspace}/routing`, { method: 'PUT', body: broken });
+  assert.equal(refused.status, 400);
+  assert.match(refused.json.error.message, /teams\.care\.members: no agent named "Nobody"/);
+
+  const put = await api(root, `/api/v1/workspaces/${workspace}/routing`, { method: 'PUT', body: changed });
+  assert.equal(put.status, 200, JSON.stringify(put.json));
+  assert.deepEqual(put.json.teams.care.members, ['Ann', 'Bob', 'Sue']);
+  // Sue, now a member, connects and is given the next mention (Ann and Bob are away).
+  const sueEvents = connectEvents(parley.url, '', { cookie: sue.cookie });
+  assert.equal(await sueEvents.opened, true);
+  await mention('1850000000000000004', '779', '@AcmeHelp card declined twice');
+  const assigned = await sueEvents.until((m) => m.event === 'conversation.assigned');
+  const detail = (await api(sue, `/api/v1/conversations/${assigned.data.conversation_id}`)).json.conversation;
+  assert.equal(detail.assignee_id, assigned.data.agent_id);
+  assert.equal(put.json.agents.Sue !== undefined, true);
+  sueEvents.ws.close();
 });
 
 test('a routing file with a mistake stops the server with the field and the reason', async () => {
