@@ -103,11 +103,55 @@ int RunDemo(const ServeOptions& options) {
   const std::filesystem::path config_path = dir / "demo.toml";
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
+  const std::filesystem::path routing_path = dir / "acme-air-routing.json";
+  if (!std::filesystem::exists(routing_path)) {
+    // The demo's people are Acme Air's agents: the agent, the team leader and the supervisor
+    // (docs/routing.md). Care answers first; escalations take what waits too long.
+    std::ofstream routing(routing_path);
+    routing << R"({
+  "description": "Written by `parley demo` on first start; edit freely (docs/routing.md).",
+  "calendars": {
+    "london": {"time_zone": "Europe/London", "weekdays": ["08:00-20:00"],
+               "weekly": {"sat": ["09:00-17:00"], "sun": ["09:00-17:00"]},
+               "holidays": ["2026-12-25", "2026-12-26", "2027-01-01"]}
+  },
+  "default_sla_policy": {
+    "business_hours": true,
+    "targets": [
+      {"metric": "first_response", "channel": "x", "target": "15m", "warn_before": "5m"},
+      {"metric": "first_response", "channel": "facebook", "target": "1h", "warn_before": "15m"},
+      {"metric": "first_response", "target": "1h", "warn_before": "15m"},
+      {"metric": "next_response", "target": "30m", "warn_before": "10m"},
+      {"metric": "resolution", "target": "1d"}
+    ]
+  },
+  "teams": {
+    "care": {"members": ["Demo Agent", "Demo Team_leader"], "leader": "Demo Team_leader",
+             "overflow": "escalations", "max_wait": "10m", "reassign_after": "20m",
+             "calendar": "london"},
+    "escalations": {"members": ["Demo Supervisor"], "leader": "Demo Supervisor",
+                    "calendar": "london"}
+  },
+  "default_team": "care",
+  "agents": {
+    "Demo Agent": {"email": "agent@demo.parley.local", "cap": 5,
+                   "skills": ["language:en:5", "language:es:3"]},
+    "Demo Team_leader": {"email": "team_leader@demo.parley.local", "cap": 3},
+    "Demo Supervisor": {"email": "supervisor@demo.parley.local", "cap": 8}
+  }
+}
+)";
+    if (!routing) {
+      std::cerr << "parley: cannot write " << routing_path.string() << "\n";
+      return 1;
+    }
+  }
   if (!std::filesystem::exists(config_path)) {
     std::ofstream out(config_path);
     out << "# Written by `parley demo` on first start; edit freely.\n"
         << "[[workspaces]]\nslug = \"acme-air\"\nname = \"Acme Air\"\n"
-        << "time_zone = \"Europe/London\"\nbrand_handles = [\"@AcmeAir\", \"@AcmeAirHelp\"]\n\n"
+        << "time_zone = \"Europe/London\"\nbrand_handles = [\"@AcmeAir\", \"@AcmeAirHelp\"]\n"
+        << "routing = \"" << std::filesystem::absolute(routing_path).string() << "\"\n\n"
         << "[[workspaces]]\nslug = \"northwind-bank\"\nname = \"Northwind Bank\"\n"
         << "time_zone = \"America/New_York\"\nbrand_handles = [\"@NorthwindHelp\"]\n\n"
         << "[[channel_accounts]]\nworkspace = \"acme-air\"\nkind = \"generic\"\n"
