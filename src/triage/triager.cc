@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "parley/triage/compiled.h"
+#include "parley/triage/hash_memory.h"
 #include "parley/triage/language.h"
 #include "parley/triage/sentiment.h"
 #include "parley/triage/triage.h"
@@ -107,51 +108,45 @@ struct Triager::Memory {
     Timestamp last_at;
     double last = 0;
   };
-  std::unordered_map<std::uint64_t, Seen> exact;
-  std::unordered_map<std::uint64_t, Seen> near;
+  HashMemory<Seen> exact{kMaxTexts};
+  HashMemory<Seen> near{kMaxTexts};
   std::deque<std::pair<Timestamp, std::pair<std::uint64_t, std::uint64_t>>> texts;
-  std::unordered_map<std::uint64_t, Timestamp> authors;
+  HashMemory<Timestamp> authors{kMaxAuthors / 2};
   std::deque<std::pair<Timestamp, std::uint64_t>> author_order;
-  std::unordered_map<std::uint64_t, Engagement> engagement;
+  HashMemory<Engagement> engagement;
   std::deque<std::pair<Timestamp, std::uint64_t>> engagement_order;
 
   static constexpr std::size_t kMaxTexts = 200000;
   static constexpr std::size_t kMaxAuthors = 500000;
   static constexpr std::size_t kMaxTracked = 100000;
 
-  Memory() {
-    exact.reserve(kMaxTexts);
-    near.reserve(kMaxTexts);
-    authors.reserve(kMaxAuthors / 2);
-  }
-
   void Forget(Timestamp now, const TriageConfig& config) {
     while (!texts.empty() &&
            (texts.size() > kMaxTexts || now - texts.front().first > config.duplicate_window)) {
       const auto [exact_hash, near_hash] = texts.front().second;
-      if (auto it = exact.find(exact_hash);
-          it != exact.end() && it->second.at <= texts.front().first) {
-        exact.erase(it);
+      if (const Seen* seen = exact.Find(exact_hash);
+          seen != nullptr && seen->at <= texts.front().first) {
+        exact.Erase(exact_hash);
       }
-      if (auto it = near.find(near_hash);
-          it != near.end() && it->second.at <= texts.front().first) {
-        near.erase(it);
+      if (const Seen* seen = near.Find(near_hash);
+          seen != nullptr && seen->at <= texts.front().first) {
+        near.Erase(near_hash);
       }
       texts.pop_front();
     }
     while (!author_order.empty() &&
            (author_order.size() > kMaxAuthors ||
             now - author_order.front().first > config.recent_customer_window)) {
-      if (auto it = authors.find(author_order.front().second);
-          it != authors.end() && it->second <= author_order.front().first) {
-        authors.erase(it);
+      if (const Timestamp* last = authors.Find(author_order.front().second);
+          last != nullptr && *last <= author_order.front().first) {
+        authors.Erase(author_order.front().second);
       }
       author_order.pop_front();
     }
     while (!engagement_order.empty() &&
            (engagement_order.size() > kMaxTracked ||
             now - engagement_order.front().first > 6 * config.top_mention_window)) {
-      engagement.erase(engagement_order.front().second);
+      engagement.Erase(engagement_order.front().second);
       engagement_order.pop_front();
     }
   }
@@ -490,26 +485,25 @@ TriageResult Triager::Triage(const TriageInput& in) {
   const bool substantial = words >= 3 || skeleton.size() >= 15;
   // The same post seen again (a newer engagement count) is an update, not a duplicate.
   const bool seen_before = !in.platform_message_id.empty() &&
-                           memory_->engagement.count(Hash(in.platform_message_id)) > 0;
+                           memory_->engagement.Find(Hash(in.platform_message_id)) != nullptr;
   if (substantial && !in.is_repost && !seen_before) {
     const std::uint64_t exact_hash = Hash(in.text);
     const std::uint64_t near_hash = Hash(skeleton);
     auto& memory = *memory_;
-    if (auto it = memory.exact.find(exact_hash); it != memory.exact.end()) {
-      if (author_key != 0 && it->second.author == author_key) {
-        filter("spam", "the same author posted the same text " + Ago(now - it->second.at), 0.85);
+    if (const Memory::Seen* seen = memory.exact.Find(exact_hash); seen != nullptr) {
+      if (author_key != 0 && seen->author == author_key) {
+        filter("spam", "the same author posted the same text " + Ago(now - seen->at), 0.85);
       }
-      filter("duplicate", "the same text arrived " + Ago(now - it->second.at), 0.95);
-    } else if (auto near = memory.near.find(near_hash); near != memory.near.end()) {
-      if (author_key != 0 && near->second.author == author_key) {
-        filter("spam", "the same author posted the same words " + Ago(now - near->second.at), 0.8);
+      filter("duplicate", "the same text arrived " + Ago(now - seen->at), 0.95);
+    } else if (const Memory::Seen* near = memory.near.Find(near_hash); near != nullptr) {
+      if (author_key != 0 && near->author == author_key) {
+        filter("spam", "the same author posted the same words " + Ago(now - near->at), 0.8);
       }
       filter("near_duplicate",
-             "the same words with other handles or links arrived " + Ago(now - near->second.at),
-             0.85);
+             "the same words with other handles or links arrived " + Ago(now - near->at), 0.85);
     }
-    memory.exact.insert_or_assign(exact_hash, Memory::Seen{now, author_key});
-    memory.near.insert_or_assign(near_hash, Memory::Seen{now, author_key});
+    memory.exact.Put(exact_hash, Memory::Seen{now, author_key});
+    memory.near.Put(near_hash, Memory::Seen{now, author_key});
     memory.texts.emplace_back(now, std::make_pair(exact_hash, near_hash));
   }
   const bool bot_like = [&] {
@@ -590,10 +584,10 @@ TriageResult Triager::Triage(const TriageInput& in) {
   }
   std::optional<Timestamp> last_contact = in.last_contact_at;
   if (author_key != 0) {
-    if (auto it = memory_->authors.find(author_key); it != memory_->authors.end()) {
-      if (!last_contact || it->second > *last_contact) last_contact = it->second;
+    if (const Timestamp* seen = memory_->authors.Find(author_key); seen != nullptr) {
+      if (!last_contact || *seen > *last_contact) last_contact = *seen;
     }
-    memory_->authors.insert_or_assign(author_key, now);
+    memory_->authors.Put(author_key, now);
     memory_->author_order.emplace_back(now, author_key);
   }
   if (last_contact && *last_contact < now && now - *last_contact <= config.recent_customer_window) {
@@ -611,8 +605,8 @@ TriageResult Triager::Triage(const TriageInput& in) {
     double gained = engagement;
     if (!in.platform_message_id.empty()) {
       const std::uint64_t id = Hash(in.platform_message_id);
-      auto [it, added] = memory_->engagement.try_emplace(id);
-      Memory::Engagement& e = it->second;
+      auto [entry, added] = memory_->engagement.TryEmplace(id);
+      Memory::Engagement& e = *entry;
       if (added) {
         memory_->engagement_order.emplace_back(observed, id);
         e = {observed, engagement, observed, engagement};
