@@ -175,24 +175,28 @@ void SentimentAnalyzer::Tokenize(std::string_view text, std::vector<Token>& out)
 }
 
 double SentimentAnalyzer::Idioms(double valence, const std::vector<Token>& t, std::size_t i) const {
-  const auto join = [&](std::initializer_list<std::size_t> indices) {
-    std::string out;
+  // The words at `indices` joined by spaces, in one buffer reused for every key (this runs for
+  // every word that carries sentiment).
+  thread_local std::string key;
+  const auto join = [&](std::initializer_list<std::size_t> indices) -> std::string_view {
+    key.clear();
     for (std::size_t index : indices) {
-      if (!out.empty()) out += ' ';
-      out += t[index].lower;
+      if (!key.empty()) key += ' ';
+      key += t[index].lower;
     }
-    return out;
+    return key;
   };
-  const auto lookup = [&](const std::string& key, double& value) {
-    const auto it = idioms_.find(key);
+  const auto lookup = [&](std::string_view phrase, double& value) {
+    const auto it = idioms_.find(phrase);
     if (it == idioms_.end()) return false;
     value = it->second;
     return true;
   };
-  for (const std::string& key : {join({i - 1, i}), join({i - 2, i - 1, i}), join({i - 2, i - 1}),
-                                 join({i - 3, i - 2, i - 1}), join({i - 3, i - 2})}) {
-    if (lookup(key, valence)) break;
-  }
+  const bool found =
+      lookup(join({i - 1, i}), valence) || lookup(join({i - 2, i - 1, i}), valence) ||
+      lookup(join({i - 2, i - 1}), valence) || lookup(join({i - 3, i - 2, i - 1}), valence) ||
+      lookup(join({i - 3, i - 2}), valence);
+  (void)found;  // the first idiom that matches gives the valence
   if (i + 1 < t.size()) lookup(join({i, i + 1}), valence);
   if (i + 2 < t.size()) lookup(join({i, i + 1, i + 2}), valence);
   if (boosters_.count(join({i - 3, i - 2})) > 0 || boosters_.count(join({i - 2, i - 1})) > 0) {
