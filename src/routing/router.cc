@@ -767,15 +767,13 @@ void Router::Advance(Timestamp now) {
   now_ = std::max(now_, now);
 }
 
-core::Status Router::Open(const Arrival& arrival, Timestamp now) {
-  Advance(now);
+core::Result<RoutedConversation*> Router::Admit(const Arrival& arrival) {
   if (conversations_.contains(arrival.conversation)) {
     return core::MakeError(core::ErrorCode::kAlreadyExists,
                            "conversation " + arrival.conversation.ToString() + " is already open");
   }
   const TeamId team_id = arrival.team ? arrival.team : teams_.front().team.id;
-  const TeamState* team = Team(team_id);
-  if (team == nullptr) {
+  if (Team(team_id) == nullptr) {
     return core::MakeError(
         core::ErrorCode::kNotFound,
         "conversation " + arrival.conversation.ToString() + ": unknown team " + team_id.ToString());
@@ -785,6 +783,14 @@ core::Status Router::Open(const Arrival& arrival, Timestamp now) {
   SetSkillSymbols(c);
   c.team = team_id;
   if (arrival.version > 0) c.version = arrival.version;
+  return &c;
+}
+
+core::Status Router::Open(const Arrival& arrival, Timestamp now) {
+  Advance(now);
+  PARLEY_ASSIGN_OR_RETURN(RoutedConversation * admitted, Admit(arrival));
+  RoutedConversation& c = *admitted;
+  const TeamState* team = Team(c.team);
   c.last_customer_at = arrival.opened_at;
   StartClock(c, c.first_response, SlaMetric::kFirstResponse, arrival.opened_at, Duration::zero());
   StartClock(c, c.resolution, SlaMetric::kResolution, arrival.opened_at, Duration::zero());
@@ -912,24 +918,11 @@ core::Status Router::Answered(ConversationId id, AgentId agent, Timestamp now) {
 
 core::Status Router::Restore(const Arrival& arrival, const Standing& standing, Timestamp now) {
   Advance(now);
-  if (conversations_.contains(arrival.conversation)) {
-    return core::MakeError(core::ErrorCode::kAlreadyExists,
-                           "conversation " + arrival.conversation.ToString() + " is already open");
-  }
-  const TeamId team_id = arrival.team ? arrival.team : teams_.front().team.id;
-  if (Team(team_id) == nullptr) {
-    return core::MakeError(
-        core::ErrorCode::kNotFound,
-        "conversation " + arrival.conversation.ToString() + ": unknown team " + team_id.ToString());
-  }
-  RoutedConversation& c = conversations_[arrival.conversation];
-  c.arrival = arrival;
-  SetSkillSymbols(c);
-  c.team = team_id;
-  c.version = arrival.version;
+  PARLEY_ASSIGN_OR_RETURN(RoutedConversation * admitted, Admit(arrival));
+  RoutedConversation& c = *admitted;
   c.last_customer_at = std::max(arrival.opened_at, standing.last_customer_at);
   c.last_agent_reply_at = standing.last_agent_reply_at;
-  c.visited.push_back(team_id);
+  c.visited.push_back(c.team);
   const bool answered_last =
       standing.last_agent_reply_at && *standing.last_agent_reply_at >= c.last_customer_at;
   if (!standing.first_responded) {

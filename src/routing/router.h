@@ -362,6 +362,9 @@ class Router {
   };
 
   TeamState* Team(TeamId id);
+  // A new conversation in the router, in its team (the arrival's, else the first); refused if
+  // already open or the team is unknown.
+  core::Result<RoutedConversation*> Admit(const Arrival& arrival);
   RoutedConversation* Conversation(ConversationId id);
   AgentState* Agent(AgentId id);
   // The open conversation, or the agent; kNotFound saying which.
