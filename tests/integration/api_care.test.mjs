@@ -5,7 +5,7 @@ import { createHmac } from 'node:crypto';
 import { after, before, test } from 'node:test';
 
 import { FakeX } from './fake_x.mjs';
-import { createUser as create, login as logIn, removeDir, startParley, tempDir, waitUntilProcessed, writeConfig } from './harness.mjs';
+import { createUser as create, login as logIn, removeDir, startParley, tempDir, waitUntilProcessed, writeConfig, xAccountConfig } from './harness.mjs';
 
 const brand = '4337869213';
 const consumerSecret = 'x-consumer-secret';
@@ -34,18 +34,7 @@ before(async () => {
   fake = new FakeX('user-token');
   await fake.start();
   dir = tempDir();
-  config = writeConfig(dir, `
-[outbound]
-poll_interval_ms = 100
-
-[[channel_accounts]]
-workspace = "acme"
-kind = "x"
-name = "@AcmeHelp"
-platform_account_id = "${brand}"
-api_base_url = "${fake.base}"
-credentials = { consumer_secret = "${consumerSecret}", access_token = "user-token" }
-`);
+  config = writeConfig(dir, xAccountConfig({ brand, consumerSecret, accessToken: 'user-token', base: fake.base }));
   parley = await startParley({ dataDir: dir, config });
   createUser('agent@example.com', 'agent', 'agent password 123');
   createUser('analyst@example.com', 'analyst', 'analyst password 123');

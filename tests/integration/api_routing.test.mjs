@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { FakeX } from './fake_x.mjs';
-import { connectEvents, createUser, login as logIn, removeDir, runParley, startParley, tempDir, waitUntilProcessed } from './harness.mjs';
+import { connectEvents, createUser, login as logIn, removeDir, runParley, startParley, tempDir, waitUntilProcessed, xAccountConfig } from './harness.mjs';
 
 const brand = '4337869213';
 const consumerSecret = 'x-consumer-secret';
@@ -61,22 +61,11 @@ function routingFile(spec) {
 function writeServerConfig(routing) {
   config = join(dir, 'parley.toml');
   writeFileSync(config, `
-[outbound]
-poll_interval_ms = 100
-
 [[workspaces]]
 slug = "acme"
 name = "Acme"
 routing = "${routing}"
-
-[[channel_accounts]]
-workspace = "acme"
-kind = "x"
-name = "@AcmeHelp"
-platform_account_id = "${brand}"
-api_base_url = "${fake.base}"
-credentials = { consumer_secret = "${consumerSecret}", access_token = "user-token" }
-`);
+${xAccountConfig({ brand, consumerSecret, accessToken: 'user-token', base: fake.base })}`);
 }
 
 before(async () => {

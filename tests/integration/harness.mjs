@@ -187,3 +187,20 @@ export function connectEvents(url, query = '', headers = {}) {
     pending: () => inbox.length,
   };
 }
+
+// The configuration of an X account of workspace "acme" whose API is `base` (a FakeX), with
+// replies polled quickly: what the tests that send replies share.
+export function xAccountConfig({ brand, consumerSecret, accessToken, base }) {
+  return `
+[outbound]
+poll_interval_ms = 100
+
+[[channel_accounts]]
+workspace = "acme"
+kind = "x"
+name = "@AcmeHelp"
+platform_account_id = "${brand}"
+api_base_url = "${base}"
+credentials = { consumer_secret = "${consumerSecret}", access_token = "${accessToken}" }
+`;
+}

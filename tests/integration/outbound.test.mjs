@@ -6,7 +6,7 @@ import { createHmac } from 'node:crypto';
 import { after, before, test } from 'node:test';
 
 import { FakeX } from './fake_x.mjs';
-import { removeDir, runParley, startParley, tempDir, waitUntilProcessed, writeConfig } from './harness.mjs';
+import { removeDir, runParley, startParley, tempDir, waitUntilProcessed, writeConfig, xAccountConfig } from './harness.mjs';
 
 const brand = '4337869213';
 const consumerSecret = 'x-consumer-secret';
@@ -20,18 +20,7 @@ before(async () => {
   fake = new FakeX(accessToken);
   await fake.start();
   dir = tempDir();
-  config = writeConfig(dir, `
-[outbound]
-poll_interval_ms = 100
-
-[[channel_accounts]]
-workspace = "acme"
-kind = "x"
-name = "@AcmeHelp"
-platform_account_id = "${brand}"
-api_base_url = "${fake.base}"
-credentials = { consumer_secret = "${consumerSecret}", access_token = "${accessToken}" }
-`);
+  config = writeConfig(dir, xAccountConfig({ brand, consumerSecret, accessToken, base: fake.base }));
 });
 
 after(async () => {
