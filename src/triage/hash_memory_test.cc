@@ -5,6 +5,8 @@
 #include <random>
 #include <unordered_map>
 
+#include "parley/triage/string_table.h"
+
 namespace parley::triage {
 namespace {
 
@@ -48,6 +50,22 @@ TEST(HashMemory, TryEmplaceSaysWhetherItWasNew) {
   EXPECT_EQ(memory.Find(0), nullptr);
   memory.Put(0, 2.0);  // stored as 1
   EXPECT_EQ(*memory.Find(1), 2.0);
+}
+
+TEST(StringTable, FindsWhatWasAddedAndKeepsTheFirstValue) {
+  StringTable<double> table;
+  std::unordered_map<std::string, double> reference;
+  for (int i = 0; i < 5'000; ++i) {
+    const std::string word = "w" + std::to_string(i * 7919 % 10'007);
+    table.Emplace(word, i);
+    reference.emplace(word, i);
+  }
+  table.Emplace("w0", -1);  // already there: the first value stays
+  EXPECT_EQ(table.size(), reference.size());
+  for (const auto& [word, value] : reference) ASSERT_EQ(*table.Find(word), value) << word;
+  EXPECT_EQ(table.Find("w10008"), nullptr);
+  EXPECT_FALSE(table.Contains(""));
+  EXPECT_EQ(StringTable<int>().Find("anything"), nullptr);
 }
 
 }  // namespace

@@ -66,46 +66,44 @@ const SentimentAnalyzer& SentimentAnalyzer::Default() {
 
 SentimentAnalyzer::SentimentAnalyzer() {
   ForEachLine(lexicons::VaderLexicon(), [&](const std::string_view* f, std::size_t n) {
-    if (n >= 2) lexicon_.emplace(std::string(f[0]), ParseDouble(f[1]));
+    if (n >= 2) lexicon_.Emplace(f[0], ParseDouble(f[1]));
   });
   // AFINN fills the words VADER's lexicon lacks ("delayed", "stranded"), scaled from -5..5 to
   // VADER's -4..4 and weakened: VADER's valences were rated for this scale, AFINN's were not.
   ForEachLine(lexicons::Afinn(), [&](const std::string_view* f, std::size_t n) {
     if (n >= 2 && f[0].find(' ') == std::string_view::npos) {
-      lexicon_.emplace(std::string(f[0]), ParseDouble(f[1]) * kAfinnWeight);
+      lexicon_.Emplace(f[0], ParseDouble(f[1]) * kAfinnWeight);
     }
   });
   ForEachLine(lexicons::VaderBoosters(), [&](const std::string_view* f, std::size_t n) {
-    if (n >= 2) boosters_.emplace(std::string(f[0]), ParseDouble(f[1]));
+    if (n >= 2) boosters_.Emplace(f[0], ParseDouble(f[1]));
   });
   ForEachLine(lexicons::VaderIdioms(), [&](const std::string_view* f, std::size_t n) {
-    if (n >= 2) idioms_.emplace(std::string(f[0]), ParseDouble(f[1]));
+    if (n >= 2) idioms_.Emplace(f[0], ParseDouble(f[1]));
   });
   ForEachLine(lexicons::VaderNegations(),
-              [&](const std::string_view* f, std::size_t) { negations_.emplace(f[0]); });
+              [&](const std::string_view* f, std::size_t) { negations_.Emplace(f[0], true); });
   ForEachLine(lexicons::EmojiSentiment(), [&](const std::string_view* f, std::size_t n) {
     // Scores from a handful of uses are noise; the ranking's authors use the same cut-off.
-    if (n >= 3 && ParseDouble(f[2]) >= 5) emoji_.emplace(std::string(f[0]), ParseDouble(f[1]));
+    if (n >= 3 && ParseDouble(f[2]) >= 5) emoji_.Emplace(f[0], ParseDouble(f[1]));
   });
 }
 
 double SentimentAnalyzer::Lexicon(std::string_view lower) const {
-  const auto it = lexicon_.find(lower);
-  return it == lexicon_.end() ? 0 : it->second;
+  const double* valence = lexicon_.Find(lower);
+  return valence == nullptr ? 0 : *valence;
 }
 
-bool SentimentAnalyzer::InLexicon(std::string_view lower) const {
-  return lexicon_.find(lower) != lexicon_.end();
-}
+bool SentimentAnalyzer::InLexicon(std::string_view lower) const { return lexicon_.Contains(lower); }
 
 bool SentimentAnalyzer::Negated(std::string_view lower) const {
-  return negations_.find(lower) != negations_.end() || lower.find("n't") != std::string_view::npos;
+  return negations_.Contains(lower) || lower.find("n't") != std::string_view::npos;
 }
 
 double SentimentAnalyzer::Booster(const Token& token, double valence, bool cap_differential) const {
-  const auto it = boosters_.find(token.lower);
-  if (it == boosters_.end()) return 0;
-  double scalar = valence < 0 ? -it->second : it->second;
+  const double* boost = boosters_.Find(token.lower);
+  if (boost == nullptr) return 0;
+  double scalar = valence < 0 ? -*boost : *boost;
   if (cap_differential && IsShouted(token.text))
     scalar += valence > 0 ? kCapsIncrement : -kCapsIncrement;
   return scalar;
@@ -162,9 +160,9 @@ void SentimentAnalyzer::Tokenize(std::string_view text, std::vector<Token>& out)
       Token token;
       token.text = raw.substr(k, sequence_end - k);
       token.is_emoji = true;
-      auto it = emoji_.find(token.text);
-      if (it == emoji_.end()) it = emoji_.find(raw.substr(k, next - k));
-      if (it != emoji_.end()) token.emoji_valence = it->second * kEmojiWeight;
+      const double* emoji = emoji_.Find(token.text);
+      if (emoji == nullptr) emoji = emoji_.Find(raw.substr(k, next - k));
+      if (emoji != nullptr) token.emoji_valence = *emoji * kEmojiWeight;
       out.push_back(std::move(token));
       k = sequence_end;
       word_start = k;
@@ -187,9 +185,9 @@ double SentimentAnalyzer::Idioms(double valence, const std::vector<Token>& t, st
     return key;
   };
   const auto lookup = [&](std::string_view phrase, double& value) {
-    const auto it = idioms_.find(phrase);
-    if (it == idioms_.end()) return false;
-    value = it->second;
+    const double* idiom = idioms_.Find(phrase);
+    if (idiom == nullptr) return false;
+    value = *idiom;
     return true;
   };
   const bool found =
@@ -199,7 +197,7 @@ double SentimentAnalyzer::Idioms(double valence, const std::vector<Token>& t, st
   (void)found;  // the first idiom that matches gives the valence
   if (i + 1 < t.size()) lookup(join({i, i + 1}), valence);
   if (i + 2 < t.size()) lookup(join({i, i + 1, i + 2}), valence);
-  if (boosters_.count(join({i - 3, i - 2})) > 0 || boosters_.count(join({i - 2, i - 1})) > 0) {
+  if (boosters_.Contains(join({i - 3, i - 2})) || boosters_.Contains(join({i - 2, i - 1}))) {
     valence -= kBoosterIncrement;
   }
   return valence;
@@ -228,7 +226,7 @@ SentimentScore SentimentAnalyzer::Score(std::string_view text, bool words_count)
       valences[i] = token.emoji_valence;
       continue;
     }
-    if (boosters_.count(token.lower) > 0 ||
+    if (boosters_.Contains(token.lower) ||
         (token.lower == "kind" && i + 1 < tokens.size() && tokens[i + 1].lower == "of")) {
       continue;
     }

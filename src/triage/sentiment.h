@@ -9,6 +9,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "parley/triage/string_table.h"
 #include "parley/triage/text.h"
 
 namespace parley::triage {
@@ -54,12 +55,12 @@ class SentimentAnalyzer {
   bool Negated(std::string_view lower) const;
   double Idioms(double valence, const std::vector<Token>& tokens, std::size_t i) const;
 
-  using Map = std::unordered_map<std::string, double, StringHash, std::equal_to<>>;
+  using Map = StringTable<double>;
   Map lexicon_;
   Map boosters_;
   Map idioms_;
   Map emoji_;
-  std::unordered_set<std::string, StringHash, std::equal_to<>> negations_;
+  StringTable<bool> negations_;
 };
 
 }  // namespace parley::triage
