@@ -79,6 +79,12 @@ void AddRoutingRoutes(Api& api, Application& app);
 // Users and their roles and restrictions (resource_routes.cc).
 void AddUserRoutes(Api& api, Application& app);
 
+// The conversation named by `id_text` if it exists and the caller may act on it with
+// `permission`; nullopt otherwise (what a user may not see answers as absent).
+core::Result<std::optional<domain::Conversation>> VisibleConversation(Application& app,
+                                                                      const auth::Principal& who,
+                                                                      const std::string& id_text,
+                                                                      auth::Permission permission);
 // The user's agent profile in the workspace (the agent with their email), if they have one.
 core::Result<std::optional<domain::AgentId>> AgentOfUser(Application& app, const domain::User& user,
                                                          domain::WorkspaceId workspace);

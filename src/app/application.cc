@@ -217,9 +217,10 @@ core::Status PutRoutingSetup(storage::Store& store, core::IdGenerator& ids,
   auto invalid = [](const std::string& what) {
     return core::MakeError(core::ErrorCode::kInvalidArgument, what);
   };
-  PARLEY_TRY(domain::CheckKnownFields(spec, "routing",
-                                      {"description", "calendars", "sla_policies",
-                                       "default_sla_policy", "default_team", "teams", "agents"}));
+  PARLEY_TRY(
+      domain::CheckKnownFields(spec, "routing",
+                               std::vector<std::string_view>(routing::kRoutingDocumentKeys.begin(),
+                                                             routing::kRoutingDocumentKeys.end())));
   PARLEY_ASSIGN_OR_RETURN(auto agents, ByName(store, workspace.id, &domain::Agent::display_name));
   PARLEY_ASSIGN_OR_RETURN(auto teams, ByName(store, workspace.id, &domain::Team::name));
   PARLEY_ASSIGN_OR_RETURN(auto calendars,

@@ -99,16 +99,14 @@ void HandleRoutingMessage(Application& app, const domain::User& user, const json
     }
     return;
   }
-  const auto id =
+  const std::string id =
       message.contains("conversation_id") && message["conversation_id"].is_string()
-          ? core::ParseId<domain::ConversationId>(message["conversation_id"].get<std::string>())
-          : std::nullopt;
-  if (!id) return refuse(type + ": conversation_id names the conversation");
-  auto conversation = storage::Get<domain::Conversation>(app.store(), *id);
-  if (!conversation.ok() || !conversation->has_value() ||
-      !auth::Authorize(user, Permission::kReadConversations,
-                       {(*conversation)->workspace_id, {}, (*conversation)->team_id})
-           .ok()) {
+          ? message["conversation_id"].get<std::string>()
+          : std::string();
+  if (id.empty()) return refuse(type + ": conversation_id names the conversation");
+  auto conversation =
+      VisibleConversation(app, auth::Principal{user, {}, {}}, id, Permission::kReadConversations);
+  if (!conversation.ok() || !conversation->has_value()) {
     return refuse(type + ": no such conversation");
   }
   auto agent = AgentOfUser(app, user, (*conversation)->workspace_id);
@@ -117,7 +115,7 @@ void HandleRoutingMessage(Application& app, const domain::User& user, const json
   }
   engine::RoutingCommand command;
   command.kind = type == "viewing" ? Kind::kViewing : Kind::kTyping;
-  command.conversation = *id;
+  command.conversation = (*conversation)->id;
   command.agent = **agent;
   Route(app, (*conversation)->workspace_id, std::move(command), live);
 }

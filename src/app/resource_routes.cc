@@ -11,6 +11,7 @@
 #include "parley/app/routes.h"
 #include "parley/core/time.h"
 #include "parley/domain/json_codec.h"
+#include "parley/routing/setup.h"
 #include "parley/telemetry/log.h"
 
 namespace parley::app {
@@ -62,7 +63,8 @@ auth::Scope ScopeOf(const domain::Conversation& conversation) {
   return scope;
 }
 
-// The conversation if it exists and the caller may act on it with `permission`.
+}  // namespace
+
 core::Result<std::optional<domain::Conversation>> VisibleConversation(Application& app,
                                                                       const Principal& who,
                                                                       const std::string& id_text,
@@ -77,8 +79,6 @@ core::Result<std::optional<domain::Conversation>> VisibleConversation(Applicatio
   }
   return conversation;
 }
-
-}  // namespace
 
 http::HttpResponse ApiJson(int status, const json& body) {
   return http::JsonResponse(status, body.dump());
@@ -401,8 +401,8 @@ void AddRoutingRoutes(Api& api, Application& app) {
           [&app](const http::HttpRequest& request, const http::RouteParams& params,
                  const Principal& who) {
             auto body =
-                JsonBody(request, {"description", "calendars", "sla_policies", "default_sla_policy",
-                                   "default_team", "teams", "agents"});
+                JsonBody(request, std::set<std::string>(routing::kRoutingDocumentKeys.begin(),
+                                                        routing::kRoutingDocumentKeys.end()));
             if (!body.ok()) return ErrorFor(body.error());
             const auto id = core::ParseId<domain::WorkspaceId>(params.at("id"));
             if (!id ||

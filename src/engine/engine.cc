@@ -937,7 +937,7 @@ core::Status Engine::LoadRouter(domain::Timestamp now) {
       if (c.ok()) {
         if (c->tier == domain::Tier::kNoise) continue;  // not for an agent (RouteCustomerMessage)
         routing::Standing standing;
-        if (router_->FindAgent(c->assignee_id) != nullptr) standing.assignee = c->assignee_id;
+        standing.assignee = c->assignee_id;
         standing.waiting_on_customer = c->status == ConversationStatus::kWaitingOnCustomer;
         standing.first_responded = c->first_response_at.has_value();
         standing.last_customer_at = c->last_customer_message_at.value_or(c->opened_at);

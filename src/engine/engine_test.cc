@@ -639,6 +639,11 @@ TEST_F(RoutedEngineTest, ARestartGivesBackEveryonesWorkBeforeOfferingTheQueue) {
   Do(Act(Kind::kTick, {}));
   EXPECT_EQ(Stored(held).assignee_id, kAnn);
   EXPECT_EQ(Stored(waiting).status, ConversationStatus::kQueued);
+  // Restored where it stood: not announced (nor written) again.
+  const auto events = engine_->TakeRoutingEvents();
+  EXPECT_FALSE(std::any_of(events.begin(), events.end(), [&](const routing::Event& e) {
+    return e.kind == routing::EventKind::kQueued && e.conversation == waiting;
+  }));
   EXPECT_EQ(engine_->router()->FindAgent(kAnn)->load, 1);
   EXPECT_TRUE(engine_->router()->CheckInvariants().ok());
   // Bob comes online: the queue is offered to him at once.

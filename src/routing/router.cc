@@ -484,7 +484,7 @@ void Router::Route(RoutedConversation& c) {
   Enqueue(c, std::move(why));
 }
 
-void Router::Enqueue(RoutedConversation& c, std::string why) {
+void Router::Enqueue(RoutedConversation& c, std::string why, bool announce) {
   TeamState& team = *Team(c.team);
   c.phase = Phase::kQueued;
   c.queued_at = now_;
@@ -493,12 +493,14 @@ void Router::Enqueue(RoutedConversation& c, std::string why) {
   if (std::find(c.visited.begin(), c.visited.end(), c.team) == c.visited.end()) {
     c.visited.push_back(c.team);
   }
-  Event event;
-  event.kind = EventKind::kQueued;
-  event.conversation = c.arrival.conversation;
-  event.team = c.team;
-  event.reason = std::move(why);
-  Emit(std::move(event));
+  if (announce) {
+    Event event;
+    event.kind = EventKind::kQueued;
+    event.conversation = c.arrival.conversation;
+    event.team = c.team;
+    event.reason = std::move(why);
+    Emit(std::move(event));
+  }
   ArmConversationTimers(c);
   if (team.team.queue_cap && team.queue.size() > static_cast<std::size_t>(*team.team.queue_cap)) {
     RoutedConversation* last = Conversation(std::prev(team.queue.end())->conversation);
@@ -951,7 +953,9 @@ core::Status Router::Restore(const Arrival& arrival, const Standing& standing, T
     agent = nullptr;  // offline by choice: what they owe an answer goes back to the queue
   }
   if (agent == nullptr) {
-    Enqueue(c, "restored");  // routed by OfferAll, once every assignee holds their work
+    // Routed by OfferAll, once every assignee holds their work. Said only when it was someone's.
+    Enqueue(c, standing.assignee ? "its agent is gone or offline" : "restored",
+            standing.assignee.valid());
     return core::Ok();
   }
   c.phase = standing.waiting_on_customer ? Phase::kWaitingOnCustomer : Phase::kAssigned;

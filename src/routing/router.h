@@ -413,7 +413,8 @@ class Router {
   void Unassign(RoutedConversation& c, std::string_view why, bool requeue, bool silent = false);
   // Assigns c, or queues it in its team with the reason nobody could take it.
   void Route(RoutedConversation& c);
-  void Enqueue(RoutedConversation& c, std::string why);
+  // `announce`: emit kQueued (not for a conversation restored where it already stood).
+  void Enqueue(RoutedConversation& c, std::string why, bool announce = true);
   void Dequeue(RoutedConversation& c);
   // Its priority or deadline changed: its place in the queue follows.
   void Rekey(RoutedConversation& c);

@@ -3,6 +3,7 @@
 // scenario; the server from a workspace's `routing` file, into its stored teams and agents.
 #pragma once
 
+#include <array>
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -46,6 +47,11 @@ struct RoutingSetup {
   std::map<std::string, domain::CalendarId> calendars;
   std::map<std::string, domain::SlaPolicyId> policies;
 };
+
+// The keys of a routing document (a workspace's routing file, the API's routing resource).
+inline constexpr std::array<std::string_view, 7> kRoutingDocumentKeys = {
+    "description",  "calendars", "sla_policies", "default_sla_policy",
+    "default_team", "teams",     "agents"};
 
 // Gives the id of the named thing of a kind ("agent", "team", "calendar", "sla_policy"): numbered
 // in order by the simulator; the stored one, or a new one, by the server (so ids stay the same
