@@ -377,25 +377,33 @@ http::HttpResponse Routed(Application& app, const domain::Conversation& conversa
   return ApiJson(200, {{"conversation", now->has_value() ? json(**now) : json()}});
 }
 
+// The workspace named by `id_text` if it exists and the caller may act in it with `permission`.
+core::Result<std::optional<domain::Workspace>> VisibleWorkspace(Application& app,
+                                                                const Principal& who,
+                                                                const std::string& id_text,
+                                                                Permission permission) {
+  const auto id = core::ParseId<domain::WorkspaceId>(id_text);
+  if (!id || !auth::Authorize(who.user, permission, {*id, {}, {}}).ok()) {
+    return std::optional<domain::Workspace>();
+  }
+  return storage::Get<domain::Workspace>(app.store(), *id);
+}
+
 }  // namespace
 
 void AddRoutingRoutes(Api& api, Application& app) {
   // The workspace's teams, agents, calendars and SLA policies as one document, in the shape of
   // a routing file (docs/routing.md): read it, change it, put it back.
-  api.Add(
-      "GET", "/api/v1/workspaces/{id}/routing", Permission::kReadConversations,
-      [&app](const http::HttpRequest&, const http::RouteParams& params, const Principal& who) {
-        const auto id = core::ParseId<domain::WorkspaceId>(params.at("id"));
-        if (!id || !auth::Authorize(who.user, Permission::kReadConversations, {*id, {}, {}}).ok()) {
-          return NotFound("workspace");
-        }
-        auto workspace = storage::Get<domain::Workspace>(app.store(), *id);
-        if (!workspace.ok()) return ErrorFor(workspace.error());
-        if (!workspace->has_value()) return NotFound("workspace");
-        auto setup = GetRoutingSetup(app.store(), **workspace);
-        if (!setup.ok()) return ErrorFor(setup.error());
-        return ApiJson(200, *setup);
-      });
+  api.Add("GET", "/api/v1/workspaces/{id}/routing", Permission::kReadConversations,
+          [&app](const http::HttpRequest&, const http::RouteParams& params, const Principal& who) {
+            auto workspace =
+                VisibleWorkspace(app, who, params.at("id"), Permission::kReadConversations);
+            if (!workspace.ok()) return ErrorFor(workspace.error());
+            if (!workspace->has_value()) return NotFound("workspace");
+            auto setup = GetRoutingSetup(app.store(), **workspace);
+            if (!setup.ok()) return ErrorFor(setup.error());
+            return ApiJson(200, *setup);
+          });
 
   api.Add("PUT", "/api/v1/workspaces/{id}/routing", Permission::kManageOrganisation,
           [&app](const http::HttpRequest& request, const http::RouteParams& params,
@@ -404,15 +412,11 @@ void AddRoutingRoutes(Api& api, Application& app) {
                 JsonBody(request, std::set<std::string>(routing::kRoutingDocumentKeys.begin(),
                                                         routing::kRoutingDocumentKeys.end()));
             if (!body.ok()) return ErrorFor(body.error());
-            const auto id = core::ParseId<domain::WorkspaceId>(params.at("id"));
-            if (!id ||
-                !auth::Authorize(who.user, Permission::kManageOrganisation, {*id, {}, {}}).ok()) {
-              return NotFound("workspace");
-            }
             // One change of set-up at a time: names are matched to stored ids.
             static std::mutex changing;
             std::lock_guard lock(changing);
-            auto workspace = storage::Get<domain::Workspace>(app.store(), *id);
+            auto workspace =
+                VisibleWorkspace(app, who, params.at("id"), Permission::kManageOrganisation);
             if (!workspace.ok()) return ErrorFor(workspace.error());
             if (!workspace->has_value()) return NotFound("workspace");
             storage::WriteBatch batch;
@@ -425,11 +429,12 @@ void AddRoutingRoutes(Api& api, Application& app) {
             }
             engine::RoutingCommand reload;
             reload.kind = engine::RoutingCommand::Kind::kReload;
-            if (auto reloaded = RouteNow(app, *id, std::move(reload)); !reloaded.ok()) {
+            const domain::WorkspaceId id = (*workspace)->id;
+            if (auto reloaded = RouteNow(app, id, std::move(reload)); !reloaded.ok()) {
               return ErrorFor(reloaded.error());
             }
             telemetry::LogInfo("workspace.routing_changed",
-                               {{"workspace", id->value()}, {"by", who.user.id.value()}});
+                               {{"workspace", id.value()}, {"by", who.user.id.value()}});
             auto setup = GetRoutingSetup(app.store(), **workspace);
             if (!setup.ok()) return ErrorFor(setup.error());
             return ApiJson(200, *setup);
