@@ -78,6 +78,9 @@ void AddResourceRoutes(Api& api, Application& app);
 void AddRoutingRoutes(Api& api, Application& app);
 // Users and their roles and restrictions (resource_routes.cc).
 void AddUserRoutes(Api& api, Application& app);
+// Keyword tables, rules, canned responses, notes, customers and the organisation's teams, agents,
+// SLA policies and calendars (content_routes.cc).
+void AddContentRoutes(Api& api, Application& app);
 
 // The conversation named by `id_text` if it exists and the caller may act on it with
 // `permission`; nullopt otherwise (what a user may not see answers as absent).
@@ -85,6 +88,14 @@ core::Result<std::optional<domain::Conversation>> VisibleConversation(Applicatio
                                                                       const auth::Principal& who,
                                                                       const std::string& id_text,
                                                                       auth::Permission permission);
+// The workspace named by `id_text` if it exists and the caller may act in it with `permission`;
+// nullopt otherwise.
+core::Result<std::optional<domain::Workspace>> VisibleWorkspace(Application& app,
+                                                                const auth::Principal& who,
+                                                                const std::string& id_text,
+                                                                auth::Permission permission);
+// 404 "no such <what>": also the answer for what the caller may not see.
+http::HttpResponse NotFound(std::string_view what);
 // The user's agent profile in the workspace (the agent with their email), if they have one.
 core::Result<std::optional<domain::AgentId>> AgentOfUser(Application& app, const domain::User& user,
                                                          domain::WorkspaceId workspace);

@@ -232,6 +232,7 @@ void Api::AddPublic(std::string method, std::string pattern, PublicHandler handl
 void AddApiRoutes(Api& api, Application& app) {
   AddResourceRoutes(api, app);
   AddUserRoutes(api, app);
+  AddContentRoutes(api, app);
   AddRealtimeRoutes(api, app);
 
   api.AddPublic("GET", "/api/v1/openapi.json",

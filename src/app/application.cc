@@ -412,39 +412,12 @@ core::Result<std::unique_ptr<Application>> Application::Open(const config::Confi
       ingest::ProcessorOptions{config.ingest.batch}, &app->metrics_);
   // Triage with the shipped defaults, compiled once; the processor keeps a copy per workspace
   // (each remembering its own recent posts and authors) and triages while the engines write.
-  // Per-workspace tables and rules come with their REST resources (issue 6).
+  // A workspace with its own set-up (a triage file, brand handles, stored keyword tables or
+  // rules) gets its own compiled configuration.
   auto triager = triage::Triager::Create(triage::TriageConfig{}, clock);
   PARLEY_TRY(triager);
-  // Each workspace's own configuration: its triage file (keyword tables, rules, key customers)
-  // and its brand handles, whose posts are the brand's own.
-  auto stored = storage::ListAll<domain::Workspace>(*app->store_, domain::WorkspaceId());
-  PARLEY_TRY(stored);
-  for (const auto& workspace : *stored) {
-    const auto declared = std::find_if(config.workspaces.begin(), config.workspaces.end(),
-                                       [&](const auto& w) { return w.slug == workspace.slug; });
-    const std::string file = declared == config.workspaces.end() ? "" : declared->triage;
-    if (file.empty() && workspace.brand_handles.empty()) continue;
-    triage::TriageConfig workspace_config;
-    if (!file.empty()) {
-      auto loaded = triage::LoadTriageConfig(file);
-      if (!loaded.ok()) {
-        return core::MakeError(
-            core::ErrorCode::kInvalidArgument,
-            "workspaces." + workspace.slug + ".triage: " + loaded.error().message);
-      }
-      workspace_config = std::move(loaded).value();
-    }
-    for (const std::string& handle : workspace.brand_handles) {
-      workspace_config.brand_handles.push_back(handle);
-    }
-    auto own = triage::Triager::Create(std::move(workspace_config), clock);
-    if (!own.ok()) {
-      return core::MakeError(core::ErrorCode::kInvalidArgument,
-                             "workspaces." + workspace.slug + ".triage: " + own.error().message);
-    }
-    app->processor_->SetTriager(workspace.id, std::move(own).value());
-  }
   app->processor_->SetTriager(std::move(triager).value());
+  PARLEY_TRY(app->DeclareTriage());
   app->inbox_->SetCommitListener([processor = app->processor_.get()] { processor->Notify(); });
 
   auto outbox = sqlite::SqliteOutbox::Open((dir / "outbox.db").string(), clock);

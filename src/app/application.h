@@ -11,6 +11,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -32,6 +33,7 @@
 #include "parley/storage/raw_inbox.h"
 #include "parley/storage/store.h"
 #include "parley/telemetry/metrics.h"
+#include "parley/triage/triage.h"
 
 namespace parley::app {
 
@@ -97,6 +99,15 @@ class Application {
   // Puts a request to a platform in the outbox and wakes the dispatcher.
   core::Result<domain::OutboxItem> Enqueue(domain::OutboxItem item);
   Directory& directory() { return directory_; }
+  // Changes a workspace's stored keyword tables and rules (triage_setup.cc). `edit` is given them
+  // as stored and changes them, putting its writes in the batch; the configuration they make is
+  // compiled and used for the next message, then the batch is stored. One edit at a time, so no
+  // edit is lost. kInvalidArgument when it does not compile (naming the table, entry, position
+  // and reason); nothing changes when `edit`, the compile or the write fails.
+  using TriageEdit =
+      std::function<core::Status(std::vector<domain::KeywordTable>& tables,
+                                 std::vector<domain::Rule>& rules, storage::WriteBatch& batch)>;
+  core::Status EditTriage(domain::WorkspaceId workspace, const TriageEdit& edit);
   ingest::InboxProcessor& processor() { return *processor_; }
   telemetry::Registry& metrics() { return metrics_; }
   core::IdGenerator& ids() { return ids_; }
@@ -111,6 +122,9 @@ class Application {
  private:
   Application(config::Config config, const core::Clock& clock);
   core::Status DeclareConfigured();
+  // Seeds each workspace's stored tables and rules from its triage file and gives the workspace
+  // its own triager where it has a set-up of its own.
+  core::Status DeclareTriage();
   void AddRoutes();
 
   const config::Config config_;
@@ -123,6 +137,10 @@ class Application {
   channels::ParserRegistry parsers_;
   Directory directory_;
   std::unique_ptr<ingest::InboxProcessor> processor_;
+  std::mutex triage_mutex_;  // one triage edit at a time
+  // Each workspace's triage settings from its file, without the tables and rules.
+  std::map<domain::WorkspaceId, triage::TriageConfig>
+      triage_settings_;  // GUARDED_BY(triage_mutex_)
   std::unique_ptr<storage::Outbox> outbox_;
   std::unique_ptr<auth::Accounts> accounts_;
   EventHub events_{core::RandomHex(8)};

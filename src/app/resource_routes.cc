@@ -22,10 +22,6 @@ using nlohmann::json;
 
 namespace {
 
-http::HttpResponse NotFound(std::string_view what) {
-  return http::ErrorResponse(404, "not_found", "no such " + std::string(what));
-}
-
 // An account as the API shows it: never its credentials; where the platform must deliver.
 json AccountView(const domain::ChannelAccount& account) {
   std::string webhook;
@@ -64,6 +60,21 @@ auth::Scope ScopeOf(const domain::Conversation& conversation) {
 }
 
 }  // namespace
+
+http::HttpResponse NotFound(std::string_view what) {
+  return http::ErrorResponse(404, "not_found", "no such " + std::string(what));
+}
+
+core::Result<std::optional<domain::Workspace>> VisibleWorkspace(Application& app,
+                                                                const Principal& who,
+                                                                const std::string& id_text,
+                                                                Permission permission) {
+  const auto id = core::ParseId<domain::WorkspaceId>(id_text);
+  if (!id || !auth::Authorize(who.user, permission, {*id, {}, {}}).ok()) {
+    return std::optional<domain::Workspace>();
+  }
+  return storage::Get<domain::Workspace>(app.store(), *id);
+}
 
 core::Result<std::optional<domain::Conversation>> VisibleConversation(Application& app,
                                                                       const Principal& who,
@@ -375,18 +386,6 @@ http::HttpResponse Routed(Application& app, const domain::Conversation& conversa
   auto now = storage::Get<domain::Conversation>(app.store(), conversation.id);
   if (!now.ok()) return ErrorFor(now.error());
   return ApiJson(200, {{"conversation", now->has_value() ? json(**now) : json()}});
-}
-
-// The workspace named by `id_text` if it exists and the caller may act in it with `permission`.
-core::Result<std::optional<domain::Workspace>> VisibleWorkspace(Application& app,
-                                                                const Principal& who,
-                                                                const std::string& id_text,
-                                                                Permission permission) {
-  const auto id = core::ParseId<domain::WorkspaceId>(id_text);
-  if (!id || !auth::Authorize(who.user, permission, {*id, {}, {}}).ok()) {
-    return std::optional<domain::Workspace>();
-  }
-  return storage::Get<domain::Workspace>(app.store(), *id);
 }
 
 }  // namespace

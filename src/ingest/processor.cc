@@ -48,6 +48,26 @@ InboxProcessor::InboxProcessor(storage::RawInbox& inbox, const channels::ParserR
 
 InboxProcessor::~InboxProcessor() { Stop(); }
 
+triage::Triager* InboxProcessor::TriagerFor(domain::WorkspaceId workspace) {
+  std::lock_guard lock(triagers_mutex_);
+  if (auto it = triagers_.find(workspace); it != triagers_.end()) return it->second.get();
+  if (!triager_) return nullptr;
+  auto& slot = triagers_[workspace];
+  slot = triager_->Fresh();
+  return slot.get();
+}
+
+core::Status InboxProcessor::Reconfigure(domain::WorkspaceId workspace,
+                                         triage::TriageConfig config) {
+  triage::Triager* triager = TriagerFor(workspace);
+  if (triager == nullptr) {
+    return core::MakeError(core::ErrorCode::kFailedPrecondition, "triage is not set up");
+  }
+  // Compiles outside the lock: the processor keeps triaging with the old configuration until the
+  // new one is swapped in.
+  return triager->Configure(std::move(config));
+}
+
 std::future<core::Result<std::vector<engine::Outcome>>> InboxProcessor::Submit(
     engine::EngineThread& engine, std::vector<engine::Command> commands) {
   auto promise = std::make_shared<std::promise<core::Result<std::vector<engine::Outcome>>>>();
@@ -104,14 +124,7 @@ std::unique_ptr<InboxProcessor::Round> InboxProcessor::Begin(std::vector<storage
       continue;
     }
     Parsed item{std::move(payload), account->workspace_id, {}};
-    triage::Triager* triager = nullptr;
-    if (auto it = triagers_.find(account->workspace_id); it != triagers_.end()) {
-      triager = it->second.get();
-    } else if (triager_) {
-      auto& slot = triagers_[account->workspace_id];
-      slot = triager_->Fresh();
-      triager = slot.get();
-    }
+    triage::Triager* triager = TriagerFor(account->workspace_id);
     for (auto& event : *events) {
       engine::IngestCommand command{std::move(event), *account, item.payload.id, nullptr};
       const auto* inbound = std::get_if<domain::InboundMessage>(&command.event);

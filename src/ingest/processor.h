@@ -67,8 +67,13 @@ class InboxProcessor {
   // triager when one was set, else with a fresh copy of `base`. Call before Start.
   void SetTriager(std::unique_ptr<triage::Triager> base) { triager_ = std::move(base); }
   void SetTriager(domain::WorkspaceId workspace, std::unique_ptr<triage::Triager> triager) {
+    std::lock_guard lock(triagers_mutex_);
     triagers_[workspace] = std::move(triager);
   }
+  // Replaces the workspace's triage configuration from any thread; the next message triaged uses
+  // it. An invalid configuration (a bad pattern, a rule naming no table) changes nothing and is
+  // the error. REQUIRES: SetTriager(base) was called.
+  core::Status Reconfigure(domain::WorkspaceId workspace, triage::TriageConfig config);
   // Finishes the pass under way (and one more, for what arrived meanwhile), then stops.
   void Stop();
 
@@ -91,7 +96,12 @@ class InboxProcessor {
   const ProcessorOptions options_;
 
   std::unique_ptr<triage::Triager> triager_;
-  std::map<domain::WorkspaceId, std::unique_ptr<triage::Triager>> triagers_;  // processor thread
+  // Entries are added, never removed, so a triager found stays valid. Triage runs on the
+  // processor thread; Reconfigure swaps a triager's compiled configuration from any thread.
+  std::mutex triagers_mutex_;
+  std::map<domain::WorkspaceId, std::unique_ptr<triage::Triager>>
+      triagers_;  // GUARDED_BY(triagers_mutex_)
+  triage::Triager* TriagerFor(domain::WorkspaceId workspace);
 
   telemetry::Counter* processed_counter_ = nullptr;
   telemetry::Counter* dead_letter_counter_ = nullptr;

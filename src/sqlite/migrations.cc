@@ -76,6 +76,10 @@ UPDATE messages SET in_reply_to = json_extract(doc, '$.in_reply_to_platform_id')
 CREATE INDEX messages_by_parent ON messages (channel_account_id, in_reply_to)
   WHERE in_reply_to IS NOT NULL;
 )sql"},
+    {3, "documents findable by the conversation they belong to (notes)", R"sql(
+ALTER TABLE documents ADD COLUMN parent_id INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX documents_by_parent ON documents (kind, parent_id, id) WHERE parent_id <> 0;
+)sql"},
 };
 
 constexpr Migration kInboxMigrations[] = {

@@ -103,9 +103,9 @@ core::Status SqliteStore::ApplyLocked(const storage::WriteBatch& batch) {
   // Prepared once per connection: SQLite caches by text with SQLITE_PREPARE_PERSISTENT, and these
   // statements live as long as the call; at batch sizes of hundreds the prepare cost is noise.
   auto put_document = writer_.Prepare(
-      "INSERT INTO documents (kind, id, workspace_id, doc) VALUES (?, ?, ?, ?) "
+      "INSERT INTO documents (kind, id, workspace_id, doc, parent_id) VALUES (?, ?, ?, ?, ?) "
       "ON CONFLICT (kind, id) DO UPDATE SET workspace_id = excluded.workspace_id, doc = "
-      "excluded.doc");
+      "excluded.doc, parent_id = excluded.parent_id");
   PARLEY_TRY(put_document);
   auto put_message = writer_.Prepare(
       "INSERT INTO messages (id, workspace_id, conversation_id, channel_account_id, platform_id, "
@@ -222,7 +222,8 @@ core::Status SqliteStore::ApplyLocked(const storage::WriteBatch& batch) {
         put_document->Bind(1, static_cast<int>(doc.kind))
             .Bind(2, doc.id)
             .Bind(3, doc.workspace_id)
-            .Bind(4, doc.json);
+            .Bind(4, doc.json)
+            .Bind(5, doc.index.conversation_id);
         status = put_document->Run();
         break;
     }
@@ -344,6 +345,16 @@ core::Result<std::vector<std::string>> SqliteStore::ListConversationMessages(
       "SELECT doc FROM messages WHERE conversation_id = ? ORDER BY published_at, id LIMIT ?");
   PARLEY_TRY(stmt);
   stmt->Bind(1, conversation.value()).Bind(2, limit);
+  return CollectDocs(*stmt);
+}
+
+core::Result<std::vector<std::string>> SqliteStore::ListConversationNotes(
+    domain::ConversationId conversation, int limit) {
+  std::lock_guard lock(read_mutex_);
+  auto stmt = reader_.Prepare(
+      "SELECT doc FROM documents WHERE kind = ? AND parent_id = ? ORDER BY id LIMIT ?");
+  PARLEY_TRY(stmt);
+  stmt->Bind(1, static_cast<int>(EntityKind::kNote)).Bind(2, conversation.value()).Bind(3, limit);
   return CollectDocs(*stmt);
 }
 

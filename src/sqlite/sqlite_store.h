@@ -41,6 +41,8 @@ class SqliteStore final : public storage::Store {
                                                        int limit) override;
   core::Result<std::vector<std::string>> ListConversationMessages(
       domain::ConversationId conversation, int limit) override;
+  core::Result<std::vector<std::string>> ListConversationNotes(domain::ConversationId conversation,
+                                                               int limit) override;
   core::Result<storage::ConversationPage> QueryConversations(
       const storage::ConversationQuery& query) override;
   core::Result<domain::AuditEvent> AppendAudit(domain::AuditEvent event) override;

@@ -209,6 +209,30 @@ TEST_P(StoreContract, ListsAConversationsMessagesInPublishedOrder) {
   EXPECT_EQ((*messages)[2].platform_message_id, "a");
 }
 
+TEST_P(StoreContract, ListsAConversationsNotesOldestFirst) {
+  WriteBatch batch;
+  for (int i = 1; i <= 5; ++i) {
+    domain::Note note;
+    note.id = domain::NoteId(10 - i);
+    note.workspace_id = domain::WorkspaceId(1);
+    note.conversation_id = domain::ConversationId(i % 2 == 0 ? 7 : 8);
+    note.kind = "note";
+    note.text = "note " + std::to_string(i);
+    batch.Put(note);
+  }
+  ASSERT_TRUE(store().Apply(batch).ok());
+  auto notes =
+      DecodeAll<domain::Note>(*store().ListConversationNotes(domain::ConversationId(8), 100));
+  ASSERT_TRUE(notes.ok());
+  ASSERT_EQ(notes->size(), 3u);
+  EXPECT_EQ((*notes)[0].text, "note 5");
+  EXPECT_EQ((*notes)[2].text, "note 1");
+  EXPECT_EQ(store().ListConversationNotes(domain::ConversationId(8), 2)->size(), 2u);
+  EXPECT_TRUE(store().ListConversationNotes(domain::ConversationId(9), 10)->empty());
+  ASSERT_TRUE(store().Apply(WriteBatch().Delete(EntityKind::kNote, 5)).ok());
+  EXPECT_EQ(store().ListConversationNotes(domain::ConversationId(8), 100)->size(), 2u);
+}
+
 TEST_P(StoreContract, ConversationQueriesFilterSortAndPage) {
   WriteBatch batch;
   for (int i = 1; i <= 40; ++i) {

@@ -57,6 +57,10 @@ class FaultyStore final : public Store {
       domain::ConversationId conversation, int limit) override {
     return inner_.ListConversationMessages(conversation, limit);
   }
+  core::Result<std::vector<std::string>> ListConversationNotes(domain::ConversationId conversation,
+                                                               int limit) override {
+    return inner_.ListConversationNotes(conversation, limit);
+  }
   core::Result<ConversationPage> QueryConversations(const ConversationQuery& query) override {
     return inner_.QueryConversations(query);
   }

@@ -174,6 +174,18 @@ core::Result<std::vector<std::string>> MemoryStore::ListConversationMessages(
   return OldestFirst(found, limit);
 }
 
+core::Result<std::vector<std::string>> MemoryStore::ListConversationNotes(
+    domain::ConversationId conversation, int limit) {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> out;
+  for (auto it = documents_.lower_bound({EntityKind::kNote, 0});
+       it != documents_.end() && it->first.first == EntityKind::kNote && std::ssize(out) < limit;
+       ++it) {
+    if (it->second.index.conversation_id == conversation.value()) out.push_back(it->second.json);
+  }
+  return out;
+}
+
 core::Result<ConversationPage> MemoryStore::QueryConversations(const ConversationQuery& query) {
   PARLEY_TRY(ValidateQuery(query));
   std::optional<ConversationCursor> cursor;

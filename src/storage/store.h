@@ -117,6 +117,9 @@ class Store {
   // The messages of a conversation, oldest first (by published time, then id).
   virtual core::Result<std::vector<std::string>> ListConversationMessages(
       domain::ConversationId conversation, int limit) = 0;
+  // The notes on a conversation, oldest first (by id).
+  virtual core::Result<std::vector<std::string>> ListConversationNotes(
+      domain::ConversationId conversation, int limit) = 0;
 
   // REQUIRES: 1 <= query.limit <= 500. A malformed cursor is kInvalidArgument.
   virtual core::Result<ConversationPage> QueryConversations(const ConversationQuery& query) = 0;

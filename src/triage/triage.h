@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -67,6 +68,14 @@ struct TriageConfig {
 
 // Parses the JSON form documented in docs/triage.md; errors name the field.
 core::Result<TriageConfig> ParseTriageConfig(std::string_view json);
+// One keyword table or rule in that JSON form, as the configuration file and the API both write it;
+// errors name the field, starting from `where`. The writers give the form back (with the id when
+// the value has one), so that reading what they wrote gives the same value.
+core::Result<domain::KeywordTable> ParseKeywordTable(const nlohmann::json& j,
+                                                     const std::string& where);
+core::Result<domain::Rule> ParseRule(const nlohmann::json& j, const std::string& where);
+nlohmann::json KeywordTableJson(const domain::KeywordTable& table);
+nlohmann::json RuleJson(const domain::Rule& rule);
 // Reads a CSV of key customers: handle,platform_user_id,tier (a header line is skipped).
 core::Result<std::vector<KeyCustomer>> ParseKeyCustomersCsv(std::string_view csv);
 // The same from files; errors name the file.

@@ -71,7 +71,7 @@ core::Result<int> Minute(const std::string& text, const std::string& where) {
   return hours * 60 + minutes;
 }
 
-core::Status ParseTable(const json& j, const std::string& where, domain::KeywordTable& table) {
+core::Status ParseTableInto(const json& j, const std::string& where, domain::KeywordTable& table) {
   PARLEY_TRY(domain::CheckKnownFields(j, where, {"name", "language", "entries", "id"}));
   PARLEY_ASSIGN_OR_RETURN(table.name, String(j, "name", where));
   if (table.name.empty()) return Invalid(where + ".name", "is required");
@@ -126,7 +126,7 @@ core::Status ParseTable(const json& j, const std::string& where, domain::Keyword
   return core::Ok();
 }
 
-core::Status ParseRule(const json& j, const std::string& where, domain::Rule& rule) {
+core::Status ParseRuleInto(const json& j, const std::string& where, domain::Rule& rule) {
   PARLEY_TRY(domain::CheckKnownFields(j, where,
                                       {"name", "order", "enabled", "when", "then", "stop", "id"}));
   PARLEY_ASSIGN_OR_RETURN(rule.name, String(j, "name", where));
@@ -194,6 +194,56 @@ std::int64_t Count(const json& object, const char* key) {
 }
 
 }  // namespace
+
+core::Result<domain::KeywordTable> ParseKeywordTable(const json& j, const std::string& where) {
+  if (!j.is_object()) return Invalid(where, "must be an object");
+  domain::KeywordTable table;
+  PARLEY_TRY(ParseTableInto(j, where, table));
+  return table;
+}
+
+core::Result<domain::Rule> ParseRule(const json& j, const std::string& where) {
+  if (!j.is_object()) return Invalid(where, "must be an object");
+  domain::Rule rule;
+  PARLEY_TRY(ParseRuleInto(j, where, rule));
+  return rule;
+}
+
+json KeywordTableJson(const domain::KeywordTable& table) {
+  json entries = json::array();
+  for (const domain::KeywordEntry& entry : table.entries) {
+    json e = {{"pattern", entry.pattern}, {"kind", domain::ToString(entry.kind)}};
+    if (entry.case_sensitive) e["case_sensitive"] = true;
+    if (!entry.tags.empty()) e["tags"] = entry.tags;
+    if (!entry.category.empty()) e["category"] = entry.category;
+    if (entry.team_id.valid()) e["team"] = entry.team_id.ToString();
+    if (entry.priority) e["priority"] = *entry.priority;
+    entries.push_back(std::move(e));
+  }
+  json out = {{"name", table.name}, {"entries", std::move(entries)}};
+  if (!table.language.empty()) out["language"] = table.language;
+  if (table.id.valid()) out["id"] = table.id.ToString();
+  return out;
+}
+
+json RuleJson(const domain::Rule& rule) {
+  json when = json::array();
+  for (const domain::Condition& condition : rule.conditions) {
+    json c = {{"op", domain::ToString(condition.op)}, {"values", condition.values}};
+    if (!condition.field.empty()) c["field"] = condition.field;
+    when.push_back(std::move(c));
+  }
+  json then = json::array();
+  for (const domain::RuleAction& action : rule.actions) {
+    json a = {{"action", domain::ToString(action.kind)}};
+    if (!action.argument.empty()) a["argument"] = action.argument;
+    then.push_back(std::move(a));
+  }
+  json out = {{"name", rule.name},       {"order", rule.order},     {"enabled", rule.enabled},
+              {"when", std::move(when)}, {"then", std::move(then)}, {"stop", rule.stop_processing}};
+  if (rule.id.valid()) out["id"] = rule.id.ToString();
+  return out;
+}
 
 core::Result<TriageInput> ParseTriageInput(std::string_view line) {
   const auto invalid = [](std::string message) {
@@ -268,7 +318,7 @@ core::Result<TriageConfig> ParseTriageConfig(std::string_view text) {
     std::size_t index = 0;
     for (const json& t : j.at("keyword_tables")) {
       domain::KeywordTable table;
-      PARLEY_TRY(ParseTable(t, "keyword_tables[" + std::to_string(index++) + "]", table));
+      PARLEY_TRY(ParseTableInto(t, "keyword_tables[" + std::to_string(index++) + "]", table));
       config.keyword_tables.push_back(std::move(table));
     }
   }
@@ -277,7 +327,7 @@ core::Result<TriageConfig> ParseTriageConfig(std::string_view text) {
     std::size_t index = 0;
     for (const json& r : j.at("rules")) {
       domain::Rule rule;
-      PARLEY_TRY(ParseRule(r, "rules[" + std::to_string(index++) + "]", rule));
+      PARLEY_TRY(ParseRuleInto(r, "rules[" + std::to_string(index++) + "]", rule));
       config.rules.push_back(std::move(rule));
     }
   }

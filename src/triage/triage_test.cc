@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <nlohmann/json.hpp>
 
 #include "parley/triage/language.h"
 #include "parley/triage/patterns.h"
@@ -122,6 +123,32 @@ TriageConfig Config(std::string_view json) {
   auto parsed = ParseTriageConfig(json);
   EXPECT_TRUE(parsed.ok()) << parsed.error().ToString();
   return parsed.ok() ? std::move(parsed).value() : TriageConfig{};
+}
+
+TEST(TriageConfigJson, TablesAndRulesReadBackAsWritten) {
+  const TriageConfig config = Config(R"({"keyword_tables":[{"name":"refunds","language":"en",
+      "entries":[{"patterns":["money back","refund"],"tags":["refund"],"priority":20,"team":"4"},
+                 {"pattern":"chargeback","kind":"regex","case_sensitive":true,"category":"billing"}]}],
+    "rules":[{"name":"vip","order":3,"stop":true,
+      "when":[{"field":"author.followers","op":"at_least","value":1000},
+              {"op":"matches_table","value":"refunds"}],
+      "then":[{"action":"tag","argument":"vip"},{"action":"set_priority","argument":90}]}]})");
+  ASSERT_EQ(config.keyword_tables.size(), 1u);
+  ASSERT_EQ(config.keyword_tables[0].entries.size(), 3u);
+  ASSERT_EQ(config.rules.size(), 1u);
+  auto table = ParseKeywordTable(KeywordTableJson(config.keyword_tables[0]), "table");
+  ASSERT_TRUE(table.ok()) << table.error().ToString();
+  EXPECT_EQ(*table, config.keyword_tables[0]);
+  auto rule = ParseRule(RuleJson(config.rules[0]), "rule");
+  ASSERT_TRUE(rule.ok()) << rule.error().ToString();
+  EXPECT_EQ(*rule, config.rules[0]);
+  EXPECT_EQ(rule->actions[1].argument, "90");
+
+  auto wrong =
+      ParseRule(nlohmann::json::parse(R"({"name":"x","then":[{"action":"shout"}]})"), "rules.x");
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.error().message, "rules.x.then[0].action: unknown action \"shout\"");
+  EXPECT_FALSE(ParseKeywordTable(nlohmann::json::array(), "table").ok());
 }
 
 TEST(Triager, RefusesABadKeywordPatternNamingTheTableAndEntry) {
