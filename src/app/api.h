@@ -81,6 +81,8 @@ void AddUserRoutes(Api& api, Application& app);
 // Keyword tables, rules, canned responses, notes, customers and the organisation's teams, agents,
 // SLA policies and calendars (content_routes.cc).
 void AddContentRoutes(Api& api, Application& app);
+// Outgoing webhooks and their delivery log (integration_routes.cc).
+void AddIntegrationRoutes(Api& api, Application& app);
 
 // The conversation named by `id_text` if it exists and the caller may act on it with
 // `permission`; nullopt otherwise (what a user may not see answers as absent).

@@ -233,6 +233,7 @@ void AddApiRoutes(Api& api, Application& app) {
   AddResourceRoutes(api, app);
   AddUserRoutes(api, app);
   AddContentRoutes(api, app);
+  AddIntegrationRoutes(api, app);
   AddRealtimeRoutes(api, app);
 
   api.AddPublic("GET", "/api/v1/openapi.json",

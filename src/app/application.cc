@@ -11,6 +11,7 @@
 #include <set>
 
 #include "parley/app/routes.h"
+#include "parley/core/time.h"
 #include "parley/domain/json_codec.h"
 #include "parley/routing/setup.h"
 #include "parley/sqlite/sqlite_inbox.h"
@@ -425,6 +426,13 @@ core::Result<std::unique_ptr<Application>> Application::Open(const config::Confi
   app->outbox_ = std::move(outbox).value();
   app->http_client_ = std::make_unique<http::HttpClient>();
   app->senders_ = outbound::SocialSenders(*app->http_client_);
+  outbound::WebhookOptions webhook_options;
+  webhook_options.max_attempts = config.webhooks.max_attempts;
+  webhook_options.first_retry = std::chrono::milliseconds(config.webhooks.first_retry_ms);
+  webhook_options.max_retry = std::chrono::milliseconds(config.webhooks.max_retry_ms);
+  webhook_options.timeout = std::chrono::milliseconds(config.webhooks.timeout_ms);
+  app->webhooks_ = std::make_unique<outbound::WebhookDispatcher>(
+      *app->store_, *app->http_client_, clock, app->ids_, &app->metrics_, webhook_options);
   outbound::DispatcherOptions outbound_options;
   outbound_options.max_attempts = config.outbound.max_attempts;
   outbound_options.poll_interval = std::chrono::milliseconds(config.outbound.poll_interval_ms);
@@ -526,6 +534,21 @@ core::Status Application::Start() {
   }
   // ...and what the outbox was sending when the server stopped: unconfirmed, never resent.
   PARLEY_TRY(dispatcher_->Start());
+  // Every live event also goes to the workspace's outgoing webhooks that want it.
+  PARLEY_TRY(webhooks_->Start());
+  events_.Subscribe(
+      std::nullopt,
+      [this](const Event& event) {
+        if (!webhooks_->Listening(event.workspace, event.type)) return;
+        const nlohmann::json body = {{"event", event.type},
+                                     {"seq", event.seq},
+                                     {"epoch", events_.epoch()},
+                                     {"workspace_id", event.workspace.ToString()},
+                                     {"at", core::FormatIso8601(clock_.Now())},
+                                     {"data", event.data}};
+        webhooks_->Publish(event.workspace, event.type, body.dump());
+      },
+      [](const EventHub::Subscription&) {});
 
   http::ServerOptions options;
   options.host = config_.server.host;
@@ -548,10 +571,11 @@ void Application::Shutdown() {
         server_->Stop(std::chrono::seconds(config_.server.shutdown_grace_seconds));
     if (unfinished > 0) LogWarn("server.unfinished_requests", {{"count", unfinished}});
   }
-  events_.Clear();                       // nobody is listening any more
   if (dispatcher_) dispatcher_->Stop();  // lets the request in flight finish
   if (processor_) processor_->Stop();    // runs a last round over what the inbox holds
   directory_.StopEngines();
+  events_.Clear();                   // nothing is published any more
+  if (webhooks_) webhooks_->Stop();  // stores the deliveries of the last events
   if (inbox_) inbox_->Close();
   LogInfo("server.stopped");
   if (data_lock_fd_ >= 0) {

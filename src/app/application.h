@@ -29,6 +29,7 @@
 #include "parley/http/server.h"
 #include "parley/ingest/processor.h"
 #include "parley/outbound/dispatcher.h"
+#include "parley/outbound/webhooks.h"
 #include "parley/storage/outbox.h"
 #include "parley/storage/raw_inbox.h"
 #include "parley/storage/store.h"
@@ -99,6 +100,7 @@ class Application {
   // Puts a request to a platform in the outbox and wakes the dispatcher.
   core::Result<domain::OutboxItem> Enqueue(domain::OutboxItem item);
   Directory& directory() { return directory_; }
+  outbound::WebhookDispatcher& webhooks() { return *webhooks_; }
   // Changes a workspace's stored keyword tables and rules (triage_setup.cc). `edit` is given them
   // as stored and changes them, putting its writes in the batch; the configuration they make is
   // compiled and used for the next message, then the batch is stored. One edit at a time, so no
@@ -148,6 +150,7 @@ class Application {
   std::unique_ptr<http::HttpClient> http_client_;
   outbound::SenderRegistry senders_;
   std::unique_ptr<outbound::Dispatcher> dispatcher_;
+  std::unique_ptr<outbound::WebhookDispatcher> webhooks_;
   http::Router router_;
   std::unique_ptr<http::HttpServer> server_;
   std::atomic<bool> shutting_down_{false};

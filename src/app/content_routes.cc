@@ -465,7 +465,9 @@ void AddContentRoutes(Api& api, Application& app) {
                 VisibleConversation(app, who, params.at("id"), Permission::kReadConversations);
             if (!conversation.ok()) return ErrorFor(conversation.error());
             if (!conversation->has_value()) return NotFound("conversation");
-            auto documents = app.store().ListConversationNotes((*conversation)->id, 1000);
+            auto documents =
+                app.store().ListByParent(storage::EntityKind::kNote, (*conversation)->id.value(),
+                                         1000, storage::Store::Order::kOldestFirst);
             if (!documents.ok()) return ErrorFor(documents.error());
             auto notes = storage::DecodeAll<domain::Note>(*documents);
             if (!notes.ok()) return ErrorFor(notes.error());

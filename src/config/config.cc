@@ -184,8 +184,8 @@ bool IsSlug(std::string_view text) {
 
 core::Result<Config> Build(const toml::table& root, const EnvLookup& env) {
   static const std::set<std::string, std::less<>> kSections = {
-      "server", "storage", "inbox",      "ingest",          "outbound",
-      "log",    "node",    "workspaces", "channel_accounts"};
+      "server",   "storage", "inbox", "ingest",     "outbound",
+      "webhooks", "log",     "node",  "workspaces", "channel_accounts"};
   for (const auto& [key, value] : root) {
     if (!kSections.contains(key.str())) return Invalid(key.str(), "unknown section");
   }
@@ -220,6 +220,13 @@ core::Result<Config> Build(const toml::table& root, const EnvLookup& env) {
   outbound.Int("max_attempts", config.outbound.max_attempts, 1, 100);
   outbound.Int("poll_interval_ms", config.outbound.poll_interval_ms, 10, 60'000);
   outbound.RejectUnknown();
+
+  TableReader webhooks(SubTable(root, "webhooks", error), "webhooks", &env, error);
+  webhooks.Int("max_attempts", config.webhooks.max_attempts, 1, 100);
+  webhooks.Int("first_retry_ms", config.webhooks.first_retry_ms, 10, 3'600'000);
+  webhooks.Int("max_retry_ms", config.webhooks.max_retry_ms, 10, 86'400'000);
+  webhooks.Int("timeout_ms", config.webhooks.timeout_ms, 100, 120'000);
+  webhooks.RejectUnknown();
 
   TableReader log(SubTable(root, "log", error), "log", &env, error);
   log.String("level", config.log.level);

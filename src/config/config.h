@@ -44,6 +44,14 @@ struct OutboundConfig {
   int poll_interval_ms = 1000;  // how often the outbox is checked for work others enqueued
 };
 
+// Outgoing webhooks (docs/webhooks.md).
+struct WebhooksConfig {
+  int max_attempts = 8;          // attempts before a delivery is marked failed
+  int first_retry_ms = 10'000;   // the wait after the first failure; doubles each time
+  int max_retry_ms = 3'600'000;  // the longest wait between attempts
+  int timeout_ms = 10'000;       // for one attempt
+};
+
 struct LogConfig {
   std::string level = "info";   // debug, info, warn, error
   std::string format = "text";  // text, json
@@ -81,6 +89,7 @@ struct Config {
   InboxConfig inbox;
   IngestConfig ingest;
   OutboundConfig outbound;
+  WebhooksConfig webhooks;
   LogConfig log;
   NodeConfig node;
   std::vector<WorkspaceConfig> workspaces;

@@ -25,6 +25,8 @@ using OutboxId = core::Id<struct OutboxTag>;
 using UserId = core::Id<struct UserTag>;
 using SessionId = core::Id<struct SessionTag>;
 using ApiTokenId = core::Id<struct ApiTokenTag>;
+using WebhookId = core::Id<struct WebhookTag>;
+using WebhookDeliveryId = core::Id<struct WebhookDeliveryTag>;
 
 using core::Duration;
 using core::Timestamp;

@@ -99,6 +99,11 @@ PARLEY_JSON_CODEC(Session, id, user_id, token_hash, csrf_token, generation, crea
                   last_seen_at)
 PARLEY_JSON_CODEC(ApiToken, id, user_id, name, prefix, token_hash, created_at, last_used_at,
                   revoked_at)
+PARLEY_JSON_CODEC(WebhookSubscription, id, workspace_id, url, events, description, secret, enabled,
+                  created_at)
+PARLEY_JSON_CODEC(WebhookDelivery, id, workspace_id, webhook_id, event, body, state, attempts,
+                  created_at, next_attempt_at, finished_at, last_status, last_error,
+                  last_duration_ms)
 
 #undef PARLEY_JSON_CODEC
 

@@ -22,6 +22,7 @@
 #include "parley/domain/survey.h"
 #include "parley/domain/triage_config.h"
 #include "parley/domain/user.h"
+#include "parley/domain/webhook.h"
 #include "parley/domain/workspace.h"
 
 namespace nlohmann {
@@ -137,6 +138,8 @@ PARLEY_DECLARE_JSON(OutboxItem);
 PARLEY_DECLARE_JSON(User);
 PARLEY_DECLARE_JSON(Session);
 PARLEY_DECLARE_JSON(ApiToken);
+PARLEY_DECLARE_JSON(WebhookSubscription);
+PARLEY_DECLARE_JSON(WebhookDelivery);
 
 #undef PARLEY_DECLARE_JSON
 

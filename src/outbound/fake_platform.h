@@ -3,6 +3,7 @@
 #pragma once
 
 #include <deque>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -17,7 +18,9 @@ struct RecordedRequest {
   std::string target;
   std::string authorization;
   std::string content_type;
-  nlohmann::json body;  // null when there is none or it is not JSON
+  nlohmann::json body;                         // null when there is none or it is not JSON
+  std::map<std::string, std::string> headers;  // names in lower case
+  std::string raw_body;
 };
 
 class FakePlatform {
@@ -55,10 +58,10 @@ class FakePlatform {
     http::HttpResponse response;
     {
       std::lock_guard lock(mutex_);
-      requests_.push_back({request.method, request.target,
-                           std::string(request.Header("authorization")),
-                           std::string(request.Header("content-type")),
-                           nlohmann::json::parse(request.body, nullptr, false)});
+      requests_.push_back(
+          {request.method, request.target, std::string(request.Header("authorization")),
+           std::string(request.Header("content-type")),
+           nlohmann::json::parse(request.body, nullptr, false), request.headers, request.body});
       if (requests_.back().body.is_discarded()) requests_.back().body = nullptr;
       if (script_.empty()) {
         response = http::JsonResponse(200, "{}");

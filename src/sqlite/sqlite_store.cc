@@ -223,7 +223,7 @@ core::Status SqliteStore::ApplyLocked(const storage::WriteBatch& batch) {
             .Bind(2, doc.id)
             .Bind(3, doc.workspace_id)
             .Bind(4, doc.json)
-            .Bind(5, doc.index.conversation_id);
+            .Bind(5, doc.index.parent_id);
         status = put_document->Run();
         break;
     }
@@ -348,13 +348,16 @@ core::Result<std::vector<std::string>> SqliteStore::ListConversationMessages(
   return CollectDocs(*stmt);
 }
 
-core::Result<std::vector<std::string>> SqliteStore::ListConversationNotes(
-    domain::ConversationId conversation, int limit) {
+core::Result<std::vector<std::string>> SqliteStore::ListByParent(EntityKind kind,
+                                                                 std::int64_t parent, int limit,
+                                                                 Order order) {
   std::lock_guard lock(read_mutex_);
   auto stmt = reader_.Prepare(
-      "SELECT doc FROM documents WHERE kind = ? AND parent_id = ? ORDER BY id LIMIT ?");
+      order == Order::kOldestFirst
+          ? "SELECT doc FROM documents WHERE kind = ? AND parent_id = ? ORDER BY id LIMIT ?"
+          : "SELECT doc FROM documents WHERE kind = ? AND parent_id = ? ORDER BY id DESC LIMIT ?");
   PARLEY_TRY(stmt);
-  stmt->Bind(1, static_cast<int>(EntityKind::kNote)).Bind(2, conversation.value()).Bind(3, limit);
+  stmt->Bind(1, static_cast<int>(kind)).Bind(2, parent).Bind(3, limit);
   return CollectDocs(*stmt);
 }
 

@@ -41,8 +41,8 @@ class SqliteStore final : public storage::Store {
                                                        int limit) override;
   core::Result<std::vector<std::string>> ListConversationMessages(
       domain::ConversationId conversation, int limit) override;
-  core::Result<std::vector<std::string>> ListConversationNotes(domain::ConversationId conversation,
-                                                               int limit) override;
+  core::Result<std::vector<std::string>> ListByParent(storage::EntityKind kind, std::int64_t parent,
+                                                      int limit, Order order) override;
   core::Result<storage::ConversationPage> QueryConversations(
       const storage::ConversationQuery& query) override;
   core::Result<domain::AuditEvent> AppendAudit(domain::AuditEvent event) override;

@@ -209,7 +209,7 @@ TEST_P(StoreContract, ListsAConversationsMessagesInPublishedOrder) {
   EXPECT_EQ((*messages)[2].platform_message_id, "a");
 }
 
-TEST_P(StoreContract, ListsAConversationsNotesOldestFirst) {
+TEST_P(StoreContract, ListsWhatBelongsToAParentInIdOrder) {
   WriteBatch batch;
   for (int i = 1; i <= 5; ++i) {
     domain::Note note;
@@ -221,16 +221,23 @@ TEST_P(StoreContract, ListsAConversationsNotesOldestFirst) {
     batch.Put(note);
   }
   ASSERT_TRUE(store().Apply(batch).ok());
-  auto notes =
-      DecodeAll<domain::Note>(*store().ListConversationNotes(domain::ConversationId(8), 100));
+  const auto of = [&](std::int64_t conversation, int limit,
+                      Store::Order order = Store::Order::kOldestFirst) {
+    return *store().ListByParent(EntityKind::kNote, conversation, limit, order);
+  };
+  auto notes = DecodeAll<domain::Note>(of(8, 100));
   ASSERT_TRUE(notes.ok());
   ASSERT_EQ(notes->size(), 3u);
   EXPECT_EQ((*notes)[0].text, "note 5");
   EXPECT_EQ((*notes)[2].text, "note 1");
-  EXPECT_EQ(store().ListConversationNotes(domain::ConversationId(8), 2)->size(), 2u);
-  EXPECT_TRUE(store().ListConversationNotes(domain::ConversationId(9), 10)->empty());
+  auto newest = DecodeAll<domain::Note>(of(8, 2, Store::Order::kNewestFirst));
+  ASSERT_EQ(newest->size(), 2u);
+  EXPECT_EQ((*newest)[0].text, "note 1");
+  EXPECT_EQ((*newest)[1].text, "note 3");
+  EXPECT_TRUE(of(9, 10).empty());
+  EXPECT_TRUE(store().ListByParent(EntityKind::kRule, 8, 10, Store::Order::kOldestFirst)->empty());
   ASSERT_TRUE(store().Apply(WriteBatch().Delete(EntityKind::kNote, 5)).ok());
-  EXPECT_EQ(store().ListConversationNotes(domain::ConversationId(8), 100)->size(), 2u);
+  EXPECT_EQ(of(8, 100).size(), 2u);
 }
 
 TEST_P(StoreContract, ConversationQueriesFilterSortAndPage) {

@@ -61,6 +61,10 @@ std::string_view ToString(EntityKind kind) {
       return "session";
     case EntityKind::kApiToken:
       return "api_token";
+    case EntityKind::kWebhook:
+      return "webhook";
+    case EntityKind::kWebhookDelivery:
+      return "webhook_delivery";
   }
   return "unknown";
 }
@@ -119,7 +123,15 @@ Document ToDocument(const domain::Interaction& value) { return Basic(value); }
 
 Document ToDocument(const domain::Note& value) {
   Document doc = Basic(value);
-  doc.index.conversation_id = value.conversation_id.value();
+  doc.index.parent_id = value.conversation_id.value();
+  return doc;
+}
+
+Document ToDocument(const domain::WebhookSubscription& value) { return Basic(value); }
+
+Document ToDocument(const domain::WebhookDelivery& value) {
+  Document doc = Basic(value);
+  doc.index.parent_id = value.webhook_id.value();
   return doc;
 }
 

@@ -32,15 +32,21 @@ enum class EntityKind {
   kUser = 16,  // global: workspace 0
   kSession = 17,
   kApiToken = 18,
+  kWebhook = 19,
+  kWebhookDelivery = 20,
 };
 
 inline constexpr EntityKind kAllEntityKinds[] = {
-    EntityKind::kWorkspace,      EntityKind::kChannelAccount, EntityKind::kCustomer,
-    EntityKind::kConversation,   EntityKind::kMessage,        EntityKind::kAgent,
-    EntityKind::kTeam,           EntityKind::kKeywordTable,   EntityKind::kRule,
-    EntityKind::kCannedResponse, EntityKind::kSlaPolicy,      EntityKind::kCalendar,
-    EntityKind::kSurveyResponse, EntityKind::kNote,           EntityKind::kInteraction,
-    EntityKind::kUser,           EntityKind::kSession,        EntityKind::kApiToken,
+    EntityKind::kWorkspace,      EntityKind::kChannelAccount,
+    EntityKind::kCustomer,       EntityKind::kConversation,
+    EntityKind::kMessage,        EntityKind::kAgent,
+    EntityKind::kTeam,           EntityKind::kKeywordTable,
+    EntityKind::kRule,           EntityKind::kCannedResponse,
+    EntityKind::kSlaPolicy,      EntityKind::kCalendar,
+    EntityKind::kSurveyResponse, EntityKind::kNote,
+    EntityKind::kInteraction,    EntityKind::kUser,
+    EntityKind::kSession,        EntityKind::kApiToken,
+    EntityKind::kWebhook,        EntityKind::kWebhookDelivery,
 };
 
 std::string_view ToString(EntityKind kind);
@@ -64,6 +70,9 @@ struct IndexFields {
   std::int64_t customer_id = 0;
   std::int64_t updated_at_ms = 0;
   std::int64_t due_at_ms = kNoDeadline;
+  // Kinds kept in the shared documents table: what they belong to (a note's conversation, a
+  // webhook delivery's subscription), for Store::ListByParent.
+  std::int64_t parent_id = 0;
   // kCustomer: (channel, platform user id) of every identity
   std::vector<std::pair<int, std::string>> identities;
   // kCustomer: the writer knows the identities are the ones already stored (a profile refresh):
@@ -108,6 +117,8 @@ PARLEY_ENTITY(Interaction, InteractionId, kInteraction);
 PARLEY_ENTITY(User, UserId, kUser);
 PARLEY_ENTITY(Session, SessionId, kSession);
 PARLEY_ENTITY(ApiToken, ApiTokenId, kApiToken);
+PARLEY_ENTITY(WebhookSubscription, WebhookId, kWebhook);
+PARLEY_ENTITY(WebhookDelivery, WebhookDeliveryId, kWebhookDelivery);
 
 #undef PARLEY_ENTITY
 
@@ -130,5 +141,7 @@ Document ToDocument(const domain::Interaction& value);
 Document ToDocument(const domain::User& value);
 Document ToDocument(const domain::Session& value);
 Document ToDocument(const domain::ApiToken& value);
+Document ToDocument(const domain::WebhookSubscription& value);
+Document ToDocument(const domain::WebhookDelivery& value);
 
 }  // namespace parley::storage

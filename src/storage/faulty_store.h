@@ -57,9 +57,9 @@ class FaultyStore final : public Store {
       domain::ConversationId conversation, int limit) override {
     return inner_.ListConversationMessages(conversation, limit);
   }
-  core::Result<std::vector<std::string>> ListConversationNotes(domain::ConversationId conversation,
-                                                               int limit) override {
-    return inner_.ListConversationNotes(conversation, limit);
+  core::Result<std::vector<std::string>> ListByParent(EntityKind kind, std::int64_t parent,
+                                                      int limit, Order order) override {
+    return inner_.ListByParent(kind, parent, limit, order);
   }
   core::Result<ConversationPage> QueryConversations(const ConversationQuery& query) override {
     return inner_.QueryConversations(query);

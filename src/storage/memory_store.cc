@@ -174,15 +174,17 @@ core::Result<std::vector<std::string>> MemoryStore::ListConversationMessages(
   return OldestFirst(found, limit);
 }
 
-core::Result<std::vector<std::string>> MemoryStore::ListConversationNotes(
-    domain::ConversationId conversation, int limit) {
+core::Result<std::vector<std::string>> MemoryStore::ListByParent(EntityKind kind,
+                                                                 std::int64_t parent, int limit,
+                                                                 Order order) {
   std::lock_guard lock(mutex_);
   std::vector<std::string> out;
-  for (auto it = documents_.lower_bound({EntityKind::kNote, 0});
-       it != documents_.end() && it->first.first == EntityKind::kNote && std::ssize(out) < limit;
-       ++it) {
-    if (it->second.index.conversation_id == conversation.value()) out.push_back(it->second.json);
+  for (auto it = documents_.lower_bound({kind, 0});
+       it != documents_.end() && it->first.first == kind; ++it) {
+    if (it->second.index.parent_id == parent) out.push_back(it->second.json);
   }
+  if (order == Order::kNewestFirst) std::reverse(out.begin(), out.end());
+  if (std::ssize(out) > limit) out.resize(static_cast<std::size_t>(limit));
   return out;
 }
 

@@ -28,8 +28,8 @@ class MemoryStore final : public Store {
                                                        int limit) override;
   core::Result<std::vector<std::string>> ListConversationMessages(
       domain::ConversationId conversation, int limit) override;
-  core::Result<std::vector<std::string>> ListConversationNotes(domain::ConversationId conversation,
-                                                               int limit) override;
+  core::Result<std::vector<std::string>> ListByParent(EntityKind kind, std::int64_t parent,
+                                                      int limit, Order order) override;
   core::Result<ConversationPage> QueryConversations(const ConversationQuery& query) override;
   core::Result<domain::AuditEvent> AppendAudit(domain::AuditEvent event) override;
   core::Result<std::vector<domain::AuditEvent>> ListAudit(std::int64_t after_sequence,

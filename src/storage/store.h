@@ -117,9 +117,11 @@ class Store {
   // The messages of a conversation, oldest first (by published time, then id).
   virtual core::Result<std::vector<std::string>> ListConversationMessages(
       domain::ConversationId conversation, int limit) = 0;
-  // The notes on a conversation, oldest first (by id).
-  virtual core::Result<std::vector<std::string>> ListConversationNotes(
-      domain::ConversationId conversation, int limit) = 0;
+  // Documents of a kind that belong to `parent` (IndexFields::parent_id: a conversation's notes,
+  // a webhook's deliveries), oldest or newest first by id, at most `limit`.
+  enum class Order { kOldestFirst, kNewestFirst };
+  virtual core::Result<std::vector<std::string>> ListByParent(EntityKind kind, std::int64_t parent,
+                                                              int limit, Order order) = 0;
 
   // REQUIRES: 1 <= query.limit <= 500. A malformed cursor is kInvalidArgument.
   virtual core::Result<ConversationPage> QueryConversations(const ConversationQuery& query) = 0;
