@@ -65,6 +65,10 @@ std::vector<std::string> CookieValues(const http::HttpRequest& request, std::str
 core::Result<nlohmann::json> JsonBody(const http::HttpRequest& request,
                                       const std::set<std::string>& allowed);
 
+// For an action that takes no input: an empty body, or an empty JSON object; anything else is
+// kInvalidArgument, as JsonBody says.
+core::Status NoBody(const http::HttpRequest& request);
+
 // A user as the API shows it: never the password hash or the lock-out counters.
 nlohmann::json UserView(const domain::User& user);
 

@@ -170,6 +170,13 @@ core::Result<json> JsonBody(const http::HttpRequest& request,
   return body;
 }
 
+core::Status NoBody(const http::HttpRequest& request) {
+  if (request.body.empty()) return core::Ok();
+  auto body = JsonBody(request, {});
+  if (!body.ok()) return body.error();
+  return core::Ok();
+}
+
 json UserView(const domain::User& user) {
   json out = {{"id", user.id.ToString()},
               {"email", user.email},
@@ -275,7 +282,8 @@ void AddApiRoutes(Api& api, Application& app) {
                 });
 
   api.Add("POST", "/api/v1/auth/logout", Permission::kAuthenticated,
-          [&app](const http::HttpRequest&, const http::RouteParams&, const Principal& who) {
+          [&app](const http::HttpRequest& request, const http::RouteParams&, const Principal& who) {
+            if (auto none = NoBody(request); !none.ok()) return ErrorFor(none.error());
             if (who.session) {
               if (auto status = app.accounts().Logout(*who.session); !status.ok()) {
                 return ErrorFor(status.error());
@@ -287,7 +295,8 @@ void AddApiRoutes(Api& api, Application& app) {
           });
 
   api.Add("POST", "/api/v1/auth/logout-everywhere", Permission::kAuthenticated,
-          [&app](const http::HttpRequest&, const http::RouteParams&, const Principal& who) {
+          [&app](const http::HttpRequest& request, const http::RouteParams&, const Principal& who) {
+            if (auto none = NoBody(request); !none.ok()) return ErrorFor(none.error());
             if (auto status = app.accounts().LogoutEverywhere(who.user.id); !status.ok()) {
               return ErrorFor(status.error());
             }
@@ -404,8 +413,9 @@ void AddApiRoutes(Api& api, Application& app) {
           });
 
   api.Add("POST", "/api/v1/dead-letters/{id}/replay", Permission::kManageDeadLetters,
-          [&app, visible_letter](const http::HttpRequest&, const http::RouteParams& params,
+          [&app, visible_letter](const http::HttpRequest& request, const http::RouteParams& params,
                                  const Principal& who) {
+            if (auto none = NoBody(request); !none.ok()) return ErrorFor(none.error());
             auto payload = visible_letter(params, who);
             if (!payload.ok()) return ErrorFor(payload.error());
             if (!payload->has_value()) {

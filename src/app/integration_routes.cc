@@ -232,7 +232,9 @@ void AddIntegrationRoutes(Api& api, Application& app) {
           });
 
   api.Add("POST", "/api/v1/webhook-deliveries/{id}/redeliver", Permission::kManageChannels,
-          [&app](const http::HttpRequest&, const http::RouteParams& params, const Principal& who) {
+          [&app](const http::HttpRequest& request, const http::RouteParams& params,
+                 const Principal& who) {
+            if (auto none = NoBody(request); !none.ok()) return ErrorFor(none.error());
             const auto id = core::ParseId<domain::WebhookDeliveryId>(params.at("id"));
             if (!id) return NotFound("delivery");
             auto delivery = storage::Get<domain::WebhookDelivery>(app.store(), *id);

@@ -319,8 +319,33 @@ class Session : public std::enable_shared_from_this<Session> {
       server_.Finished();
     }
     replied_ = false;
-    if (ec || !stay) return Close();
+    if (ec) return Close();
+    if (!stay) return Linger();
     Read();
+  }
+
+  // Closes after an answer has gone out: the sending side first, then what the client is still
+  // sending is read and dropped (for up to 2 s and 16 MiB) until it closes its side. Closing with
+  // unread data would make the kernel reset the connection, and the client could lose the answer
+  // before reading it (a 413 sent while the oversized body is still arriving).
+  void Linger() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(std::chrono::seconds(2));
+    drain_.resize(64 * 1024);
+    Drain();
+  }
+
+  void Drain() {
+    stream_.async_read_some(net::buffer(drain_),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->drained_ += n;
+                              if (ec || self->drained_ > (std::size_t{16} << 20)) {
+                                self->stream_.close();
+                                return;
+                              }
+                              self->Drain();
+                            });
   }
 
   void Close() {
@@ -336,6 +361,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::chrono::steady_clock::time_point started_;
   bool counted_ = false;
   bool replied_ = false;
+  std::vector<char> drain_;  // Linger's discard buffer
+  std::size_t drained_ = 0;
 };
 
 void HttpServer::Impl::Accept() {
