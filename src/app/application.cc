@@ -476,6 +476,9 @@ core::Status Application::DeclareConfigured() {
     workspace.name = declared.name;
     workspace.time_zone = declared.time_zone;
     workspace.brand_handles = declared.brand_handles;
+    if (!declared.resolution_codes.empty()) {
+      workspace.resolution_codes = declared.resolution_codes;
+    }
     if (!declared.routing.empty()) {
       PARLEY_TRY(DeclareRouting(*store_, ids_, workspace, declared.routing, batch));
     }

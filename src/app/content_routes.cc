@@ -6,8 +6,10 @@
 // Keyword tables, rules and canned responses share one shape: listed and created under their
 // workspace, read, replaced and deleted by id. A change to a table or a rule is compiled before it
 // is stored and applies to the next message (Application::EditTriage).
+#include <algorithm>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <regex>
 
 #include "parley/app/api.h"
 #include "parley/app/application.h"
@@ -522,6 +524,120 @@ void AddContentRoutes(Api& api, Application& app) {
             app.events().Publish("conversation.note", note.workspace_id, (*conversation)->team_id,
                                  view);
             return ApiJson(201, view);
+          });
+
+  // Tags on a conversation, added and removed by people (triage adds its own on the way in).
+  api.Add("POST", "/api/v1/conversations/{id}/tags", Permission::kReply,
+          [&app](const http::HttpRequest& request, const http::RouteParams& params,
+                 const Principal& who) {
+            auto body = JsonBody(request, {"add", "remove"});
+            if (!body.ok()) return ErrorFor(body.error());
+            engine::RoutingCommand command;
+            command.kind = engine::RoutingCommand::Kind::kTag;
+            for (const auto& [key, out] :
+                 {std::pair{"add", &command.add_tags}, std::pair{"remove", &command.remove_tags}}) {
+              if (auto read = ReadStrings(*body, key, *out); !read.ok()) {
+                return ErrorFor(read.error());
+              }
+              for (const std::string& tag : *out) {
+                const bool printable = std::all_of(tag.begin(), tag.end(), [](char c) {
+                  return static_cast<unsigned char>(c) >= 0x20 && c != 0x7f;
+                });
+                if (tag.empty() || tag.size() > 64 || !printable) {
+                  return http::ErrorResponse(
+                      400, "invalid_argument",
+                      std::string(key) + ": each tag is 1 to 64 printable characters");
+                }
+              }
+            }
+            if (command.add_tags.empty() && command.remove_tags.empty()) {
+              return http::ErrorResponse(400, "invalid_argument", "name tags to add or to remove");
+            }
+            auto conversation = VisibleConversation(app, who, params.at("id"), Permission::kReply);
+            if (!conversation.ok()) return ErrorFor(conversation.error());
+            if (!conversation->has_value()) return NotFound("conversation");
+            if ((*conversation)->tags.size() + command.add_tags.size() > 100) {
+              return http::ErrorResponse(422, "failed_precondition",
+                                         "a conversation holds at most 100 tags");
+            }
+            command.conversation = (*conversation)->id;
+            if (auto done = RouteNow(app, (*conversation)->workspace_id, std::move(command));
+                !done.ok()) {
+              return ErrorFor(done.error());
+            }
+            auto now = storage::Get<domain::Conversation>(app.store(), (*conversation)->id);
+            if (!now.ok()) return ErrorFor(now.error());
+            if (!now->has_value()) return NotFound("conversation");
+            app.events().Publish("conversation.tagged", (*now)->workspace_id, (*now)->team_id,
+                                 {{"conversation_id", (*now)->id.ToString()},
+                                  {"tags", (*now)->tags},
+                                  {"by", who.user.id.ToString()}});
+            return ApiJson(200, {{"conversation", json(**now)}});
+          });
+
+  // The codes an agent picks from when resolving.
+  api.Add("GET", "/api/v1/workspaces/{id}/resolution-codes", Permission::kReadConversations,
+          [&app](const http::HttpRequest&, const http::RouteParams& params, const Principal& who) {
+            auto workspace =
+                VisibleWorkspace(app, who, params.at("id"), Permission::kReadConversations);
+            if (!workspace.ok()) return ErrorFor(workspace.error());
+            if (!workspace->has_value()) return NotFound("workspace");
+            return ApiJson(200, {{"items", (*workspace)->resolution_codes}});
+          });
+
+  api.Add("PUT", "/api/v1/workspaces/{id}/resolution-codes", Permission::kManageOrganisation,
+          [&app](const http::HttpRequest& request, const http::RouteParams& params,
+                 const Principal& who) {
+            auto body = JsonBody(request, {"items"});
+            if (!body.ok()) return ErrorFor(body.error());
+            std::vector<std::string> codes;
+            if (!body->contains("items")) {
+              return http::ErrorResponse(400, "invalid_argument", "items is required");
+            }
+            if (auto read = ReadStrings(*body, "items", codes); !read.ok()) {
+              return ErrorFor(read.error());
+            }
+            static const std::regex kCode("[a-z0-9_\\-]{1,40}");
+            for (const std::string& code : codes) {
+              if (!std::regex_match(code, kCode)) {
+                return http::ErrorResponse(
+                    400, "invalid_argument",
+                    "items: each code is 1 to 40 of a-z, 0-9, '_' and '-' (\"" + code + "\")");
+              }
+            }
+            std::sort(codes.begin(), codes.end());
+            if (std::adjacent_find(codes.begin(), codes.end()) != codes.end()) {
+              return http::ErrorResponse(400, "invalid_argument", "items: a code is named twice");
+            }
+            static std::mutex changing;
+            std::lock_guard lock(changing);
+            auto workspace =
+                VisibleWorkspace(app, who, params.at("id"), Permission::kManageOrganisation);
+            if (!workspace.ok()) return ErrorFor(workspace.error());
+            if (!workspace->has_value()) return NotFound("workspace");
+            domain::Workspace changed = **workspace;
+            changed.resolution_codes = codes;
+            if (auto stored = app.store().Apply(storage::WriteBatch().Put(changed)); !stored.ok()) {
+              return ErrorFor(stored.error());
+            }
+            Audit(app, who, changed.id, "resolution_codes.changed", "workspace",
+                  changed.id.ToString());
+            return ApiJson(200, {{"items", codes}});
+          });
+
+  // One message, with the conversation it belongs to checked for the caller.
+  api.Add("GET", "/api/v1/messages/{id}", Permission::kReadConversations,
+          [&app](const http::HttpRequest&, const http::RouteParams& params, const Principal& who) {
+            const auto id = core::ParseId<domain::MessageId>(params.at("id"));
+            if (!id) return NotFound("message");
+            auto message = storage::Get<domain::Message>(app.store(), *id);
+            if (!message.ok()) return ErrorFor(message.error());
+            if (!message->has_value() || !(*message)->conversation_id) return NotFound("message");
+            auto conversation = VisibleConversation(
+                app, who, (*message)->conversation_id.ToString(), Permission::kReadConversations);
+            if (!conversation.ok()) return ErrorFor(conversation.error());
+            if (!conversation->has_value()) return NotFound("message");
+            return ApiJson(200, json(**message));
           });
 
   // Customers: one person across channels, with every conversation they had.

@@ -501,6 +501,18 @@ void AddRoutingRoutes(Api& api, Application& app) {
             engine::RoutingCommand command;
             command.kind = engine::RoutingCommand::Kind::kResolve;
             command.note = body->value("resolution_code", "");
+            auto workspace =
+                storage::Get<domain::Workspace>(app.store(), acting->conversation.workspace_id);
+            if (!workspace.ok()) return ErrorFor(workspace.error());
+            if (*workspace && !(*workspace)->resolution_codes.empty()) {
+              const auto& codes = (*workspace)->resolution_codes;
+              if (std::find(codes.begin(), codes.end(), command.note) == codes.end()) {
+                std::string list;
+                for (const auto& code : codes) list += (list.empty() ? "" : ", ") + code;
+                return http::ErrorResponse(422, "failed_precondition",
+                                           "resolution_code: one of " + list);
+              }
+            }
             return Routed(app, acting->conversation, std::move(command));
           });
 

@@ -254,6 +254,7 @@ core::Result<Config> Build(const toml::table& root, const EnvLookup& env) {
       reader.String("name", w.name);
       reader.String("time_zone", w.time_zone);
       reader.StringList("brand_handles", w.brand_handles);
+      reader.StringList("resolution_codes", w.resolution_codes);
       reader.String("triage", w.triage);
       reader.String("routing", w.routing);
       reader.RejectUnknown();

@@ -66,6 +66,7 @@ struct WorkspaceConfig {
   std::string name;
   std::string time_zone = "UTC";
   std::vector<std::string> brand_handles;
+  std::vector<std::string> resolution_codes;  // empty: keep what is stored
   // A triage configuration (JSON, docs/triage.md): keyword tables, rules, key customers. Empty:
   // the shipped defaults. A relative path is read from the server's working directory.
   std::string triage;

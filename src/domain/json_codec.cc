@@ -37,7 +37,7 @@ namespace parley::domain {
   }
 
 PARLEY_JSON_CODEC(Workspace, id, slug, name, time_zone, brand_handles, competitor_handles,
-                  default_team_id, created_at)
+                  default_team_id, created_at, resolution_codes)
 PARLEY_JSON_CODEC(ChannelAccount, id, workspace_id, kind, name, platform_account_id, api_base_url,
                   credentials, enabled)
 PARLEY_JSON_CODEC(Identity, channel, platform_user_id, handle, display_name, followers, verified)

@@ -23,6 +23,9 @@ struct Workspace {
   // Where a conversation goes that triage sends to no team (none: the first team).
   TeamId default_team_id;
   Timestamp created_at;
+  // The codes an agent picks from when resolving ("refunded", "delivered", "no_action"); empty:
+  // any text, or none.
+  std::vector<std::string> resolution_codes;
 
   bool operator==(const Workspace&) const = default;
 };

@@ -1043,7 +1043,7 @@ core::Result<Outcome> Engine::Handle(const RoutingCommand& command, Pending& pen
     outcome.refusal = std::move(error);
     return outcome;
   };
-  if (command.kind == Kind::kResolve) {
+  if (command.kind == Kind::kResolve || command.kind == Kind::kTag) {
     if (!conversations_.contains(command.conversation)) {
       PARLEY_ASSIGN_OR_RETURN(auto stored,
                               storage::Get<domain::Conversation>(store_, command.conversation));
@@ -1056,6 +1056,17 @@ core::Result<Outcome> Engine::Handle(const RoutingCommand& command, Pending& pen
     PARLEY_ASSIGN_OR_RETURN(domain::Conversation * conversation,
                             LoadConversation(command.conversation, pending));
     domain::Conversation& c = *conversation;
+    if (command.kind == Kind::kTag) {
+      // Tags are a label, not a change an agent must have seen: the version stays.
+      std::erase_if(c.tags, [&](const std::string& tag) {
+        return std::find(command.remove_tags.begin(), command.remove_tags.end(), tag) !=
+               command.remove_tags.end();
+      });
+      for (const std::string& tag : command.add_tags) {
+        if (std::find(c.tags.begin(), c.tags.end(), tag) == c.tags.end()) c.tags.push_back(tag);
+      }
+      return outcome;
+    }
     if (!domain::IsOpen(c.status)) {
       return refuse(core::MakeError(core::ErrorCode::kFailedPrecondition,
                                     "the conversation is " + std::string(ToString(c.status))));
@@ -1140,6 +1151,7 @@ core::Result<Outcome> Engine::Handle(const RoutingCommand& command, Pending& pen
       status = router_->Typing(command.conversation, command.agent, now);
       break;
     case Kind::kResolve:
+    case Kind::kTag:
       break;  // above
   }
   CollectRouting(pending);

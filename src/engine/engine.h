@@ -67,6 +67,7 @@ struct RoutingCommand {
     kViewing,
     kTyping,
     kReload,  // the stored set-up changed: rebuild the router from the store
+    kTag,     // add `add_tags` to the conversation's tags and remove `remove_tags`
   };
   Kind kind = Kind::kTick;
   domain::ConversationId conversation;
@@ -74,6 +75,8 @@ struct RoutingCommand {
   std::optional<std::int64_t> seen_version;
   domain::Presence presence = domain::Presence::kOnline;
   std::string note;
+  std::vector<std::string> add_tags;
+  std::vector<std::string> remove_tags;
 };
 
 using Command = std::variant<IngestCommand, OutboundCommand, RoutingCommand>;

@@ -677,6 +677,22 @@ TEST_F(RoutedEngineTest, ResolvingFreesThePlaceForTheNextInLine) {
   EXPECT_EQ(Stored(second).assignee_id, kAnn);
   EXPECT_EQ(Do(resolve).kind, OutcomeKind::kRefused);  // already resolved
 
+  // Tags change on a resolved conversation too, and are not a change a reply must have seen.
+  const auto version = Stored(first).version;
+  auto tag = Act(Kind::kTag, {}, first);
+  tag.add_tags = {"vip", "late", "vip"};
+  EXPECT_EQ(Do(tag).kind, OutcomeKind::kRecorded);
+  tag.add_tags = {"refund"};
+  tag.remove_tags = {"late", "never-there"};
+  EXPECT_EQ(Do(tag).kind, OutcomeKind::kRecorded);
+  const std::vector<std::string> tags = Stored(first).tags;
+  EXPECT_THAT(tags, ::testing::IsSupersetOf({"vip", "refund"}));
+  EXPECT_THAT(tags, ::testing::Not(::testing::Contains("late")));
+  EXPECT_EQ(std::count(tags.begin(), tags.end(), "vip"), 1);
+  EXPECT_EQ(Stored(first).version, version);
+  EXPECT_EQ(Do(Act(Kind::kTag, {}, domain::ConversationId(42))).refusal->code,
+            core::ErrorCode::kNotFound);
+
   // Taking over goes above a cap; pulling does not.
   EXPECT_EQ(Do(Act(Kind::kPull, kAnn)).refusal->code, core::ErrorCode::kNotFound);
   const auto third = Run({Tweet(x_, "t3", "u3", "parcel lost")})[0].conversation_id;

@@ -53,8 +53,8 @@ domain::Customer MakeCustomer(std::int64_t id, std::string x_user) {
 }
 
 TEST_P(StoreContract, EveryKindRoundTripsAndSurvivesReopen) {
-  domain::Workspace w{kBrand,        "acme", "Acme",           "Europe/London",
-                      {"@AcmeHelp"}, {},     domain::TeamId(), clock_.Now()};
+  domain::Workspace w{kBrand, "acme",           "Acme",       "Europe/London", {"@AcmeHelp"},
+                      {},     domain::TeamId(), clock_.Now(), {"refunded"}};
   domain::Agent agent;
   agent.id = domain::AgentId(5);
   agent.workspace_id = kBrand;

@@ -223,6 +223,19 @@ test('notes are kept on the conversation, never sent, and customers show their h
   const detail = await api(agent, `/api/v1/conversations/${conversation.id}`);
   assert.equal(detail.json.messages.some((m) => m.text.includes('depot')), false);
 
+  // Tags by hand: added once each, removed, and never a change a reply must have seen.
+  const tagged = await api(agent, `/api/v1/conversations/${conversation.id}/tags`, { method: 'POST', body: { add: ['vip', 'second-time', 'vip'] } });
+  assert.equal(tagged.status, 200, JSON.stringify(tagged.json));
+  assert.deepEqual(tagged.json.conversation.tags.filter((t) => ['vip', 'second-time'].includes(t)), ['vip', 'second-time']);
+  assert.equal(tagged.json.conversation.version, conversation.version);
+  const untagged = await api(agent, `/api/v1/conversations/${conversation.id}/tags`, { method: 'POST', body: { remove: ['second-time'] } });
+  assert.equal(untagged.json.conversation.tags.includes('second-time'), false);
+  assert.equal((await api(agent, `/api/v1/conversations/${conversation.id}/tags`, { method: 'POST', body: { add: ['x'.repeat(65)] } })).status, 400);
+  assert.equal((await api(agent, `/api/v1/conversations/${conversation.id}/tags`, { method: 'POST', body: {} })).status, 400);
+  const message = await api(agent, `/api/v1/messages/${detail.json.messages[0].id}`);
+  assert.equal(message.json.text, 'second time my parcel is lost');
+  assert.equal((await api(agent, '/api/v1/messages/12345')).status, 404);
+
   const customer = await api(agent, `/api/v1/customers/${conversation.customer_id}`);
   assert.equal(customer.status, 200);
   assert.equal(customer.json.customer.identities[0].handle, 'sam');
@@ -235,6 +248,12 @@ test('notes are kept on the conversation, never sent, and customers show their h
 });
 
 test('the organisation lists, and another brand\'s content stays out of reach', async () => {
+  const codes = await api(admin, `/api/v1/workspaces/${workspace}/resolution-codes`, { method: 'PUT', body: { items: ['refunded', 'delivered'] } });
+  assert.deepEqual(codes.json.items, ['delivered', 'refunded']);
+  assert.deepEqual((await api(agent, `/api/v1/workspaces/${workspace}/resolution-codes`)).json.items, ['delivered', 'refunded']);
+  assert.equal((await api(admin, `/api/v1/workspaces/${workspace}/resolution-codes`, { method: 'PUT', body: { items: ['Not A Code'] } })).status, 400);
+  assert.equal((await api(admin, `/api/v1/workspaces/${workspace}/resolution-codes`, { method: 'PUT', body: { items: ['a', 'a'] } })).status, 400);
+  assert.equal((await api(supervisor, `/api/v1/workspaces/${workspace}/resolution-codes`, { method: 'PUT', body: { items: [] } })).status, 403);
   for (const list of ['teams', 'agents', 'sla-policies', 'calendars']) {
     const response = await api(agent, `/api/v1/workspaces/${workspace}/${list}`);
     assert.equal(response.status, 200);

@@ -65,6 +65,7 @@ function writeServerConfig(routing) {
 slug = "acme"
 name = "Acme"
 routing = "${routing}"
+resolution_codes = ["refund_sent", "delivered", "no_action"]
 ${xAccountConfig({ brand, consumerSecret, accessToken: 'user-token', base: fake.base })}`);
 }
 
@@ -143,6 +144,12 @@ test('assigned with reasons to whoever is connected; only the assignee replies, 
   const annAgain = await api(ann, `/api/v1/conversations/${id}/replies`, { method: 'POST', body: { text: 'me again' } });
   assert.equal(annAgain.status, 403);
 
+  const workspace = (await api(sue, '/api/v1/workspaces')).json.items[0].id;
+  const codes = await api(sue, `/api/v1/workspaces/${workspace}/resolution-codes`);
+  assert.deepEqual(codes.json.items, ['refund_sent', 'delivered', 'no_action']);
+  const unknownCode = await api(sue, `/api/v1/conversations/${id}/resolve`, { method: 'POST', body: { resolution_code: 'magic' } });
+  assert.equal(unknownCode.status, 422);
+  assert.match(unknownCode.json.error.message, /one of refund_sent, delivered, no_action/);
   const resolved = await api(sue, `/api/v1/conversations/${id}/resolve`, { method: 'POST', body: { resolution_code: 'refund_sent' } });
   assert.equal(resolved.status, 200);
   assert.equal(resolved.json.conversation.status, 'resolved');

@@ -68,6 +68,7 @@ function fill(path, slug) {
     [/^\/api\/v1\/webhooks\/\{id\}/, 'webhook'],
     [/^\/api\/v1\/webhook-deliveries\/\{id\}/, 'delivery'],
     [/^\/api\/v1\/dead-letters\/\{id\}/, 'dead-letter'],
+    [/^\/api\/v1\/messages\/\{id\}/, 'message'],
   ];
   if (!path.includes('{')) return path;
   for (const [pattern, kind] of kinds) {
@@ -109,6 +110,7 @@ first_retry_ms = 3600000
     const conversation = (await call(root, `/api/v1/conversations?workspace=${ids[slug]}`)).json.items[0];
     ids[`${slug}-conversation`] = conversation.id;
     ids[`${slug}-customer`] = conversation.customer_id;
+    ids[`${slug}-message`] = (await call(root, `/api/v1/conversations/${conversation.id}`)).json.messages[0].id;
     for (const [kind, collection, body] of [
       ['table', 'keyword-tables', { name: 'words', entries: [{ pattern: 'broken' }] }],
       ['rule', 'rules', { name: 'r', then: [{ action: 'tag', argument: 'x' }] }],
