@@ -177,6 +177,13 @@ void PublishRouting(EventHub& hub, const domain::Workspace& workspace,
       case routing::EventKind::kResolved:
         type = "conversation.resolved";
         break;
+      case routing::EventKind::kQueueDepth:
+        type = "queue.depth";
+        data["queued"] = event.queued;
+        data["oldest_queued_at"] =
+            event.oldest_queued_at ? nlohmann::json(core::FormatIso8601(*event.oldest_queued_at))
+                                   : nlohmann::json(nullptr);
+        break;
     }
     hub.Publish(std::move(type), workspace.id, event.team, std::move(data));
   }

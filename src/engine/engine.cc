@@ -145,6 +145,27 @@ core::Result<std::vector<Outcome>> Engine::Process(std::vector<Command>& command
   if (!batch.empty()) {
     if (auto status = store_.Apply(batch); !status.ok()) return fail(status.error());
   }
+  // The depth of every queue the batch changed, once each (C6's wallboard).
+  if (router_ != nullptr) {
+    std::set<domain::TeamId> touched;
+    for (const auto& event : pending.events) {
+      switch (event.kind) {
+        case routing::EventKind::kQueued:
+        case routing::EventKind::kAssigned:
+        case routing::EventKind::kUnassigned:
+        case routing::EventKind::kResolved:
+          if (event.team) touched.insert(event.team);
+          break;
+        case routing::EventKind::kOverflowed:
+          if (event.team) touched.insert(event.team);
+          if (event.to_team) touched.insert(event.to_team);
+          break;
+        default:
+          break;
+      }
+    }
+    for (auto team : touched) pending.events.push_back(router_->QueueDepth(team, clock_.Now()));
+  }
   std::move(pending.events.begin(), pending.events.end(), std::back_inserter(routing_events_));
   if (confirm_) {
     for (const auto& [outbox, platform_id] : pending.confirmed) confirm_(outbox, platform_id);

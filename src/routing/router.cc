@@ -517,6 +517,23 @@ void Router::Rekey(RoutedConversation& c) {
   team.queue.insert(c.queue_key);
 }
 
+Event Router::QueueDepth(TeamId team, Timestamp now) const {
+  Event event;
+  event.kind = EventKind::kQueueDepth;
+  event.at = now;
+  event.team = team;
+  const TeamState* state = FindTeam(team);
+  if (state == nullptr) return event;
+  event.queued = state->queue.size();
+  for (const QueueKey& key : state->queue) {
+    const auto found = conversations_.find(key.conversation);
+    if (found == conversations_.end()) continue;
+    const Timestamp since = found->second.queued_at;
+    if (!event.oldest_queued_at || since < *event.oldest_queued_at) event.oldest_queued_at = since;
+  }
+  return event;
+}
+
 void Router::Dequeue(RoutedConversation& c) {
   if (c.phase != Phase::kQueued) return;
   TeamState* team = Team(c.team);

@@ -94,6 +94,7 @@ enum class EventKind {
   kViewing,        // an agent opened the conversation
   kTyping,         // an agent is writing a reply
   kResolved,
+  kQueueDepth,  // a team's queue after a batch changed it: queued, oldest_queued_at (the engine's)
 };
 
 }  // namespace parley::routing
@@ -112,7 +113,7 @@ struct parley::domain::EnumNames<parley::routing::Clock> {
 template <>
 struct parley::domain::EnumNames<parley::routing::EventKind> {
   using Kind = parley::routing::EventKind;
-  static constexpr std::array<std::pair<Kind, std::string_view>, 12> kNames{{
+  static constexpr std::array<std::pair<Kind, std::string_view>, 13> kNames{{
       {Kind::kQueued, "queued"},
       {Kind::kAssigned, "assigned"},
       {Kind::kUnassigned, "unassigned"},
@@ -125,6 +126,7 @@ struct parley::domain::EnumNames<parley::routing::EventKind> {
       {Kind::kViewing, "viewing"},
       {Kind::kTyping, "typing"},
       {Kind::kResolved, "resolved"},
+      {Kind::kQueueDepth, "queue_depth"},
   }};
 };
 
@@ -149,7 +151,9 @@ struct Event {
   domain::Presence presence = domain::Presence::kOffline;
   std::string reason;
   std::vector<Considered> considered;
-  bool silent = false;  // kUnassigned: the assignee did not reply in time
+  bool silent = false;                        // kUnassigned: the assignee did not reply in time
+  std::size_t queued = 0;                     // kQueueDepth
+  std::optional<Timestamp> oldest_queued_at;  // kQueueDepth: none when the queue is empty
 };
 
 enum class Phase { kQueued, kAssigned, kWaitingOnCustomer };
@@ -320,6 +324,8 @@ class Router {
   core::Status Typing(ConversationId id, AgentId agent, Timestamp now);
 
   std::vector<Event> TakeEvents() { return std::exchange(events_, {}); }
+  // The team's queue now, as a kQueueDepth event (for a wallboard).
+  Event QueueDepth(TeamId team, Timestamp now) const;
   const RoutedConversation* Find(ConversationId id) const;
   const AgentState* FindAgent(AgentId id) const;
   const TeamState* FindTeam(TeamId id) const;

@@ -297,5 +297,24 @@ TEST(Router, GuaranteesHoldUnderThousandsOfInterleavedEvents) {
   EXPECT_GT(refused, 0);  // the random actions include impossible ones: refused, not crashed
 }
 
+TEST(Router, QueueDepthCountsTheQueueAndItsOldestArrival) {
+  RouterConfig config;
+  config.agents = {MakeAgent(1, "Ana", 1)};
+  config.teams = {MakeTeam(1, "Care", {1})};
+  auto router = Make(config);
+  ASSERT_TRUE(router->Connected(AgentId(1), kStart).ok());
+  ASSERT_TRUE(router->Open(MakeArrival(10, 100, kStart), kStart).ok());  // Ana takes it
+  EXPECT_EQ(router->QueueDepth(TeamId(1), kStart).queued, 0u);
+  ASSERT_TRUE(
+      router->Open(MakeArrival(11, 101, kStart + minutes(1), 20), kStart + minutes(1)).ok());
+  ASSERT_TRUE(
+      router->Open(MakeArrival(12, 102, kStart + minutes(2), 90), kStart + minutes(2)).ok());
+  const Event depth = router->QueueDepth(TeamId(1), kStart + minutes(3));
+  EXPECT_EQ(depth.kind, EventKind::kQueueDepth);
+  EXPECT_EQ(depth.queued, 2u);
+  EXPECT_EQ(depth.oldest_queued_at, kStart + minutes(1));  // by arrival, not priority
+  EXPECT_EQ(router->QueueDepth(TeamId(9), kStart).queued, 0u);
+}
+
 }  // namespace
 }  // namespace parley::routing

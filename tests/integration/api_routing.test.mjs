@@ -107,6 +107,11 @@ test('assigned with reasons to whoever is connected; only the assignee replies, 
   const id = assigned.data.conversation_id;
   assert.match(assigned.data.reason, /load 0\/2/);
   assert.deepEqual(assigned.data.passed_over.map((p) => p.why_not), ['offline']);
+  // The wallboard's figure follows every batch that moved a queue.
+  const depth = await annEvents.until((m) => m.event === 'queue.depth');
+  assert.equal(depth.data.team_id, assigned.data.team_id);
+  assert.equal(depth.data.queued, 0);
+  assert.equal(depth.data.oldest_queued_at, null);
 
   const detail = (await api(ann, `/api/v1/conversations/${id}`)).json.conversation;
   assert.equal(detail.status, 'assigned');
