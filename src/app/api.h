@@ -12,10 +12,13 @@
 #include <string>
 #include <vector>
 
+#include "parley/app/routes.h"
 #include "parley/auth/accounts.h"
 #include "parley/auth/policy.h"
+#include "parley/domain/json_codec.h"
 #include "parley/engine/engine.h"
 #include "parley/http/router.h"
+#include "parley/storage/store.h"
 
 namespace parley::app {
 
@@ -112,5 +115,19 @@ core::Result<engine::Outcome> RouteNow(Application& app, domain::WorkspaceId wor
 
 // The response for a handler's error, and an API JSON answer.
 http::HttpResponse ApiJson(int status, const nlohmann::json& body);
+
+// {"items": [...]}: the stored values of type T that belong to `parent` (a conversation's notes,
+// a webhook's deliveries), each shown by `view`.
+template <typename T, typename View>
+http::HttpResponse ChildrenResponse(storage::Store& store, std::int64_t parent, int limit,
+                                    storage::Store::Order order, View view) {
+  auto documents = store.ListByParent(storage::EntityTraits<T>::kKind, parent, limit, order);
+  if (!documents.ok()) return ErrorFor(documents.error());
+  auto values = storage::DecodeAll<T>(*documents);
+  if (!values.ok()) return ErrorFor(values.error());
+  nlohmann::json items = nlohmann::json::array();
+  for (const T& value : *values) items.push_back(view(value));
+  return ApiJson(200, {{"items", std::move(items)}});
+}
 
 }  // namespace parley::app

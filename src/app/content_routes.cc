@@ -197,6 +197,15 @@ void Audit(Application& app, const Principal& who, domain::WorkspaceId workspace
   }
 }
 
+// The answer to a create or a replace: the error, or the item as stored, after its audit entry.
+template <typename T>
+http::HttpResponse Saved(Application& app, const Principal& who, const core::Status& saved,
+                         const T& item, const std::string& audit, const char* action, int status) {
+  if (!saved.ok()) return ErrorFor(saved.error());
+  Audit(app, who, item.workspace_id, audit + action, audit, item.id.ToString());
+  return ApiJson(status, Content<T>::View(item));
+}
+
 // The stored T named by `id_text` if the caller may act on it with `permission`.
 template <typename T>
 core::Result<std::optional<T>> VisibleItem(Application& app, const Principal& who,
@@ -260,9 +269,7 @@ void AddContentCollection(Api& api, Application& app) {
                   batch.Put(item);
                   return core::Ok();
                 });
-            if (!saved.ok()) return ErrorFor(saved.error());
-            Audit(app, who, item.workspace_id, audit + ".created", audit, item.id.ToString());
-            return ApiJson(201, C::View(item));
+            return Saved<T>(app, who, saved, item, audit, ".created", 201);
           });
 
   api.Add("GET", "/api/v1/" + collection + "/{id}", Permission::kReadConversations,
@@ -325,9 +332,7 @@ void AddContentCollection(Api& api, Application& app) {
               batch.Put(item);
               return core::Ok();
             });
-        if (!saved.ok()) return ErrorFor(saved.error());
-        Audit(app, who, item.workspace_id, audit + ".changed", audit, item.id.ToString());
-        return ApiJson(200, C::View(item));
+        return Saved<T>(app, who, saved, item, audit, ".changed", 200);
       });
 
   api.Add("DELETE", "/api/v1/" + collection + "/{id}", Permission::kManageContent,
@@ -467,15 +472,8 @@ void AddContentRoutes(Api& api, Application& app) {
                 VisibleConversation(app, who, params.at("id"), Permission::kReadConversations);
             if (!conversation.ok()) return ErrorFor(conversation.error());
             if (!conversation->has_value()) return NotFound("conversation");
-            auto documents =
-                app.store().ListByParent(storage::EntityKind::kNote, (*conversation)->id.value(),
-                                         1000, storage::Store::Order::kOldestFirst);
-            if (!documents.ok()) return ErrorFor(documents.error());
-            auto notes = storage::DecodeAll<domain::Note>(*documents);
-            if (!notes.ok()) return ErrorFor(notes.error());
-            json items = json::array();
-            for (const auto& note : *notes) items.push_back(NoteView(note));
-            return ApiJson(200, {{"items", items}});
+            return ChildrenResponse<domain::Note>(app.store(), (*conversation)->id.value(), 1000,
+                                                  storage::Store::Order::kOldestFirst, NoteView);
           });
 
   api.Add("POST", "/api/v1/conversations/{id}/notes", Permission::kReply,

@@ -220,15 +220,9 @@ void AddIntegrationRoutes(Api& api, Application& app) {
             auto webhook = VisibleWebhook(app, who, params.at("id"));
             if (!webhook.ok()) return ErrorFor(webhook.error());
             if (!webhook->has_value()) return NotFound("webhook");
-            auto documents = app.store().ListByParent(storage::EntityKind::kWebhookDelivery,
-                                                      (*webhook)->id.value(), limit,
-                                                      storage::Store::Order::kNewestFirst);
-            if (!documents.ok()) return ErrorFor(documents.error());
-            auto deliveries = storage::DecodeAll<domain::WebhookDelivery>(*documents);
-            if (!deliveries.ok()) return ErrorFor(deliveries.error());
-            json items = json::array();
-            for (const auto& delivery : *deliveries) items.push_back(DeliveryView(delivery));
-            return ApiJson(200, {{"items", items}});
+            return ChildrenResponse<domain::WebhookDelivery>(
+                app.store(), (*webhook)->id.value(), limit, storage::Store::Order::kNewestFirst,
+                DeliveryView);
           });
 
   api.Add("POST", "/api/v1/webhook-deliveries/{id}/redeliver", Permission::kManageChannels,

@@ -3,23 +3,14 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { firstAdmin, login as logIn, postGeneric, removeDir, startParley, tempDir, waitUntilProcessed, writeConfig } from './harness.mjs';
+import { callApi, firstAdmin, login as logIn, postGeneric, removeDir, startParley, tempDir, waitUntilProcessed, writeConfig } from './harness.mjs';
 
 let dir;
 let parley;
 let root;  // the unrestricted first admin's session
 const ids = {};
 
-async function call(session, path, { method = 'GET', body } = {}) {
-  const headers = { cookie: session.cookie };
-  if (body !== undefined) {
-    headers['content-type'] = 'application/json';
-    headers['x-csrf-token'] = session.csrf;
-  }
-  const response = await fetch(`${parley.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await response.text();
-  return { status: response.status, json: text ? JSON.parse(text) : null };
-}
+const call = (session, path, options) => callApi(parley.url, session, path, options);
 
 const login = (email, password) => logIn(parley.url, { email, password });
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { firstAdmin, login as logIn, postGeneric, removeDir, startParley, tempDir, waitUntilProcessed, writeConfig } from './harness.mjs';
+import { callApi, firstAdmin, login as logIn, postGeneric, removeDir, startParley, tempDir, waitUntilProcessed, writeConfig } from './harness.mjs';
 
 let dir;
 let parley;
@@ -14,18 +14,7 @@ let root;   // the unrestricted first admin
 let ann;    // an admin restricted to acme
 const ids = {};
 
-async function call(session, path, { method = 'GET', body, raw, csrf = true, type = 'application/json' } = {}) {
-  const headers = { cookie: session.cookie };
-  if (method !== 'GET' && csrf) headers['x-csrf-token'] = session.csrf;
-  if (body !== undefined || raw !== undefined) headers['content-type'] = type;
-  const response = await fetch(`${parley.url}${path}`, {
-    method, headers, body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
-  });
-  const text = await response.text();
-  let json = null;
-  try { json = text ? JSON.parse(text) : null; } catch { json = { text }; }
-  return { status: response.status, json };
-}
+const call = (session, path, options) => callApi(parley.url, session, path, options);
 
 // Every operation of the document but the public ones and the WebSocket.
 function operations() {

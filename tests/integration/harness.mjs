@@ -204,3 +204,18 @@ api_base_url = "${base}"
 credentials = { consumer_secret = "${consumerSecret}", access_token = "${accessToken}" }
 `;
 }
+
+// One API request as a logged-in user: the session cookie, and for a change the CSRF token
+// (unless `csrf` is false). Answers the status and the JSON body ({text} when it is not JSON).
+export async function callApi(url, session, path, { method = 'GET', body, raw, csrf = true, type = 'application/json' } = {}) {
+  const headers = { cookie: session.cookie };
+  if (method !== 'GET' && csrf) headers['x-csrf-token'] = session.csrf;
+  if (body !== undefined || raw !== undefined) headers['content-type'] = type;
+  const response = await fetch(`${url}${path}`, {
+    method, headers, body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
+  });
+  const text = await response.text();
+  let json = null;
+  try { json = text ? JSON.parse(text) : null; } catch { json = { text }; }
+  return { status: response.status, json };
+}
