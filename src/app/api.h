@@ -63,6 +63,11 @@ inline constexpr const char* kSessionCookie = "parley_session";
 // The values of a cookie in the request's Cookie header (more than one when one was planted).
 std::vector<std::string> CookieValues(const http::HttpRequest& request, std::string_view name);
 
+// kInvalidArgument with `message`: what a handler answers about bad input (a 400).
+inline core::Error Invalid(std::string message) {
+  return core::MakeError(core::ErrorCode::kInvalidArgument, std::move(message));
+}
+
 // The request body as a JSON object with only the named fields; kInvalidArgument (with the
 // offending field) for malformed JSON, a non-object or an unknown field.
 core::Result<nlohmann::json> JsonBody(const http::HttpRequest& request,

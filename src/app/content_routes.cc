@@ -26,10 +26,6 @@ using nlohmann::json;
 
 namespace {
 
-core::Error Invalid(std::string message) {
-  return core::MakeError(core::ErrorCode::kInvalidArgument, std::move(message));
-}
-
 // A string field of a body: absent is empty.
 core::Status ReadString(const json& body, const char* key, std::string& out) {
   if (!body.contains(key) || body.at(key).is_null()) return core::Ok();

@@ -20,10 +20,6 @@ using nlohmann::json;
 
 namespace {
 
-core::Error Invalid(std::string message) {
-  return core::MakeError(core::ErrorCode::kInvalidArgument, std::move(message));
-}
-
 json WebhookView(const domain::WebhookSubscription& webhook) {
   return {{"id", webhook.id.ToString()},
           {"workspace_id", webhook.workspace_id.ToString()},

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { callApi, firstAdmin, login as logIn, postGeneric, removeDir, startParley, tempDir, waitUntilProcessed, writeConfig } from './harness.mjs';
+import { callApi, firstAdmin, globexConfig, login as logIn, postGeneric, removeDir, startParley, tempDir, waitUntilProcessed, writeConfig } from './harness.mjs';
 
 let dir;
 let parley;
@@ -16,17 +16,7 @@ const login = (email, password) => logIn(parley.url, { email, password });
 
 before(async () => {
   dir = tempDir();
-  const config = writeConfig(dir, `
-[[workspaces]]
-slug = "globex"
-name = "Globex"
-
-[[channel_accounts]]
-workspace = "globex"
-kind = "generic"
-platform_account_id = "globex-reviews"
-credentials = { secret = "test-secret" }
-`);
+  const config = writeConfig(dir, globexConfig);
   parley = await startParley({ dataDir: dir, config });
   const credentials = await firstAdmin(parley);
   root = await login(credentials.email, credentials.password);

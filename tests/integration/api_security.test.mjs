@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { callApi, firstAdmin, login as logIn, postGeneric, removeDir, startParley, tempDir, waitUntilProcessed, writeConfig } from './harness.mjs';
+import { callApi, firstAdmin, globexConfig, login as logIn, postGeneric, removeDir, startParley, tempDir, waitUntilProcessed, writeConfig } from './harness.mjs';
 
 let dir;
 let parley;
@@ -68,17 +68,7 @@ function fill(path, slug) {
 
 before(async () => {
   dir = tempDir();
-  const config = writeConfig(dir, `
-[[workspaces]]
-slug = "globex"
-name = "Globex"
-
-[[channel_accounts]]
-workspace = "globex"
-kind = "generic"
-platform_account_id = "globex-reviews"
-credentials = { secret = "test-secret" }
-
+  const config = writeConfig(dir, `${globexConfig}
 [webhooks]
 first_retry_ms = 3600000
 `);

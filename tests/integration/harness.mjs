@@ -35,6 +35,20 @@ ${extra}`);
 
 export const secret = 'test-secret';
 
+// A second brand for writeConfig's extra: the workspace globex with its generic account
+// globex-reviews.
+export const globexConfig = `
+[[workspaces]]
+slug = "globex"
+name = "Globex"
+
+[[channel_accounts]]
+workspace = "globex"
+kind = "generic"
+platform_account_id = "globex-reviews"
+credentials = { secret = "test-secret" }
+`;
+
 export function sign(body, key = secret) {
   return 'sha256=' + createHmac('sha256', key).update(body).digest('hex');
 }
