@@ -710,6 +710,83 @@ void AddContentRoutes(Api& api, Application& app) {
                                  {"more", !page->next_cursor.empty()}});
           });
 
+  // Link: the customer named in the body is the same person as this one, and is merged into it
+  // (identities, conversations, facts). Unlink: one identity is someone else, and becomes a
+  // customer of its own (the history stays).
+  api.Add("POST", "/api/v1/customers/{id}/link", Permission::kReply,
+          [&app](const http::HttpRequest& request, const http::RouteParams& params,
+                 const Principal& who) {
+            auto body = JsonBody(request, {"customer_id"});
+            if (!body.ok()) return ErrorFor(body.error());
+            if (!(*body)["customer_id"].is_string()) {
+              return http::ErrorResponse(400, "invalid_argument",
+                                         "customer_id: the customer to merge into this one");
+            }
+            auto customer =
+                VisibleItem<domain::Customer>(app, who, params.at("id"), Permission::kReply);
+            if (!customer.ok()) return ErrorFor(customer.error());
+            if (!customer->has_value()) return NotFound("customer");
+            auto other = VisibleItem<domain::Customer>(
+                app, who, (*body)["customer_id"].get<std::string>(), Permission::kReply);
+            if (!other.ok()) return ErrorFor(other.error());
+            if (!other->has_value() || (*other)->workspace_id != (*customer)->workspace_id) {
+              return NotFound("customer to link");
+            }
+            engine::RoutingCommand command;
+            command.kind = engine::RoutingCommand::Kind::kLinkCustomers;
+            command.customer = (*customer)->id;
+            command.other_customer = (*other)->id;
+            if (auto done = RouteNow(app, (*customer)->workspace_id, std::move(command));
+                !done.ok()) {
+              return ErrorFor(done.error());
+            }
+            Audit(app, who, (*customer)->workspace_id, "customer.linked", "customer",
+                  (*customer)->id.ToString());
+            auto now = storage::Get<domain::Customer>(app.store(), (*customer)->id);
+            if (!now.ok()) return ErrorFor(now.error());
+            if (!now->has_value()) return NotFound("customer");
+            return ApiJson(200, {{"customer", json(**now)}});
+          });
+
+  api.Add("POST", "/api/v1/customers/{id}/unlink", Permission::kReply,
+          [&app](const http::HttpRequest& request, const http::RouteParams& params,
+                 const Principal& who) {
+            auto body = JsonBody(request, {"channel", "platform_user_id"});
+            if (!body.ok()) return ErrorFor(body.error());
+            engine::RoutingCommand command;
+            command.kind = engine::RoutingCommand::Kind::kUnlinkIdentity;
+            std::string channel;
+            if (auto read = ReadString(*body, "channel", channel); !read.ok()) {
+              return ErrorFor(read.error());
+            }
+            if (auto read = ReadString(*body, "platform_user_id", command.platform_user_id);
+                !read.ok()) {
+              return ErrorFor(read.error());
+            }
+            const auto kind = domain::ParseEnum<domain::ChannelKind>(channel);
+            if (!kind || command.platform_user_id.empty()) {
+              return http::ErrorResponse(
+                  400, "invalid_argument",
+                  "channel and platform_user_id: the identity to split off, as listed");
+            }
+            command.channel = *kind;
+            auto customer =
+                VisibleItem<domain::Customer>(app, who, params.at("id"), Permission::kReply);
+            if (!customer.ok()) return ErrorFor(customer.error());
+            if (!customer->has_value()) return NotFound("customer");
+            command.customer = (*customer)->id;
+            auto done = RouteNow(app, (*customer)->workspace_id, std::move(command));
+            if (!done.ok()) return ErrorFor(done.error());
+            Audit(app, who, (*customer)->workspace_id, "customer.unlinked", "customer",
+                  (*customer)->id.ToString());
+            auto now = storage::Get<domain::Customer>(app.store(), (*customer)->id);
+            auto split = storage::Get<domain::Customer>(app.store(), done->customer_id);
+            if (!now.ok()) return ErrorFor(now.error());
+            if (!split.ok()) return ErrorFor(split.error());
+            if (!now->has_value() || !split->has_value()) return NotFound("customer");
+            return ApiJson(200, {{"customer", json(**now)}, {"split", json(**split)}});
+          });
+
   // The organisation, read-only here: teams, agents, SLA policies and calendars are written as
   // one routing document (PUT /api/v1/workspaces/{id}/routing).
   const auto add_list = [&api, &app]<typename T>(const std::string& collection) {

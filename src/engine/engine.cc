@@ -49,9 +49,11 @@ struct Engine::Pending {
   std::vector<domain::Interaction> interactions;
   std::vector<domain::MessageId> deleted_messages;                  // merged into another record
   std::vector<std::pair<domain::OutboxId, std::string>> confirmed;  // to tell the outbox
-  std::set<domain::ConversationId> routed;          // the router changed their assignment or team
-  std::vector<routing::Event> events;               // the router's, published once written
-  std::map<domain::AgentId, domain::Agent> agents;  // a chosen presence to store
+  std::set<domain::ConversationId> routed;            // the router changed their assignment or team
+  std::vector<routing::Event> events;                 // the router's, published once written
+  std::map<domain::AgentId, domain::Agent> agents;    // a chosen presence to store
+  std::set<domain::CustomerId> identities_changed;    // linked or unlinked by hand: written whole
+  std::vector<domain::CustomerId> deleted_customers;  // merged into another
 };
 
 Engine::Engine(domain::Workspace workspace, storage::Store& store, const core::Clock& clock,
@@ -132,7 +134,7 @@ core::Result<std::vector<Outcome>> Engine::Process(std::vector<Command>& command
   for (const auto& [key, message] : pending.messages) batch.Put(message);
   for (auto id : pending.customers) {
     // The engine adds identities only to customers it creates; the rest are profile refreshes.
-    if (pending.new_customers.contains(id)) {
+    if (pending.new_customers.contains(id) || pending.identities_changed.contains(id)) {
       batch.Put(customers_.at(id));
     } else {
       batch.PutKnownIdentities(customers_.at(id));
@@ -141,6 +143,9 @@ core::Result<std::vector<Outcome>> Engine::Process(std::vector<Command>& command
   for (auto id : pending.conversations) batch.Put(conversations_.at(id));
   for (const auto& interaction : pending.interactions) batch.Put(interaction);
   for (auto id : pending.deleted_messages) batch.Delete(storage::EntityKind::kMessage, id.value());
+  for (auto id : pending.deleted_customers) {
+    batch.Delete(storage::EntityKind::kCustomer, id.value());
+  }
   for (const auto& [id, agent] : pending.agents) batch.Put(agent);
   if (!batch.empty()) {
     if (auto status = store_.Apply(batch); !status.ok()) return fail(status.error());
@@ -247,6 +252,110 @@ core::Result<domain::Conversation*> Engine::LoadConversation(domain::Conversatio
   }
   pending.conversations.insert(id);
   return &it->second;
+}
+
+core::Result<domain::Customer*> Engine::LoadCustomer(domain::CustomerId id, Pending& pending) {
+  auto it = customers_.find(id);
+  if (it == customers_.end()) {
+    PARLEY_ASSIGN_OR_RETURN(auto loaded, storage::Get<domain::Customer>(store_, id));
+    if (!loaded || loaded->workspace_id != workspace_.id) {
+      return static_cast<domain::Customer*>(nullptr);
+    }
+    it = customers_.emplace(id, std::move(*loaded)).first;
+  }
+  pending.customers.insert(id);
+  pending.identities_changed.insert(id);
+  return &it->second;
+}
+
+core::Result<Outcome> Engine::LinkCustomers(const RoutingCommand& command, Pending& pending) {
+  Outcome outcome{OutcomeKind::kRecorded, {}, {}, false};
+  auto refuse = [&](core::ErrorCode code, std::string message) {
+    outcome.kind = OutcomeKind::kRefused;
+    outcome.refusal = core::MakeError(code, std::move(message));
+    return outcome;
+  };
+  PARLEY_ASSIGN_OR_RETURN(domain::Customer * customer, LoadCustomer(command.customer, pending));
+  if (customer == nullptr) return refuse(core::ErrorCode::kNotFound, "no such customer");
+  const auto key = [](domain::ChannelKind channel, const std::string& user) {
+    return std::to_string(static_cast<int>(channel)) + "/" + user;
+  };
+  if (command.kind == RoutingCommand::Kind::kLinkCustomers) {
+    if (command.other_customer == command.customer) {
+      return refuse(core::ErrorCode::kInvalidArgument, "a customer is already themself");
+    }
+    PARLEY_ASSIGN_OR_RETURN(domain::Customer * other,
+                            LoadCustomer(command.other_customer, pending));
+    if (other == nullptr) return refuse(core::ErrorCode::kNotFound, "no such customer to link");
+    // Every identity, conversation and fact of the other is this customer's from now on.
+    for (auto& identity : other->identities) {
+      identity_index_[key(identity.channel, identity.platform_user_id)] = customer->id;
+      customer->identities.push_back(std::move(identity));
+    }
+    if (customer->display_name.empty()) customer->display_name = other->display_name;
+    if (customer->key_customer_tier.empty()) customer->key_customer_tier = other->key_customer_tier;
+    for (auto& [name, value] : other->attributes) customer->attributes.emplace(name, value);
+    customer->first_seen_at = std::min(customer->first_seen_at, other->first_seen_at);
+    customer->last_contact_at = std::max(customer->last_contact_at, other->last_contact_at);
+    storage::ConversationQuery query;
+    query.workspace_id = workspace_.id;
+    query.customer_id = other->id;
+    query.sort = storage::ConversationSort::kRecent;
+    query.limit = 500;
+    while (true) {
+      PARLEY_ASSIGN_OR_RETURN(auto page, store_.QueryConversations(query));
+      for (const std::string& document : page.documents) {
+        PARLEY_ASSIGN_OR_RETURN(auto stored, domain::DecodeJson<domain::Conversation>(document));
+        PARLEY_ASSIGN_OR_RETURN(domain::Conversation * c, LoadConversation(stored.id, pending));
+        c->customer_id = customer->id;
+      }
+      if (page.next_cursor.empty()) break;
+      query.cursor = page.next_cursor;
+    }
+    // Conversations of the other cached or created in this batch, not yet stored.
+    for (auto id : pending.conversations) {
+      auto& c = conversations_.at(id);
+      if (c.customer_id == other->id) c.customer_id = customer->id;
+    }
+    if (auto open = open_conversation_of_.find(other->id); open != open_conversation_of_.end()) {
+      open_conversation_of_.try_emplace(customer->id, open->second);
+      open_conversation_of_.erase(open);
+    }
+    const domain::CustomerId gone = other->id;
+    pending.customers.erase(gone);
+    pending.identities_changed.erase(gone);
+    pending.new_customers.erase(gone);
+    pending.deleted_customers.push_back(gone);
+    customers_.erase(gone);
+    return outcome;
+  }
+  // Unlink: the identity becomes a customer of its own; the history stays where it is.
+  auto found = std::find_if(customer->identities.begin(), customer->identities.end(),
+                            [&](const domain::Identity& identity) {
+                              return identity.channel == command.channel &&
+                                     identity.platform_user_id == command.platform_user_id;
+                            });
+  if (found == customer->identities.end()) {
+    return refuse(core::ErrorCode::kNotFound, "the customer has no such identity");
+  }
+  if (customer->identities.size() == 1) {
+    return refuse(core::ErrorCode::kFailedPrecondition,
+                  "it is the customer's only identity: nothing to split from");
+  }
+  domain::Customer split;
+  split.id = ids_.NextId<domain::CustomerId>();
+  split.workspace_id = workspace_.id;
+  split.display_name = found->display_name.empty() ? found->handle : found->display_name;
+  split.first_seen_at = clock_.Now();
+  split.last_contact_at = customer->last_contact_at;
+  split.identities.push_back(std::move(*found));
+  customer->identities.erase(found);
+  identity_index_[key(command.channel, command.platform_user_id)] = split.id;
+  outcome.customer_id = split.id;
+  pending.customers.insert(split.id);
+  pending.identities_changed.insert(split.id);
+  customers_.emplace(split.id, std::move(split));
+  return outcome;
 }
 
 core::Result<domain::Customer*> Engine::CustomerFor(domain::ChannelKind channel,
@@ -1064,6 +1173,9 @@ core::Result<Outcome> Engine::Handle(const RoutingCommand& command, Pending& pen
     outcome.refusal = std::move(error);
     return outcome;
   };
+  if (command.kind == Kind::kLinkCustomers || command.kind == Kind::kUnlinkIdentity) {
+    return LinkCustomers(command, pending);
+  }
   if (command.kind == Kind::kResolve || command.kind == Kind::kTag) {
     if (!conversations_.contains(command.conversation)) {
       PARLEY_ASSIGN_OR_RETURN(auto stored,
@@ -1173,6 +1285,8 @@ core::Result<Outcome> Engine::Handle(const RoutingCommand& command, Pending& pen
       break;
     case Kind::kResolve:
     case Kind::kTag:
+    case Kind::kLinkCustomers:
+    case Kind::kUnlinkIdentity:
       break;  // above
   }
   CollectRouting(pending);

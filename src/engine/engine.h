@@ -66,8 +66,10 @@ struct RoutingCommand {
     kDisconnected,  // ...or closed
     kViewing,
     kTyping,
-    kReload,  // the stored set-up changed: rebuild the router from the store
-    kTag,     // add `add_tags` to the conversation's tags and remove `remove_tags`
+    kReload,          // the stored set-up changed: rebuild the router from the store
+    kTag,             // add `add_tags` to the conversation's tags and remove `remove_tags`
+    kLinkCustomers,   // `other_customer` is the same person as `customer`: merged into it
+    kUnlinkIdentity,  // `customer`'s identity (`channel`, `platform_user_id`) is someone else
   };
   Kind kind = Kind::kTick;
   domain::ConversationId conversation;
@@ -77,6 +79,10 @@ struct RoutingCommand {
   std::string note;
   std::vector<std::string> add_tags;
   std::vector<std::string> remove_tags;
+  domain::CustomerId customer;
+  domain::CustomerId other_customer;
+  domain::ChannelKind channel = domain::ChannelKind::kGeneric;
+  std::string platform_user_id;
 };
 
 using Command = std::variant<IngestCommand, OutboundCommand, RoutingCommand>;
@@ -106,6 +112,7 @@ struct Outcome {
   bool new_conversation = false;
   domain::TeamId team_id;           // the conversation's team, when known: for who may be told
   std::string platform_message_id;  // a new message's id on its platform
+  domain::CustomerId customer_id;   // kUnlinkIdentity: the customer the identity now belongs to
   std::optional<core::Error> refusal;
 };
 
@@ -210,6 +217,10 @@ class Engine {
   core::Result<domain::Conversation*> OpenConversationOf(domain::CustomerId customer,
                                                          Pending& pending);
   core::Result<domain::Conversation*> LoadConversation(domain::ConversationId id, Pending& pending);
+  // A customer of this workspace, cached and marked to be written with its identities; null
+  // when there is none.
+  core::Result<domain::Customer*> LoadCustomer(domain::CustomerId id, Pending& pending);
+  core::Result<Outcome> LinkCustomers(const RoutingCommand& command, Pending& pending);
   void ResetCaches();
 
   domain::Workspace workspace_;

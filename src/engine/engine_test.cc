@@ -534,6 +534,44 @@ class RoutedEngineTest : public OutboundTest {
   using Kind = RoutingCommand::Kind;
 };
 
+TEST_F(RoutedEngineTest, CustomersAreLinkedAndUnlinkedByHand) {
+  const auto first = Run({Tweet(x_, "t1", "u1", "my order is late")})[0].conversation_id;
+  const auto second = Run({Tweet(x_, "t2", "u2", "order 42, late again")})[0].conversation_id;
+  const domain::CustomerId jane = Stored(first).customer_id;
+  const domain::CustomerId other = Stored(second).customer_id;
+  ASSERT_NE(jane, other);
+
+  auto link = Act(Kind::kLinkCustomers, {});
+  link.customer = jane;
+  link.other_customer = other;
+  EXPECT_EQ(Do(link).kind, OutcomeKind::kRecorded);
+  EXPECT_EQ(Stored(second).customer_id, jane);
+  EXPECT_FALSE(storage::Get<domain::Customer>(memory_, other)->has_value());
+  ASSERT_EQ(storage::Get<domain::Customer>(memory_, jane)->value().identities.size(), 2u);
+  EXPECT_EQ(*memory_.FindCustomerByIdentity(workspace_.id, ChannelKind::kX, "u2"), jane);
+  EXPECT_EQ(Do(link).refusal->code, core::ErrorCode::kNotFound);  // the other is gone
+  // The next message from either identity is Jane's; after a restart too.
+  EXPECT_EQ(Stored(Run({Tweet(x_, "t3", "u2", "hello?")})[0].conversation_id).customer_id, jane);
+  Restart();
+  EXPECT_EQ(Stored(Run({Tweet(x_, "t4", "u2", "still?")})[0].conversation_id).customer_id, jane);
+
+  auto unlink = Act(Kind::kUnlinkIdentity, {});
+  unlink.customer = jane;
+  unlink.channel = ChannelKind::kX;
+  unlink.platform_user_id = "u2";
+  const Outcome split = Do(unlink);
+  ASSERT_EQ(split.kind, OutcomeKind::kRecorded);
+  ASSERT_TRUE(split.customer_id.valid());
+  EXPECT_EQ(*memory_.FindCustomerByIdentity(workspace_.id, ChannelKind::kX, "u2"),
+            split.customer_id);
+  EXPECT_EQ(Stored(second).customer_id, jane);  // the history stays
+  EXPECT_EQ(Stored(Run({Tweet(x_, "t5", "u2", "new topic")})[0].conversation_id).customer_id,
+            split.customer_id);
+  EXPECT_EQ(Do(unlink).refusal->code, core::ErrorCode::kNotFound);  // no longer Jane's
+  unlink.platform_user_id = "u1";
+  EXPECT_EQ(Do(unlink).refusal->code, core::ErrorCode::kFailedPrecondition);  // her only one
+}
+
 TEST_F(RoutedEngineTest, AMentionWaitsForAnAgentThenIsAssignedWithItsReasons) {
   const auto id = Run({Tweet(x_, "t1", "u1", "my order is late")})[0].conversation_id;
   EXPECT_EQ(Stored(id).status, ConversationStatus::kQueued);

@@ -240,6 +240,28 @@ test('notes are kept on the conversation, never sent, and customers show their h
   assert.equal(customer.status, 200);
   assert.equal(customer.json.customer.identities[0].handle, 'sam');
   assert.deepEqual(customer.json.conversations.map((c) => c.id), [conversation.id]);
+  // Sam also wrote from another account: linked by hand, then split again.
+  const other = await mention('n2', 'it is Sam again, from my other account', 'sam-alt');
+  const linked = await api(agent, `/api/v1/customers/${conversation.customer_id}/link`, { method: 'POST', body: { customer_id: other.customer_id } });
+  assert.equal(linked.status, 200, JSON.stringify(linked.json));
+  assert.deepEqual(linked.json.customer.identities.map((i) => i.handle).sort(), ['sam', 'sam-alt']);
+  assert.equal((await api(agent, `/api/v1/customers/${other.customer_id}`)).status, 404);
+  const merged = await api(agent, `/api/v1/customers/${conversation.customer_id}`);
+  assert.deepEqual(merged.json.conversations.map((c) => c.id).sort(), [conversation.id, other.id].sort());
+  const split = await api(agent, `/api/v1/customers/${conversation.customer_id}/unlink`, {
+    method: 'POST', body: { channel: 'generic', platform_user_id: 'sam-alt' },
+  });
+  assert.equal(split.status, 200, JSON.stringify(split.json));
+  assert.deepEqual(split.json.customer.identities.map((i) => i.handle), ['sam']);
+  assert.deepEqual(split.json.split.identities.map((i) => i.handle), ['sam-alt']);
+  const again = await mention('n3', 'Sam-alt here, a new question', 'sam-alt');
+  assert.equal(again.customer_id, split.json.split.id);
+  const only = await api(agent, `/api/v1/customers/${conversation.customer_id}/unlink`, {
+    method: 'POST', body: { channel: 'generic', platform_user_id: 'sam' },
+  });
+  assert.equal(only.status, 422);
+  assert.equal((await api(agent, `/api/v1/customers/${conversation.customer_id}/link`, { method: 'POST', body: { customer_id: conversation.customer_id } })).status, 400);
+
   const page = await api(agent, `/api/v1/workspaces/${workspace}/customers?limit=2`);
   assert.equal(page.json.items.length, 2);
   const next = await api(agent, `/api/v1/workspaces/${workspace}/customers?limit=500&after=${page.json.next_after}`);
