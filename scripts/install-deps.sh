@@ -10,7 +10,7 @@ build_packages=(
   libboost-dev libssl-dev libsqlite3-dev
   libspdlog-dev libfmt-dev nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libsimdjson-dev
   libargon2-dev python3 python3-yaml
-  libhyperscan-dev libcld2-dev libcctz-dev tzdata
+  libhyperscan-dev libcld2-dev libcctz-dev tzdata libgmime-3.0-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   nodejs npm
 )

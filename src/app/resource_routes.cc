@@ -37,6 +37,9 @@ json AccountView(const domain::ChannelAccount& account) {
     case domain::ChannelKind::kGeneric:
       webhook = "/webhooks/generic?account=" + account.platform_account_id;
       break;
+    case domain::ChannelKind::kEmail:
+      webhook = "/webhooks/email?account=" + account.platform_account_id;
+      break;
     default:
       break;
   }

@@ -101,9 +101,11 @@ void StoreAndRespond(Application& app, const std::vector<domain::ChannelAccount>
   }
 }
 
-// POST /webhooks/generic?account=<platform_account_id>
+// POST /webhooks/generic?account=<platform_account_id> (JSON) and POST /webhooks/email?account=
+// <platform_account_id> (one raw RFC 5322 message, as a mail server's pipe or a relay posts it).
 // X-Parley-Signature: sha256=<hex HMAC-SHA256 of the body with the account's secret>
-void HandleGeneric(Application& app, http::HttpRequest& request, http::Responder respond) {
+void HandleSigned(Application& app, domain::ChannelKind kind, http::HttpRequest& request,
+                  http::Responder respond) {
   const auto account_key = request.Query("account");
   if (!account_key || account_key->empty()) {
     return respond(Refuse(400, "invalid_argument",
@@ -111,11 +113,12 @@ void HandleGeneric(Application& app, http::HttpRequest& request, http::Responder
                           "platform_account_id) is required",
                           request));
   }
-  auto account =
-      app.directory().FindAccountByPlatformId(domain::ChannelKind::kGeneric, *account_key);
+  auto account = app.directory().FindAccountByPlatformId(kind, *account_key);
   if (!account) {
     return respond(Refuse(403, "permission_denied",
-                          "no enabled generic channel account '" + *account_key + "'", request));
+                          "no enabled " + std::string(domain::ToString(kind)) +
+                              " channel account '" + *account_key + "'",
+                          request));
   }
   auto secret = account->credentials.find("secret");
   if (secret == account->credentials.end() || secret->second.empty()) {
@@ -267,7 +270,11 @@ void AddWebhookRoutes(http::Router& router, RouteContext context) {
   Application& app = context.app;
   router.Add("POST", "/webhooks/generic",
              [&app](http::HttpRequest& request, const http::RouteParams&, http::Responder respond) {
-               HandleGeneric(app, request, std::move(respond));
+               HandleSigned(app, domain::ChannelKind::kGeneric, request, std::move(respond));
+             });
+  router.Add("POST", "/webhooks/email",
+             [&app](http::HttpRequest& request, const http::RouteParams&, http::Responder respond) {
+               HandleSigned(app, domain::ChannelKind::kEmail, request, std::move(respond));
              });
   router.AddSync("GET", "/webhooks/meta",
                  [&app](const http::HttpRequest& request, const http::RouteParams&) {

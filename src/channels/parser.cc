@@ -1,5 +1,6 @@
 #include "parley/channels/parser.h"
 
+#include "parley/channels/email/email_parser.h"
 #include "parley/channels/generic/generic_parser.h"
 #include "parley/channels/meta/meta_parser.h"
 #include "parley/channels/x/x_parser.h"
@@ -19,6 +20,7 @@ ParserRegistry ParserRegistry::Default() {
   ParserRegistry registry;
   registry.Register(domain::ChannelKind::kGeneric, std::make_unique<generic::GenericParser>());
   registry.Register(domain::ChannelKind::kX, std::make_unique<x::XParser>());
+  registry.Register(domain::ChannelKind::kEmail, std::make_unique<email::EmailParser>());
   for (auto kind : {domain::ChannelKind::kFacebook, domain::ChannelKind::kInstagram,
                     domain::ChannelKind::kWhatsApp}) {
     registry.Register(kind, std::make_unique<meta::MetaParser>());

@@ -1,0 +1,277 @@
+#include "parley/channels/email/email_parser.h"
+
+#include <gmime/gmime.h>
+
+#include <algorithm>
+#include <memory>
+#include <mutex>
+#include <regex>
+
+#include "parley/core/crypto.h"
+
+namespace parley::channels::email {
+namespace {
+
+core::Error Invalid(std::string message) {
+  return core::MakeError(core::ErrorCode::kInvalidArgument, std::move(message));
+}
+
+void InitGmimeOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { g_mime_init(); });
+}
+
+// Owners for GLib objects and strings.
+struct Unref {
+  void operator()(gpointer object) const {
+    if (object != nullptr) g_object_unref(object);
+  }
+};
+template <typename T>
+using GObjectPtr = std::unique_ptr<T, Unref>;
+struct GFree {
+  void operator()(gpointer p) const { g_free(p); }
+};
+using GString = std::unique_ptr<char, GFree>;
+
+std::string Header(GMimeObject* object, const char* name) {
+  const char* value = g_mime_object_get_header(object, name);
+  return value == nullptr ? std::string() : std::string(value);
+}
+
+std::string Lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
+std::string Trim(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return {};
+  const auto last = text.find_last_not_of(" \t\r\n");
+  return std::string(text.substr(first, last - first + 1));
+}
+
+// Message ids without their angle brackets, as References lists them.
+std::vector<std::string> MessageIds(const std::string& header) {
+  std::vector<std::string> ids;
+  if (header.empty()) return ids;
+  GMimeReferences* references = g_mime_references_parse(nullptr, header.c_str());
+  if (references == nullptr) return ids;
+  for (int i = 0; i < g_mime_references_length(references); ++i) {
+    ids.emplace_back(g_mime_references_get_message_id(references, i));
+  }
+  g_mime_references_free(references);
+  return ids;
+}
+
+// Whether the message is a bounce or a reply no person wrote.
+bool Automatic(GMimeMessage* message) {
+  GMimeObject* object = GMIME_OBJECT(message);
+  const std::string submitted = Lower(Header(object, "Auto-Submitted"));
+  if (!submitted.empty() && submitted != "no") return true;
+  for (const char* name : {"X-Autoreply", "X-Autorespond"}) {
+    if (!Trim(Header(object, name)).empty()) return true;
+  }
+  const std::string precedence = Lower(Trim(Header(object, "Precedence")));
+  if (precedence == "bulk" || precedence == "junk" || precedence == "auto_reply" ||
+      precedence == "list") {
+    return true;
+  }
+  GMimeObject* body = g_mime_message_get_mime_part(message);
+  if (body != nullptr) {
+    GMimeContentType* type = g_mime_object_get_content_type(body);
+    if (type != nullptr && g_mime_content_type_is_type(type, "multipart", "report")) return true;
+  }
+  return false;
+}
+
+bool FromMailerDaemon(const std::string& address) {
+  const std::string local = Lower(address.substr(0, address.find('@')));
+  return local == "mailer-daemon" || local == "postmaster";
+}
+
+struct Walk {
+  std::string plain;
+  std::string html;
+  std::vector<domain::Attachment> attachments;
+};
+
+std::string KindOf(GMimeContentType* type) {
+  const char* media = g_mime_content_type_get_media_type(type);
+  const std::string m = media == nullptr ? "" : Lower(media);
+  if (m == "image" || m == "video" || m == "audio") return m;
+  return "file";
+}
+
+void Visit(GMimeObject* /*parent*/, GMimeObject* part, gpointer data) {
+  Walk& walk = *static_cast<Walk*>(data);
+  if (!GMIME_IS_PART(part)) return;
+  GMimeContentType* type = g_mime_object_get_content_type(part);
+  const bool attachment = g_mime_part_is_attachment(GMIME_PART(part));
+  if (!attachment && GMIME_IS_TEXT_PART(part)) {
+    const bool plain = g_mime_content_type_is_type(type, "text", "plain");
+    const bool html = g_mime_content_type_is_type(type, "text", "html");
+    if ((plain && walk.plain.empty()) || (html && walk.html.empty())) {
+      GString text(g_mime_text_part_get_text(GMIME_TEXT_PART(part)));
+      if (text) (plain ? walk.plain : walk.html) = text.get();
+      return;
+    }
+  }
+  // Anything else that is not the body is an attachment or an inline image.
+  domain::Attachment a;
+  a.kind = KindOf(type);
+  GString mime(g_mime_content_type_get_mime_type(type));
+  if (mime) a.mime_type = mime.get();
+  const char* name = g_mime_part_get_filename(GMIME_PART(part));
+  if (name != nullptr) a.name = name;
+  GMimeDataWrapper* content = g_mime_part_get_content(GMIME_PART(part));
+  if (content != nullptr) {
+    GObjectPtr<GMimeStream> sink(g_mime_stream_null_new());
+    const gint64 written = g_mime_data_wrapper_write_to_stream(content, sink.get());
+    a.size_bytes = written > 0 ? written : 0;
+  }
+  walk.attachments.push_back(std::move(a));
+}
+
+// Text from HTML for a message without a plain part: tags dropped, entities of the common kind
+// decoded, blank runs folded.
+std::string TextOfHtml(const std::string& html) {
+  static const std::regex kDrop(R"(<(script|style)[^>]*>[\s\S]*?</\1>)", std::regex::icase);
+  static const std::regex kBreak(R"(<(br|/p|/div|/li|/tr|/h[1-6])[^>]*>)", std::regex::icase);
+  static const std::regex kTag(R"(<[^>]*>)");
+  std::string text = std::regex_replace(html, kDrop, "");
+  text = std::regex_replace(text, kBreak, "\n");
+  text = std::regex_replace(text, kTag, "");
+  for (const auto& [entity, value] :
+       {std::pair{"&nbsp;", " "}, std::pair{"&lt;", "<"}, std::pair{"&gt;", ">"},
+        std::pair{"&quot;", "\""}, std::pair{"&#39;", "'"}, std::pair{"&amp;", "&"}}) {
+    for (std::size_t at = text.find(entity); at != std::string::npos;
+         at = text.find(entity, at + 1)) {
+      text.replace(at, std::string_view(entity).size(), value);
+    }
+  }
+  return text;
+}
+
+}  // namespace
+
+std::string VisibleReply(std::string_view body) {
+  static const std::regex kWrote(
+      R"(^\s*(On\s.+wrote:|Am\s.+schrieb.*:|Le\s.+a écrit\s?:|El\s.+escribió:)\s*$)");
+  static const std::regex kOriginal(R"(^\s*-{2,}\s*(Original Message|Forwarded message)\s*-{2,})",
+                                    std::regex::icase);
+  static const std::regex kFromHeader(R"(^\s*(From|De|Von):\s.+)");
+  static const std::regex kSentFrom(R"(^\s*Sent from (my|Mail for)\b.*$)");
+  std::vector<std::string_view> lines;
+  for (std::size_t start = 0; start <= body.size();) {
+    const std::size_t end = body.find('\n', start);
+    std::string_view line =
+        body.substr(start, end == std::string_view::npos ? body.size() - start : end - start);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    lines.push_back(line);
+    if (end == std::string_view::npos) break;
+    start = end + 1;
+  }
+  std::size_t keep = lines.size();
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const std::string line(lines[i]);
+    const bool quoted = !line.empty() && line.front() == '>';
+    const bool signature = line == "-- " || line == "--";
+    // "On Tue, ... Jane <jane@example.com>" may wrap onto the next line before "wrote:".
+    const std::string joined = i + 1 < lines.size() ? line + " " + std::string(lines[i + 1]) : line;
+    const bool wrote = std::regex_match(line, kWrote) ||
+                       (line.rfind("On ", 0) == 0 && std::regex_match(joined, kWrote));
+    if (quoted || signature || wrote || std::regex_search(line, kOriginal) ||
+        std::regex_match(line, kSentFrom) ||
+        (std::regex_match(line, kFromHeader) && i > 0 && Trim(lines[i - 1]).empty() &&
+         i + 1 < lines.size() && std::string(lines[i + 1]).find(':') != std::string::npos)) {
+      keep = i;
+      break;
+    }
+  }
+  std::string out;
+  for (std::size_t i = 0; i < keep; ++i) {
+    out.append(lines[i]);
+    out.push_back('\n');
+  }
+  std::string visible = Trim(out);
+  return visible.empty() ? Trim(body) : visible;
+}
+
+core::Result<std::vector<domain::InboundEvent>> EmailParser::Parse(const ParseInput& input) const {
+  InitGmimeOnce();
+  if (input.body.empty()) return Invalid("the email is empty");
+  GObjectPtr<GMimeStream> stream(
+      g_mime_stream_mem_new_with_buffer(input.body.data(), input.body.size()));
+  GObjectPtr<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
+  GObjectPtr<GMimeMessage> message(g_mime_parser_construct_message(parser.get(), nullptr));
+  if (!message) return Invalid("not an RFC 5322 message: GMime could not read its headers");
+  GMimeObject* object = GMIME_OBJECT(message.get());
+
+  domain::Message m;
+  m.channel = domain::ChannelKind::kEmail;
+  m.kind = domain::MessageKind::kEmail;
+  m.direction = domain::Direction::kInbound;
+  m.visibility = domain::Visibility::kPrivate;
+  InternetAddressList* from = g_mime_message_get_from(message.get());
+  for (int i = 0; from != nullptr && i < internet_address_list_length(from); ++i) {
+    InternetAddress* address = internet_address_list_get_address(from, i);
+    if (!INTERNET_ADDRESS_IS_MAILBOX(address)) continue;
+    const char* addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(address));
+    if (addr == nullptr || std::string_view(addr).find('@') == std::string_view::npos) continue;
+    m.author.platform_user_id = Lower(addr);
+    m.author.handle = m.author.platform_user_id;
+    if (const char* name = internet_address_get_name(address)) m.author.display_name = name;
+    break;
+  }
+  if (m.author.platform_user_id.empty()) {
+    return Invalid("the email has no sender address in From: it cannot be answered");
+  }
+  if (FromMailerDaemon(m.author.platform_user_id) || Automatic(message.get())) {
+    return std::vector<domain::InboundEvent>{};  // a bounce or an automatic reply: no conversation
+  }
+
+  const char* id = g_mime_message_get_message_id(message.get());
+  // Without a Message-ID the content names it, so that the same email delivered twice is one.
+  m.platform_message_id = id != nullptr && *id != '\0'
+                              ? std::string(id)
+                              : "sha256:" + core::ToHex(core::Sha256(input.body)) + "@parley";
+  const std::vector<std::string> references = MessageIds(Header(object, "References"));
+  const std::vector<std::string> in_reply_to = MessageIds(Header(object, "In-Reply-To"));
+  if (!in_reply_to.empty()) {
+    m.in_reply_to_platform_id = in_reply_to.front();
+  } else if (!references.empty()) {
+    m.in_reply_to_platform_id = references.back();
+  }
+  m.platform_thread_id = references.empty() ? m.in_reply_to_platform_id : references.front();
+  if (m.platform_thread_id.empty()) m.platform_thread_id = m.platform_message_id;
+
+  GDateTime* date = g_mime_message_get_date(message.get());
+  m.published_at =
+      date != nullptr
+          ? core::FromMillis(static_cast<std::int64_t>(g_date_time_to_unix(date)) * 1000)
+          : input.received_at;
+  m.received_at = input.received_at;
+
+  Walk walk;
+  g_mime_message_foreach(message.get(), Visit, &walk);
+  m.attachments = std::move(walk.attachments);
+  const std::string body = !walk.plain.empty() ? walk.plain : TextOfHtml(walk.html);
+  std::string subject;
+  if (const char* s = g_mime_message_get_subject(message.get())) subject = s;
+  std::string text = VisibleReply(body);
+  // A new email's subject is part of what the customer said; a reply's ("Re: ...") is not news.
+  if (!subject.empty() && m.in_reply_to_platform_id.empty()) {
+    text = text.empty() ? subject : subject + "\n\n" + text;
+  }
+  if (text.empty() && m.attachments.empty()) {
+    return Invalid("the email has no text and no attachment");
+  }
+  m.text = std::move(text);
+  std::vector<domain::InboundEvent> events;
+  events.emplace_back(domain::InboundMessage{std::move(m)});
+  return events;
+}
+
+}  // namespace parley::channels::email

@@ -1,0 +1,89 @@
+// Email in over POST /webhooks/email on a running server: a customer's email opens a
+// conversation with the visible reply, their answer to it (In-Reply-To) joins the same thread,
+// a bounce opens nothing, and unsigned or unreadable mail is refused with the reason.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { callApi, firstAdmin, login, removeDir, sign, startParley, tempDir, waitUntilProcessed, writeConfig } from './harness.mjs';
+
+let dir;
+let parley;
+let admin;
+
+async function postEmail(raw, { signature } = {}) {
+  const response = await fetch(`${parley.url}/webhooks/email?account=help@acme.example`, {
+    method: 'POST',
+    headers: { 'content-type': 'message/rfc822', 'x-parley-signature': signature ?? sign(raw, 'mail-secret') },
+    body: raw,
+  });
+  return { status: response.status, json: await response.json() };
+}
+
+const email = ({ id, inReplyTo, subject, text, from = 'Jane Doe <jane@example.com>', extra = '' }) => [
+  `From: ${from}`, 'To: help@acme.example', `Subject: ${subject}`, `Message-ID: <${id}>`,
+  ...(inReplyTo ? [`In-Reply-To: <${inReplyTo}>`, `References: <${inReplyTo}>`] : []),
+  'Date: Mon, 23 Nov 2026 09:00:00 +0000', 'MIME-Version: 1.0', 'Content-Type: text/plain; charset=UTF-8',
+  ...(extra ? [extra] : []), '', text, ''].join('\r\n');
+
+before(async () => {
+  dir = tempDir();
+  const config = writeConfig(dir, `
+[[channel_accounts]]
+workspace = "acme"
+kind = "email"
+name = "Help desk"
+platform_account_id = "help@acme.example"
+credentials = { secret = "mail-secret" }
+`);
+  parley = await startParley({ dataDir: dir, config });
+  admin = await login(parley.url, await firstAdmin(parley));
+});
+
+after(async () => {
+  if (parley) await parley.stop();
+  removeDir(dir);
+});
+
+test('an email opens a conversation and its reply joins the thread', async () => {
+  const accounts = (await callApi(parley.url, admin, '/api/v1/channel-accounts')).json.items;
+  assert.equal(accounts.find((a) => a.kind === 'email').webhook_path, '/webhooks/email?account=help@acme.example');
+  const first = await postEmail(email({ id: 'm1@example.com', subject: 'Broken kettle', text: 'It leaks.\r\n\r\n-- \r\nJane' }));
+  assert.equal(first.status, 202, JSON.stringify(first.json));
+  const second = await postEmail(email({
+    id: 'm2@example.com', inReplyTo: 'm1@example.com', subject: 'Re: Broken kettle',
+    text: 'Any news?\r\n\r\nOn Mon, 23 Nov 2026, Jane Doe <jane@example.com> wrote:\r\n> It leaks.',
+  }));
+  assert.equal(second.status, 202);
+  await waitUntilProcessed(parley.url);
+  const workspace = (await callApi(parley.url, admin, '/api/v1/workspaces')).json.items[0].id;
+  const list = await callApi(parley.url, admin, `/api/v1/conversations?workspace=${workspace}`);
+  assert.equal(list.json.items.length, 1);
+  const detail = await callApi(parley.url, admin, `/api/v1/conversations/${list.json.items[0].id}`);
+  assert.deepEqual(detail.json.messages.map((m) => m.text), ['Broken kettle\n\nIt leaks.', 'Any news?']);
+  assert.deepEqual(detail.json.conversation.channels, ['email']);
+  assert.equal(detail.json.customer.identities[0].platform_user_id, 'jane@example.com');
+  assert.equal(detail.json.customer.display_name, 'Jane Doe');
+});
+
+test('bounces open nothing; unsigned and unreadable mail is refused with the reason', async () => {
+  const bounce = await postEmail(email({ id: 'b1@mx.example', subject: 'Undelivered Mail', text: 'sorry', from: 'MAILER-DAEMON@mx.example' }));
+  assert.equal(bounce.status, 202);
+  const outOfOffice = await postEmail(email({ id: 'o1@example.com', subject: 'Out of office', text: 'away', extra: 'Auto-Submitted: auto-replied' }));
+  assert.equal(outOfOffice.status, 202);
+  await waitUntilProcessed(parley.url);
+  const workspace = (await callApi(parley.url, admin, '/api/v1/workspaces')).json.items[0].id;
+  assert.equal((await callApi(parley.url, admin, `/api/v1/conversations?workspace=${workspace}`)).json.items.length, 1);
+
+  const raw = email({ id: 'x@example.com', subject: 'x', text: 'x' });
+  assert.equal((await postEmail(raw, { signature: 'sha256=00' })).status, 401);
+  const unreadable = await postEmail('this is not an email at all');
+  assert.equal(unreadable.status, 400);
+  assert.match(unreadable.json.error.message, /RFC 5322/);
+  const noSender = await postEmail('Subject: who?\r\n\r\nhello\r\n');
+  assert.equal(noSender.status, 400);
+  assert.match(noSender.json.error.message, /no sender/);
+  await waitUntilProcessed(parley.url);
+  const letters = (await callApi(parley.url, admin, '/api/v1/dead-letters')).json.items;
+  assert.equal(letters.length, 2);
+  assert.ok(letters.every((l) => l.channel === 'email'));
+});
