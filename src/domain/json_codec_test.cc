@@ -158,6 +158,7 @@ Message FullMessage(int seed) {
   m.delivery = DeliveryStatus::kFailed;
   m.delivery_error = "131047 Re-engagement message";
   m.raw_payload_id = RawPayloadId(99);
+  m.subject = "Re: order " + std::to_string(seed);
   return m;
 }
 

@@ -85,6 +85,7 @@ struct Message {
   std::string delivery_error;
 
   RawPayloadId raw_payload_id;  // provenance: the inbox entry it came from
+  std::string subject;          // email: the Subject line, for the answer's "Re: ..."
 
   bool operator==(const Message&) const = default;
 };

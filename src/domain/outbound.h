@@ -71,6 +71,9 @@ struct OutboundAction {
   std::string template_name;  // template
   std::string template_language;
   std::vector<std::string> template_parameters;  // the body's {{1}}, {{2}}, ...
+  // Email: the Subject, and the thread's Message-IDs for References (oldest first).
+  std::string subject;
+  std::vector<std::string> references;
 
   bool operator==(const OutboundAction&) const = default;
 };

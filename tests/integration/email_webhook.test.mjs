@@ -1,14 +1,20 @@
-// Email in over POST /webhooks/email on a running server: a customer's email opens a
-// conversation with the visible reply, their answer to it (In-Reply-To) joins the same thread,
-// a bounce opens nothing, and unsigned or unreadable mail is refused with the reason.
+// Email on a running server. In: POST /webhooks/email; a customer's email opens a conversation
+// with the visible reply, their answer to it (In-Reply-To) joins the same thread, a bounce opens
+// nothing, and unsigned or unreadable mail is refused with the reason. Out: an agent's answer goes
+// over SMTP to a real SMTP server (nodemailer's smtp-server, on loopback) threaded under the
+// customer's message, and the customer's reply to it comes back into the same conversation.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+
+import { SMTPServer } from 'smtp-server';
 
 import { callApi, firstAdmin, login, removeDir, sign, startParley, tempDir, waitUntilProcessed, writeConfig } from './harness.mjs';
 
 let dir;
 let parley;
 let admin;
+let smtp;
+const delivered = [];  // {from, to, raw} as the SMTP server received them
 
 async function postEmail(raw, { signature } = {}) {
   const response = await fetch(`${parley.url}/webhooks/email?account=help@acme.example`, {
@@ -19,13 +25,31 @@ async function postEmail(raw, { signature } = {}) {
   return { status: response.status, json: await response.json() };
 }
 
-const email = ({ id, inReplyTo, subject, text, from = 'Jane Doe <jane@example.com>', extra = '' }) => [
+const email = ({ id, inReplyTo, subject, text, from = 'Jane Doe <jane@example.com>', extra = '', date = 'Mon, 23 Nov 2026 09:00:00 +0000' }) => [
   `From: ${from}`, 'To: help@acme.example', `Subject: ${subject}`, `Message-ID: <${id}>`,
   ...(inReplyTo ? [`In-Reply-To: <${inReplyTo}>`, `References: <${inReplyTo}>`] : []),
-  'Date: Mon, 23 Nov 2026 09:00:00 +0000', 'MIME-Version: 1.0', 'Content-Type: text/plain; charset=UTF-8',
+  `Date: ${date}`, 'MIME-Version: 1.0', 'Content-Type: text/plain; charset=UTF-8',
   ...(extra ? [extra] : []), '', text, ''].join('\r\n');
 
 before(async () => {
+  smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks = [];
+      stream.on('data', (chunk) => chunks.push(chunk));
+      stream.on('end', () => {
+        delivered.push({
+          from: session.envelope.mailFrom.address,
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw: Buffer.concat(chunks).toString('utf8'),
+        });
+        callback();
+      });
+    },
+  });
+  await new Promise((resolve) => smtp.listen(0, '127.0.0.1', resolve));
   dir = tempDir();
   const config = writeConfig(dir, `
 [[channel_accounts]]
@@ -33,6 +57,7 @@ workspace = "acme"
 kind = "email"
 name = "Help desk"
 platform_account_id = "help@acme.example"
+api_base_url = "smtp://127.0.0.1:${smtp.server.address().port}"
 credentials = { secret = "mail-secret" }
 `);
   parley = await startParley({ dataDir: dir, config });
@@ -41,6 +66,7 @@ credentials = { secret = "mail-secret" }
 
 after(async () => {
   if (parley) await parley.stop();
+  if (smtp) await new Promise((resolve) => smtp.close(resolve));
   removeDir(dir);
 });
 
@@ -86,4 +112,43 @@ test('bounces open nothing; unsigned and unreadable mail is refused with the rea
   const letters = (await callApi(parley.url, admin, '/api/v1/dead-letters')).json.items;
   assert.equal(letters.length, 2);
   assert.ok(letters.every((l) => l.channel === 'email'));
+});
+
+test('an answer goes out over SMTP in the thread, and the customer\'s reply comes back to it', async () => {
+  const workspace = (await callApi(parley.url, admin, '/api/v1/workspaces')).json.items[0].id;
+  const id = (await callApi(parley.url, admin, `/api/v1/conversations?workspace=${workspace}`)).json.items[0].id;
+  const reply = await callApi(parley.url, admin, `/api/v1/conversations/${id}/replies`, {
+    method: 'POST', body: { text: 'Sorry, Jane! A new kettle is on its way <3' },
+  });
+  assert.equal(reply.status, 202, JSON.stringify(reply.json));
+  const deadline = Date.now() + 15_000;
+  while (delivered.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(delivered.length, 1, 'the SMTP server received the answer');
+  const mail = delivered[0];
+  assert.equal(mail.from, 'help@acme.example');
+  assert.deepEqual(mail.to, ['jane@example.com']);
+  const headers = mail.raw.split('\r\n\r\n')[0];
+  assert.match(headers, /^Subject: Re: Broken kettle$/m);
+  assert.match(headers, /^In-Reply-To: <m2@example\.com>$/m);
+  assert.match(headers, /^References: <m1@example\.com> <m2@example\.com>$/m);
+  assert.match(mail.raw, /multipart\/alternative/);
+  assert.match(mail.raw, /Content-Type: text\/html/);
+  assert.match(mail.raw, /&lt;3/);
+  const ours = /^Message-Id: <([^>]+)>$/mi.exec(headers)[1];
+
+  let sent;
+  while (!sent && Date.now() < deadline) {
+    const detail = await callApi(parley.url, admin, `/api/v1/conversations/${id}`);
+    sent = detail.json.messages.find((m) => m.direction === 'outbound' && m.delivery === 'sent');
+    if (!sent) await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.ok(sent, 'the answer shows as sent');
+  assert.equal(sent.platform_message_id, ours);
+
+  const answer = await postEmail(email({ id: 'm3@example.com', inReplyTo: ours, subject: 'Re: Re: Broken kettle', text: 'Thank you!\r\n\r\n> Sorry, Jane!', date: new Date(Date.now() + 60_000).toUTCString() }));
+  assert.equal(answer.status, 202);
+  await waitUntilProcessed(parley.url);
+  const after = await callApi(parley.url, admin, `/api/v1/conversations/${id}`);
+  assert.equal(after.json.messages.at(-1).text, 'Thank you!');
+  assert.equal((await callApi(parley.url, admin, `/api/v1/conversations?workspace=${workspace}`)).json.items.length, 1);
 });

@@ -260,6 +260,7 @@ core::Result<std::vector<domain::InboundEvent>> EmailParser::Parse(const ParseIn
   const std::string body = !walk.plain.empty() ? walk.plain : TextOfHtml(walk.html);
   std::string subject;
   if (const char* s = g_mime_message_get_subject(message.get())) subject = s;
+  m.subject = subject;
   std::string text = VisibleReply(body);
   // A new email's subject is part of what the customer said; a reply's ("Re: ...") is not news.
   if (!subject.empty() && m.in_reply_to_platform_id.empty()) {
