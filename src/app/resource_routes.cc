@@ -271,7 +271,7 @@ void AddResourceRoutes(Api& api, Application& app) {
       "POST", "/api/v1/conversations/{id}/replies", Permission::kReply,
       [&app](const http::HttpRequest& request, const http::RouteParams& params,
              const Principal& who) {
-        auto body = JsonBody(request, {"text", "private", "message_id", "seen_version"});
+        auto body = JsonBody(request, {"text", "private", "message_id", "seen_version", "email"});
         if (!body.ok()) return ErrorFor(body.error());
         if (body->contains("seen_version") && !(*body)["seen_version"].is_number_integer()) {
           return http::ErrorResponse(400, "invalid_argument",
@@ -284,6 +284,20 @@ void AddResourceRoutes(Api& api, Application& app) {
           return http::ErrorResponse(400, "invalid_argument", "private: expected true or false");
         }
         const bool make_private = body->value("private", false);
+        // Move to email: the answer goes to this address from the brand's email account, and
+        // the conversation goes on there (the customer's reply comes back to it).
+        std::string move_to_email;
+        if (body->contains("email")) {
+          const json& address = (*body)["email"];
+          move_to_email = address.is_string() ? address.get<std::string>() : std::string();
+          const auto at = move_to_email.find('@');
+          if (at == std::string::npos || at == 0 || at + 1 == move_to_email.size() ||
+              move_to_email.size() > 254 ||
+              move_to_email.find_first_of(" \t\r\n<>,;") != std::string::npos) {
+            return http::ErrorResponse(400, "invalid_argument",
+                                       "email: the customer's address, to move the answer to");
+          }
+        }
         auto conversation = VisibleConversation(app, who, params.at("id"), Permission::kReply);
         if (!conversation.ok()) return ErrorFor(conversation.error());
         if (!conversation->has_value()) return NotFound("conversation");
@@ -308,6 +322,19 @@ void AddResourceRoutes(Api& api, Application& app) {
                                                       "this conversation");
         }
         auto account = app.directory().FindAccount(target->channel_account_id);
+        if (!move_to_email.empty()) {
+          account.reset();
+          for (const auto& mailbox : app.directory().AccountsOfKind(domain::ChannelKind::kEmail)) {
+            if (mailbox.workspace_id == (*conversation)->workspace_id) {
+              account = mailbox;
+              break;
+            }
+          }
+          if (!account) {
+            return http::ErrorResponse(422, "failed_precondition",
+                                       "this brand has no email account to move the answer to");
+          }
+        }
         if (!account ||
             !auth::Authorize(who.user, Permission::kReply,
                              {account->workspace_id, account->id, (*conversation)->team_id})
@@ -350,7 +377,16 @@ void AddResourceRoutes(Api& api, Application& app) {
           }
         }
         const bool already_private = target->visibility == domain::Visibility::kPrivate;
-        if (!make_private || already_private) {
+        if (!move_to_email.empty() && target->channel != domain::ChannelKind::kEmail) {
+          // A new email thread: no In-Reply-To (the customer's message was elsewhere).
+          item.action.kind = domain::OutboundKind::kDirectMessage;
+          item.action.recipient_platform_user_id = move_to_email;
+          item.action.target_platform_id.clear();
+          item.action.references.clear();
+          auto brand = storage::Get<domain::Workspace>(app.store(), item.workspace_id);
+          if (!brand.ok()) return ErrorFor(brand.error());
+          item.action.subject = *brand ? "Your message to " + (*brand)->name : "Your message";
+        } else if (!make_private || already_private) {
           item.action.kind = already_private && account->kind != domain::ChannelKind::kWhatsApp
                                  ? domain::OutboundKind::kDirectMessage
                                  : domain::OutboundKind::kReply;

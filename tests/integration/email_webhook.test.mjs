@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 
 import { SMTPServer } from 'smtp-server';
 
-import { callApi, firstAdmin, login, removeDir, sign, startParley, tempDir, waitUntilProcessed, writeConfig } from './harness.mjs';
+import { callApi, firstAdmin, login, postGeneric, removeDir, review, sign, startParley, tempDir, waitUntilProcessed, writeConfig } from './harness.mjs';
 
 let dir;
 let parley;
@@ -151,4 +151,43 @@ test('an answer goes out over SMTP in the thread, and the customer\'s reply come
   const after = await callApi(parley.url, admin, `/api/v1/conversations/${id}`);
   assert.equal(after.json.messages.at(-1).text, 'Thank you!');
   assert.equal((await callApi(parley.url, admin, `/api/v1/conversations?workspace=${workspace}`)).json.items.length, 1);
+});
+
+test('a public mention answered by moving to email continues as one thread', async () => {
+  const workspace = (await callApi(parley.url, admin, '/api/v1/workspaces')).json.items[0].id;
+  assert.equal((await postGeneric(parley.url, review('pub-1', 'sam', 'My order 77 never came, DM me'))).status, 202);
+  await waitUntilProcessed(parley.url);
+  const conversations = (await callApi(parley.url, admin, `/api/v1/conversations?workspace=${workspace}&sort=recent`)).json.items;
+  const id = conversations.find((c) => c.channels.includes('generic')).id;
+  const bad = await callApi(parley.url, admin, `/api/v1/conversations/${id}/replies`, { method: 'POST', body: { text: 'x', email: 'not an address' } });
+  assert.equal(bad.status, 400);
+  const before = delivered.length;
+  const moved = await callApi(parley.url, admin, `/api/v1/conversations/${id}/replies`, {
+    method: 'POST', body: { text: 'Sorry Sam, we have written to you by email.', email: 'sam@example.com' },
+  });
+  assert.equal(moved.status, 202, JSON.stringify(moved.json));
+  assert.equal(moved.json.kind, 'direct_message');
+  const deadline = Date.now() + 15_000;
+  while (delivered.length === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  const mail = delivered.at(-1);
+  assert.deepEqual(mail.to, ['sam@example.com']);
+  const headers = mail.raw.split('\r\n\r\n')[0];
+  assert.match(headers, /^Subject: Your message to Acme$/m);
+  assert.doesNotMatch(headers, /^In-Reply-To:/m);
+  const ours = /^Message-Id: <([^>]+)>$/mi.exec(headers)[1];
+  let detail;
+  while (Date.now() < deadline) {
+    detail = (await callApi(parley.url, admin, `/api/v1/conversations/${id}`)).json;
+    if (detail.messages.some((m) => m.platform_message_id === ours)) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.ok(detail.messages.some((m) => m.platform_message_id === ours && m.channel === 'email'));
+
+  const answer = await postEmail(email({ id: 'sam-1@example.com', inReplyTo: ours, subject: 'Re: Your message to Acme', text: 'Order 77, thanks.', from: 'Sam <sam@example.com>', date: new Date(Date.now() + 60_000).toUTCString() }));
+  assert.equal(answer.status, 202);
+  await waitUntilProcessed(parley.url);
+  const thread = (await callApi(parley.url, admin, `/api/v1/conversations/${id}`)).json;
+  assert.deepEqual(thread.messages.map((m) => m.channel), ['generic', 'email', 'email']);
+  assert.equal(thread.messages.at(-1).text, 'Order 77, thanks.');
+  assert.deepEqual(thread.conversation.channels, ['generic', 'email']);
 });
