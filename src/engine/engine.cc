@@ -6,6 +6,11 @@
 namespace parley::engine {
 namespace {
 
+// The key of identity_index_: a customer's identity on one channel.
+std::string IdentityKey(domain::ChannelKind channel, const std::string& platform_user_id) {
+  return std::to_string(static_cast<int>(channel)) + "/" + platform_user_id;
+}
+
 constexpr std::size_t kMaxCachedCustomers = 200'000;
 constexpr std::size_t kAssignmentsKept = 50;  // on each conversation
 
@@ -277,9 +282,6 @@ core::Result<Outcome> Engine::LinkCustomers(const RoutingCommand& command, Pendi
   };
   PARLEY_ASSIGN_OR_RETURN(domain::Customer * customer, LoadCustomer(command.customer, pending));
   if (customer == nullptr) return refuse(core::ErrorCode::kNotFound, "no such customer");
-  const auto key = [](domain::ChannelKind channel, const std::string& user) {
-    return std::to_string(static_cast<int>(channel)) + "/" + user;
-  };
   if (command.kind == RoutingCommand::Kind::kLinkCustomers) {
     if (command.other_customer == command.customer) {
       return refuse(core::ErrorCode::kInvalidArgument, "a customer is already themself");
@@ -289,7 +291,7 @@ core::Result<Outcome> Engine::LinkCustomers(const RoutingCommand& command, Pendi
     if (other == nullptr) return refuse(core::ErrorCode::kNotFound, "no such customer to link");
     // Every identity, conversation and fact of the other is this customer's from now on.
     for (auto& identity : other->identities) {
-      identity_index_[key(identity.channel, identity.platform_user_id)] = customer->id;
+      identity_index_[IdentityKey(identity.channel, identity.platform_user_id)] = customer->id;
       customer->identities.push_back(std::move(identity));
     }
     if (customer->display_name.empty()) customer->display_name = other->display_name;
@@ -350,7 +352,7 @@ core::Result<Outcome> Engine::LinkCustomers(const RoutingCommand& command, Pendi
   split.last_contact_at = customer->last_contact_at;
   split.identities.push_back(std::move(*found));
   customer->identities.erase(found);
-  identity_index_[key(command.channel, command.platform_user_id)] = split.id;
+  identity_index_[IdentityKey(command.channel, command.platform_user_id)] = split.id;
   outcome.customer_id = split.id;
   pending.customers.insert(split.id);
   pending.identities_changed.insert(split.id);
@@ -365,7 +367,7 @@ core::Result<domain::Customer*> Engine::CustomerFor(domain::ChannelKind channel,
       author.platform_user_id.empty() ? author.handle : author.platform_user_id;
   std::optional<domain::CustomerId> id;
   // Cached customers (including those created in this batch, not yet in the store) first.
-  const std::string identity_key = std::to_string(static_cast<int>(channel)) + "/" + user_id;
+  const std::string identity_key = IdentityKey(channel, user_id);
   if (auto known = identity_index_.find(identity_key);
       known != identity_index_.end() && customers_.contains(known->second)) {
     id = known->second;

@@ -77,8 +77,8 @@ bool WebhookDispatcher::Listening(domain::WorkspaceId workspace, std::string_vie
 }
 
 void WebhookDispatcher::Publish(domain::WorkspaceId workspace, std::string type, std::string body) {
-  if (!Listening(workspace, type)) return;  // nothing to store
   {
+    // The caller asked Listening first; Accept matches the subscriptions again when it stores.
     std::lock_guard lock(mutex_);
     if (pending_.size() >= options_.max_pending) {
       LogWarn("webhook.backlog_full", {{"workspace", workspace.value()}, {"event", type}});

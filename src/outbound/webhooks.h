@@ -62,8 +62,9 @@ class WebhookDispatcher {
   // Whether an enabled subscription wants events of `type` from the workspace (so that the caller
   // need not build a body nobody reads).
   bool Listening(domain::WorkspaceId workspace, std::string_view type);
-  // An event for the workspace's subscriptions. Only queues: cheap enough to call from the event
-  // hub's subscriber.
+  // An event for the workspace's subscriptions (call when Listening said some want it; one that
+  // none wants by the time it is stored is dropped then). Only queues: cheap enough to call from
+  // the event hub's subscriber.
   void Publish(domain::WorkspaceId workspace, std::string type, std::string body);
   // The subscriptions were changed: read them again.
   core::Status Reload();

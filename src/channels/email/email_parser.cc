@@ -74,8 +74,9 @@ bool Automatic(GMimeMessage* message) {
     if (!Trim(Header(object, name)).empty()) return true;
   }
   const std::string precedence = Lower(Trim(Header(object, "Precedence")));
-  if (precedence == "bulk" || precedence == "junk" || precedence == "auto_reply" ||
-      precedence == "list") {
+  // Not "list": a support address that is a mailing list (a Google Group) stamps every
+  // customer's mail with it.
+  if (precedence == "bulk" || precedence == "junk" || precedence == "auto_reply") {
     return true;
   }
   GMimeObject* body = g_mime_message_get_mime_part(message);

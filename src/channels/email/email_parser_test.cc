@@ -119,7 +119,9 @@ TEST_F(EmailParserTest, BouncesAndAutomaticRepliesOpenNothing) {
     ASSERT_TRUE(events.ok()) << headers << events.error().ToString();
     EXPECT_TRUE(events->empty()) << headers;
   }
-  // A person's "Auto-Submitted: no" is a person's mail.
+  // A person's "Auto-Submitted: no" is a person's mail, and so is mail through a list.
+  EXPECT_EQ(
+      Parse("From: a@example.com\r\nPrecedence: list\r\nSubject: Hi\r\n\r\nhello\r\n")->size(), 1u);
   EXPECT_EQ(
       Parse("From: a@example.com\r\nAuto-Submitted: no\r\nSubject: Hi\r\n\r\nhello\r\n")->size(),
       1u);
