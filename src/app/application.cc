@@ -519,6 +519,7 @@ core::Status Application::DeclareConfigured() {
     account.name = declared.name;
     account.platform_account_id = declared.platform_account_id;
     account.api_base_url = declared.api_base_url;
+    account.inbound_url = declared.inbound_url;
     account.credentials = declared.credentials;
     account.enabled = true;
     batch.Put(account);
@@ -535,6 +536,17 @@ core::Status Application::Start() {
             {{"processed", recovered->processed}, {"dead_lettered", recovered->dead_lettered}});
   }
   processor_->Start();
+  // Email accounts with a mailbox are read over IMAP.
+  ingest::MailboxPollerOptions mail;
+  mail.idle = std::chrono::seconds(config_.email.idle_seconds);
+  mail.poll = std::chrono::seconds(config_.email.poll_seconds);
+  mail.max_message_bytes = config_.email.max_message_bytes;
+  mail.backfill_days = config_.email.backfill_days;
+  for (const auto& account : directory_.AccountsOfKind(domain::ChannelKind::kEmail)) {
+    if (account.inbound_url.empty()) continue;
+    mailboxes_.push_back(std::make_unique<ingest::MailboxPoller>(account, *inbox_, clock_, mail));
+    mailboxes_.back()->Start();
+  }
   // Engines learn which replies wait for the platform's echo: those left unconfirmed before...
   domain::OutboxId after;
   while (true) {
@@ -583,8 +595,9 @@ void Application::Shutdown() {
         server_->Stop(std::chrono::seconds(config_.server.shutdown_grace_seconds));
     if (unfinished > 0) LogWarn("server.unfinished_requests", {{"count", unfinished}});
   }
-  if (dispatcher_) dispatcher_->Stop();  // lets the request in flight finish
-  if (processor_) processor_->Stop();    // runs a last round over what the inbox holds
+  if (dispatcher_) dispatcher_->Stop();              // lets the request in flight finish
+  for (auto& mailbox : mailboxes_) mailbox->Stop();  // the message in hand is stored first
+  if (processor_) processor_->Stop();                // runs a last round over what the inbox holds
   directory_.StopEngines();
   events_.Clear();                   // nothing is published any more
   if (webhooks_) webhooks_->Stop();  // stores the deliveries of the last events

@@ -27,6 +27,7 @@
 #include "parley/engine/engine_thread.h"
 #include "parley/http/router.h"
 #include "parley/http/server.h"
+#include "parley/ingest/mailbox_poller.h"
 #include "parley/ingest/processor.h"
 #include "parley/outbound/dispatcher.h"
 #include "parley/outbound/webhooks.h"
@@ -139,7 +140,8 @@ class Application {
   channels::ParserRegistry parsers_;
   Directory directory_;
   std::unique_ptr<ingest::InboxProcessor> processor_;
-  std::mutex triage_mutex_;  // one triage edit at a time
+  std::vector<std::unique_ptr<ingest::MailboxPoller>> mailboxes_;  // email accounts' IMAP readers
+  std::mutex triage_mutex_;                                        // one triage edit at a time
   // Each workspace's triage settings from its file, without the tables and rules.
   std::map<domain::WorkspaceId, triage::TriageConfig>
       triage_settings_;  // GUARDED_BY(triage_mutex_)

@@ -7,6 +7,7 @@
 // workspace, read, replaced and deleted by id. A change to a table or a rule is compiled before it
 // is stored and applies to the next message (Application::EditTriage).
 #include <algorithm>
+#include <charconv>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -14,6 +15,7 @@
 #include "parley/app/api.h"
 #include "parley/app/application.h"
 #include "parley/app/routes.h"
+#include "parley/channels/email/email_parser.h"
 #include "parley/domain/json_codec.h"
 #include "parley/telemetry/log.h"
 #include "parley/triage/triage.h"
@@ -25,6 +27,42 @@ using auth::Principal;
 using nlohmann::json;
 
 namespace {
+
+// A message the principal may read (through its conversation), or nothing.
+core::Result<std::optional<domain::Message>> VisibleMessage(Application& app, const Principal& who,
+                                                            const std::string& text) {
+  const auto id = core::ParseId<domain::MessageId>(text);
+  if (!id) return std::optional<domain::Message>();
+  auto message = storage::Get<domain::Message>(app.store(), *id);
+  PARLEY_TRY(message);
+  if (!message->has_value() || !(*message)->conversation_id)
+    return std::optional<domain::Message>();
+  auto conversation = VisibleConversation(app, who, (*message)->conversation_id.ToString(),
+                                          Permission::kReadConversations);
+  PARLEY_TRY(conversation);
+  if (!conversation->has_value()) return std::optional<domain::Message>();
+  return message;
+}
+
+// The bytes of an attachment, as a download: never rendered by the browser as a page of ours.
+http::HttpResponse AttachmentResponse(const channels::email::AttachmentContent& content) {
+  http::HttpResponse response;
+  response.status = 200;
+  response.content_type =
+      content.mime_type.empty() ? "application/octet-stream" : content.mime_type;
+  std::string name;
+  for (const char c : content.name) {
+    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) continue;
+    name.push_back(c);
+  }
+  response.headers.emplace_back(
+      "Content-Disposition",
+      "attachment; filename=\"" + (name.empty() ? "attachment" : name) + "\"");
+  response.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  response.headers.emplace_back("Content-Security-Policy", "sandbox");
+  response.body = content.bytes;
+  return response;
+}
 
 // A string field of a body: absent is empty.
 core::Status ReadString(const json& body, const char* key, std::string& out) {
@@ -622,16 +660,37 @@ void AddContentRoutes(Api& api, Application& app) {
   // One message, with the conversation it belongs to checked for the caller.
   api.Add("GET", "/api/v1/messages/{id}", Permission::kReadConversations,
           [&app](const http::HttpRequest&, const http::RouteParams& params, const Principal& who) {
-            const auto id = core::ParseId<domain::MessageId>(params.at("id"));
-            if (!id) return NotFound("message");
-            auto message = storage::Get<domain::Message>(app.store(), *id);
+            auto message = VisibleMessage(app, who, params.at("id"));
             if (!message.ok()) return ErrorFor(message.error());
-            if (!message->has_value() || !(*message)->conversation_id) return NotFound("message");
-            auto conversation = VisibleConversation(
-                app, who, (*message)->conversation_id.ToString(), Permission::kReadConversations);
-            if (!conversation.ok()) return ErrorFor(conversation.error());
-            if (!conversation->has_value()) return NotFound("message");
+            if (!message->has_value()) return NotFound("message");
             return ApiJson(200, json(**message));
+          });
+
+  // An email's attachment, read from the raw message the inbox keeps.
+  api.Add("GET", "/api/v1/messages/{id}/attachments/{index}", Permission::kReadConversations,
+          [&app](const http::HttpRequest&, const http::RouteParams& params, const Principal& who) {
+            auto message = VisibleMessage(app, who, params.at("id"));
+            if (!message.ok()) return ErrorFor(message.error());
+            if (!message->has_value()) return NotFound("message");
+            const domain::Message& m = **message;
+            const std::string& text = params.at("index");
+            std::size_t index = 0;
+            const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), index);
+            if (ec != std::errc() || end != text.data() + text.size() ||
+                index >= m.attachments.size()) {
+              return NotFound("attachment");
+            }
+            if (m.channel != domain::ChannelKind::kEmail || !m.raw_payload_id) {
+              return http::ErrorResponse(
+                  404, "not_found",
+                  "this attachment is held by the platform: " + m.attachments[index].url);
+            }
+            auto raw = app.inbox().Get(m.raw_payload_id);
+            if (!raw.ok()) return ErrorFor(raw.error());
+            if (!raw->has_value()) return NotFound("the stored email");
+            auto content = channels::email::EmailAttachment((*raw)->body, index);
+            if (!content.ok()) return ErrorFor(content.error());
+            return AttachmentResponse(*content);
           });
 
   // Customers: one person across channels, with every conversation they had.

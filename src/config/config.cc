@@ -184,8 +184,8 @@ bool IsSlug(std::string_view text) {
 
 core::Result<Config> Build(const toml::table& root, const EnvLookup& env) {
   static const std::set<std::string, std::less<>> kSections = {
-      "server",   "storage", "inbox", "ingest",     "outbound",
-      "webhooks", "log",     "node",  "workspaces", "channel_accounts"};
+      "server", "storage", "inbox", "ingest",     "outbound",        "webhooks",
+      "email",  "log",     "node",  "workspaces", "channel_accounts"};
   for (const auto& [key, value] : root) {
     if (!kSections.contains(key.str())) return Invalid(key.str(), "unknown section");
   }
@@ -227,6 +227,13 @@ core::Result<Config> Build(const toml::table& root, const EnvLookup& env) {
   webhooks.Int("max_retry_ms", config.webhooks.max_retry_ms, 10, 86'400'000);
   webhooks.Int("timeout_ms", config.webhooks.timeout_ms, 100, 120'000);
   webhooks.RejectUnknown();
+
+  TableReader email(SubTable(root, "email", error), "email", &env, error);
+  email.Int("idle_seconds", config.email.idle_seconds, 10, 1740);  // RFC 2177: under 29 minutes
+  email.Int("poll_seconds", config.email.poll_seconds, 1, 86'400);
+  email.Int("max_message_bytes", config.email.max_message_bytes, 1024, std::int64_t{1} << 30);
+  email.Int("backfill_days", config.email.backfill_days, 0, 3650);
+  email.RejectUnknown();
 
   TableReader log(SubTable(root, "log", error), "log", &env, error);
   log.String("level", config.log.level);
@@ -278,6 +285,7 @@ core::Result<Config> Build(const toml::table& root, const EnvLookup& env) {
       reader.String("name", a.name);
       reader.String("platform_account_id", a.platform_account_id);
       reader.String("api_base_url", a.api_base_url);
+      reader.String("inbound_url", a.inbound_url);
       reader.StringMap("credentials", a.credentials);
       reader.RejectUnknown();
       if (error) break;

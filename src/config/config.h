@@ -52,6 +52,14 @@ struct WebhooksConfig {
   int timeout_ms = 10'000;       // for one attempt
 };
 
+// Email channel accounts (docs/channels/email.md).
+struct EmailConfig {
+  int idle_seconds = 300;                     // how long one IMAP IDLE lasts before it is renewed
+  int poll_seconds = 60;                      // how often a mailbox without IDLE is checked
+  std::int64_t max_message_bytes = 25 << 20;  // larger: only the header is kept, as a dead letter
+  int backfill_days = 7;  // a mailbox Parley has not read before: the mail of these last days
+};
+
 struct LogConfig {
   std::string level = "info";   // debug, info, warn, error
   std::string format = "text";  // text, json
@@ -81,6 +89,7 @@ struct ChannelAccountConfig {
   std::string name;
   std::string platform_account_id;
   std::string api_base_url;
+  std::string inbound_url;  // email: the IMAP mailbox (imap://host:port/INBOX, imaps://…)
   std::map<std::string, std::string> credentials;  // "env:NAME" reads the variable NAME
 };
 
@@ -91,6 +100,7 @@ struct Config {
   IngestConfig ingest;
   OutboundConfig outbound;
   WebhooksConfig webhooks;
+  EmailConfig email;
   LogConfig log;
   NodeConfig node;
   std::vector<WorkspaceConfig> workspaces;

@@ -39,7 +39,7 @@ namespace parley::domain {
 PARLEY_JSON_CODEC(Workspace, id, slug, name, time_zone, brand_handles, competitor_handles,
                   default_team_id, created_at, resolution_codes)
 PARLEY_JSON_CODEC(ChannelAccount, id, workspace_id, kind, name, platform_account_id, api_base_url,
-                  credentials, enabled)
+                  inbound_url, credentials, enabled)
 PARLEY_JSON_CODEC(Identity, channel, platform_user_id, handle, display_name, followers, verified)
 PARLEY_JSON_CODEC(Customer, id, workspace_id, display_name, identities, key_customer_tier,
                   attributes, first_seen_at, last_contact_at)

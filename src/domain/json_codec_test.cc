@@ -99,6 +99,7 @@ TEST(JsonCodec, EveryEntityRoundTrips) {
                                  "@AcmeHelp",
                                  "999",
                                  "https://api.x.com",
+                                 "",
                                  {{"consumer_secret", "s"}},
                                  true});
 }

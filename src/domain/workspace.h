@@ -39,6 +39,7 @@ struct ChannelAccount {
   std::string name;                 // for people: "@AcmeAirHelp"
   std::string platform_account_id;  // the platform's id: user id, page id, phone number id
   std::string api_base_url;         // outbound REST base; tests point it at a local fake
+  std::string inbound_url;          // email: the IMAP mailbox Parley reads (imap://host/INBOX)
   // Secrets and tokens by name. Which names a kind uses is documented in docs/configuration.md
   // (consumer_secret, app_secret, verify_token, access_token, ...). Never logged.
   std::map<std::string, std::string> credentials;

@@ -107,6 +107,16 @@ std::string ComposeEmail(const domain::OutboxItem& item, const domain::ChannelAc
     references += Bracketed(item.action.target_platform_id);
     g_mime_object_set_header(object, "References", references.c_str(), nullptr);
   }
+  // The reply address (help+<outbox id>.<random>@…) names this answer, for mail clients that
+  // drop In-Reply-To; the email parser reads it back (channels/email/email_parser.h).
+  const auto account_at = account.platform_account_id.find('@');
+  if (message_id.rfind("parley.", 0) == 0 && account_at != std::string::npos) {
+    const std::string token = message_id.substr(7, message_id.find('@') - 7);
+    const std::string reply_to = account.platform_account_id.substr(0, account_at) + "+" + token +
+                                 account.platform_account_id.substr(account_at);
+    g_mime_message_add_mailbox(message.get(), GMIME_ADDRESS_TYPE_REPLY_TO, account.name.c_str(),
+                               reply_to.c_str());
+  }
   g_mime_object_set_header(object, "Auto-Submitted", "no", nullptr);
   GObjectPtr<GMimeMultipart> alternative(g_mime_multipart_new_with_subtype("alternative"));
   GObjectPtr<GMimeTextPart> plain(TextPart("plain", item.action.text));

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { callApi, firstAdmin, globexConfig, login as logIn, postGeneric, removeDir, startParley, tempDir, waitUntilProcessed, writeConfig } from './harness.mjs';
+import { callApi, firstAdmin, globexConfig, login as logIn, postGeneric, removeDir, sign, startParley, tempDir, waitUntilProcessed, writeConfig } from './harness.mjs';
 
 let dir;
 let parley;
@@ -57,11 +57,12 @@ function fill(path, slug) {
     [/^\/api\/v1\/webhooks\/\{id\}/, 'webhook'],
     [/^\/api\/v1\/webhook-deliveries\/\{id\}/, 'delivery'],
     [/^\/api\/v1\/dead-letters\/\{id\}/, 'dead-letter'],
+    [/^\/api\/v1\/messages\/\{id\}\/attachments/, 'mail'],
     [/^\/api\/v1\/messages\/\{id\}/, 'message'],
   ];
   if (!path.includes('{')) return path;
   for (const [pattern, kind] of kinds) {
-    if (pattern.test(path)) return path.replace('{id}', ids[`${slug}-${kind}`]);
+    if (pattern.test(path)) return path.replace('{id}', ids[`${slug}-${kind}`]).replace('{index}', '0');
   }
   return undefined;
 }
@@ -69,6 +70,12 @@ function fill(path, slug) {
 before(async () => {
   dir = tempDir();
   const config = writeConfig(dir, `${globexConfig}
+[[channel_accounts]]
+workspace = "acme"
+kind = "email"
+platform_account_id = "help@acme.example"
+credentials = { secret = "mail-secret" }
+
 [webhooks]
 first_retry_ms = 3600000
 `);
@@ -106,6 +113,20 @@ first_retry_ms = 3600000
     }
     assert.ok(ids[`${slug}-delivery`], `a delivery for ${slug}`);
   }
+  // An email with an attachment, for the attachment route.
+  const mail = ['From: jane@example.com', 'To: help@acme.example', 'Subject: Photo', 'Message-ID: <p1@example.com>',
+    'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="b"', '', '--b', 'Content-Type: text/plain', '',
+    'See the photo.', '--b', 'Content-Type: image/png', 'Content-Disposition: attachment; filename="a.png"',
+    'Content-Transfer-Encoding: base64', '', 'aGVsbG8=', '--b--', ''].join('\r\n');
+  const posted = await fetch(`${parley.url}/webhooks/email?account=help@acme.example`, {
+    method: 'POST', headers: { 'content-type': 'message/rfc822', 'x-parley-signature': sign(mail, 'mail-secret') }, body: mail,
+  });
+  assert.equal(posted.status, 202);
+  await waitUntilProcessed(parley.url);
+  const mailConversation = (await call(root, `/api/v1/conversations?workspace=${ids.acme}`)).json.items
+    .find((c) => c.channels.includes('email'));
+  ids['acme-mail'] = (await call(root, `/api/v1/conversations/${mailConversation.id}`)).json.messages[0].id;
+  ids['globex-mail'] = ids['globex-message'];
   const letters = (await call(root, '/api/v1/dead-letters')).json.items;
   assert.equal(letters.length, 2);
   for (const letter of letters) {

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <regex>
 
 #include "parley/core/crypto.h"
@@ -96,7 +98,19 @@ struct Walk {
   std::string plain;
   std::string html;
   std::vector<domain::Attachment> attachments;
+  std::vector<GMimePart*> parts;  // of the attachments, in the same order
 };
+
+// A part's content, decoded from its transfer encoding.
+std::string PartBytes(GMimePart* part) {
+  GMimeDataWrapper* content = g_mime_part_get_content(part);
+  if (content == nullptr) return {};
+  GObjectPtr<GMimeStream> sink(g_mime_stream_mem_new());
+  g_mime_data_wrapper_write_to_stream(content, sink.get());
+  GByteArray* bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(sink.get()));
+  return bytes == nullptr ? std::string()
+                          : std::string(reinterpret_cast<const char*>(bytes->data), bytes->len);
+}
 
 std::string KindOf(GMimeContentType* type) {
   const char* media = g_mime_content_type_get_media_type(type);
@@ -133,6 +147,124 @@ void Visit(GMimeObject* /*parent*/, GMimeObject* part, gpointer data) {
     a.size_bytes = written > 0 ? written : 0;
   }
   walk.attachments.push_back(std::move(a));
+  walk.parts.push_back(GMIME_PART(part));
+}
+
+GObjectPtr<GMimeMessage> ParseMessage(std::string_view raw) {
+  GObjectPtr<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(raw.data(), raw.size()));
+  GObjectPtr<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
+  return GObjectPtr<GMimeMessage>(g_mime_parser_construct_message(parser.get(), nullptr));
+}
+
+// What a bounce says about the message it returns.
+struct Bounce {
+  std::string message_id;  // of the returned message
+  std::string reason;
+  bool failed = true;  // false: a warning (delayed), not a failure
+};
+
+struct BounceWalk {
+  Bounce bounce;
+  bool any_action = false;
+  bool any_failed = false;
+};
+
+std::string FirstMatch(const std::string& text, const std::regex& pattern) {
+  std::smatch match;
+  return std::regex_search(text, match, pattern) ? Trim(match[1].str()) : std::string();
+}
+
+void VisitBounce(GMimeObject* /*parent*/, GMimeObject* part, gpointer data) {
+  static const std::regex kMessageId(R"((?:^|\n)Message-ID:\s*<([^>\r\n]+)>)", std::regex::icase);
+  static const std::regex kAction(R"((?:^|\n)Action:\s*([A-Za-z]+))", std::regex::icase);
+  static const std::regex kDiagnostic(R"((?:^|\n)Diagnostic-Code:\s*[^;\r\n]*;\s*([^\r\n]+))",
+                                      std::regex::icase);
+  static const std::regex kStatus(R"((?:^|\n)Status:\s*([0-9.]+))", std::regex::icase);
+  auto& walk = *static_cast<BounceWalk*>(data);
+  if (GMIME_IS_MESSAGE_PART(part)) {
+    GMimeMessage* returned = g_mime_message_part_get_message(GMIME_MESSAGE_PART(part));
+    const char* id = returned == nullptr ? nullptr : g_mime_message_get_message_id(returned);
+    if (id != nullptr && walk.bounce.message_id.empty()) walk.bounce.message_id = id;
+    return;
+  }
+  if (!GMIME_IS_PART(part)) return;
+  GMimeContentType* type = g_mime_object_get_content_type(part);
+  const std::string content = PartBytes(GMIME_PART(part));
+  if (g_mime_content_type_is_type(type, "message", "delivery-status")) {
+    // One block per recipient, each with its Action; the message failed if any failed.
+    for (std::sregex_iterator it(content.begin(), content.end(), kAction), end; it != end; ++it) {
+      walk.any_action = true;
+      if (Lower((*it)[1].str()) == "failed") walk.any_failed = true;
+    }
+    std::string reason = FirstMatch(content, kDiagnostic);
+    if (reason.empty()) {
+      const std::string status = FirstMatch(content, kStatus);
+      if (!status.empty()) reason = "status " + status;
+    }
+    if (!reason.empty()) walk.bounce.reason = reason;
+  } else if (g_mime_content_type_is_type(type, "text", "rfc822-headers") ||
+             walk.bounce.message_id.empty()) {
+    // The returned message's header, or a bounce that quotes it in its text.
+    const std::string id = FirstMatch(content, kMessageId);
+    if (!id.empty() && (walk.bounce.message_id.empty() ||
+                        g_mime_content_type_is_type(type, "text", "rfc822-headers"))) {
+      walk.bounce.message_id = id;
+    }
+  }
+}
+
+// The message a bounce returns, when it names one.
+std::optional<Bounce> FindBounce(GMimeMessage* message) {
+  BounceWalk walk;
+  g_mime_message_foreach(message, VisitBounce, &walk);
+  if (walk.bounce.message_id.empty()) {
+    // Some servers thread the bounce to what it returns.
+    const std::vector<std::string> replied =
+        MessageIds(Header(GMIME_OBJECT(message), "In-Reply-To"));
+    if (!replied.empty()) walk.bounce.message_id = replied.front();
+  }
+  if (walk.bounce.message_id.empty()) return std::nullopt;
+  walk.bounce.failed = !walk.any_action || walk.any_failed;
+  if (walk.bounce.reason.empty()) {
+    const char* subject = g_mime_message_get_subject(message);
+    walk.bounce.reason = "returned by the mail server";
+    if (subject != nullptr) walk.bounce.reason += std::string(": ") + subject;
+  }
+  return walk.bounce;
+}
+
+// The token of a reply address (help+<token>@acme.example) among the recipients, for `mailbox`.
+std::string ReplyToken(GMimeMessage* message, const std::string& mailbox) {
+  const auto at = mailbox.find('@');
+  if (at == std::string::npos) return {};
+  const std::string local = Lower(mailbox.substr(0, at)) + "+";
+  const std::string domain = Lower(mailbox.substr(at));
+  std::vector<std::string> candidates;
+  for (const GMimeAddressType kind : {GMIME_ADDRESS_TYPE_TO, GMIME_ADDRESS_TYPE_CC}) {
+    InternetAddressList* list = g_mime_message_get_addresses(message, kind);
+    for (int i = 0; list != nullptr && i < internet_address_list_length(list); ++i) {
+      InternetAddress* address = internet_address_list_get_address(list, i);
+      if (!INTERNET_ADDRESS_IS_MAILBOX(address)) continue;
+      const char* addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(address));
+      if (addr != nullptr) candidates.emplace_back(addr);
+    }
+  }
+  for (const char* name : {"Delivered-To", "X-Original-To"}) {
+    const std::string value = Trim(Header(GMIME_OBJECT(message), name));
+    if (!value.empty()) candidates.push_back(value);
+  }
+  static const std::regex kToken(R"(^[0-9]+\.[0-9a-f]{8,64}$)");
+  for (const std::string& candidate : candidates) {
+    const std::string address = Lower(candidate);
+    if (address.size() <= local.size() + domain.size() || address.rfind(local, 0) != 0 ||
+        address.substr(address.size() - domain.size()) != domain) {
+      continue;
+    }
+    const std::string token =
+        address.substr(local.size(), address.size() - local.size() - domain.size());
+    if (std::regex_match(token, kToken)) return token;
+  }
+  return {};
 }
 
 // Text from HTML for a message without a plain part: tags dropped, entities of the common kind
@@ -200,13 +332,35 @@ std::string VisibleReply(std::string_view body) {
   return visible.empty() ? Trim(body) : visible;
 }
 
+core::Result<AttachmentContent> EmailAttachment(std::string_view raw, std::size_t index) {
+  InitGmimeOnce();
+  GObjectPtr<GMimeMessage> message = ParseMessage(raw);
+  if (!message) return Invalid("the stored message cannot be read as an email");
+  Walk walk;
+  g_mime_message_foreach(message.get(), Visit, &walk);
+  if (index >= walk.parts.size()) {
+    return core::MakeError(core::ErrorCode::kNotFound,
+                           "the message has " + std::to_string(walk.parts.size()) +
+                               " attachments; there is no number " + std::to_string(index));
+  }
+  AttachmentContent content;
+  content.mime_type = walk.attachments[index].mime_type;
+  content.name = walk.attachments[index].name;
+  content.bytes = PartBytes(walk.parts[index]);
+  return content;
+}
+
 core::Result<std::vector<domain::InboundEvent>> EmailParser::Parse(const ParseInput& input) const {
   InitGmimeOnce();
+  if (input.headers_json.find(kRefusedHeader) != std::string_view::npos) {
+    const auto headers = nlohmann::json::parse(input.headers_json, nullptr, false);
+    const auto refused = headers.is_object() ? headers.find(kRefusedHeader) : headers.end();
+    if (headers.is_object() && refused != headers.end() && refused->is_string()) {
+      return Invalid(refused->get<std::string>());
+    }
+  }
   if (input.body.empty()) return Invalid("the email is empty");
-  GObjectPtr<GMimeStream> stream(
-      g_mime_stream_mem_new_with_buffer(input.body.data(), input.body.size()));
-  GObjectPtr<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
-  GObjectPtr<GMimeMessage> message(g_mime_parser_construct_message(parser.get(), nullptr));
+  GObjectPtr<GMimeMessage> message = ParseMessage(input.body);
   if (!message) return Invalid("not an RFC 5322 message: GMime could not read its headers");
   GMimeObject* object = GMIME_OBJECT(message.get());
 
@@ -230,7 +384,20 @@ core::Result<std::vector<domain::InboundEvent>> EmailParser::Parse(const ParseIn
     return Invalid("the email has no sender address in From: it cannot be answered");
   }
   if (FromMailerDaemon(m.author.platform_user_id) || Automatic(message.get())) {
-    return std::vector<domain::InboundEvent>{};  // a bounce or an automatic reply: no conversation
+    // A bounce or an automatic reply opens no conversation; a bounce of Parley's answer says
+    // that answer failed.
+    std::vector<domain::InboundEvent> events;
+    const std::optional<Bounce> bounce = FindBounce(message.get());
+    if (bounce && bounce->failed) {
+      GDateTime* date = g_mime_message_get_date(message.get());
+      const core::Timestamp at =
+          date != nullptr
+              ? core::FromMillis(static_cast<std::int64_t>(g_date_time_to_unix(date)) * 1000)
+              : input.received_at;
+      events.emplace_back(domain::InboundDeliveryUpdate(
+          bounce->message_id, domain::DeliveryStatus::kFailed, bounce->reason, at));
+    }
+    return events;
   }
 
   const char* id = g_mime_message_get_message_id(message.get());
@@ -240,7 +407,13 @@ core::Result<std::vector<domain::InboundEvent>> EmailParser::Parse(const ParseIn
                               : "sha256:" + core::ToHex(core::Sha256(input.body)) + "@parley";
   const std::vector<std::string> references = MessageIds(Header(object, "References"));
   const std::vector<std::string> in_reply_to = MessageIds(Header(object, "In-Reply-To"));
-  if (!in_reply_to.empty()) {
+  const std::string token = ReplyToken(message.get(), input.account.platform_account_id);
+  const std::string account_domain =
+      input.account.platform_account_id.substr(input.account.platform_account_id.find('@') + 1);
+  if (!token.empty()) {
+    // The answer of Parley's that the customer replies to, by the address they replied to.
+    m.in_reply_to_platform_id = "parley." + token + "@" + account_domain;
+  } else if (!in_reply_to.empty()) {
     m.in_reply_to_platform_id = in_reply_to.front();
   } else if (!references.empty()) {
     m.in_reply_to_platform_id = references.back();

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <regex>
 #include <sstream>
 
 namespace parley::channels::email {
@@ -137,6 +138,85 @@ TEST_F(EmailParserTest, WhatCannotBeAnsweredIsRefusedWithTheReason) {
   EXPECT_EQ(One(raw).platform_message_id.rfind("sha256:", 0), 0u);
 }
 
+TEST_F(EmailParserTest, ABounceOfParleysAnswerSaysItFailed) {
+  const std::string dsn =
+      "From: Mail Delivery System <MAILER-DAEMON@mx.acme.example>\r\n"
+      "To: help@acme.example\r\n"
+      "Subject: Undelivered Mail Returned to Sender\r\n"
+      "Date: Mon, 23 Nov 2026 10:00:00 +0000\r\n"
+      "Message-ID: <bounce-1@mx.acme.example>\r\n"
+      "MIME-Version: 1.0\r\n"
+      "Content-Type: multipart/report; report-type=delivery-status; boundary=\"r\"\r\n"
+      "\r\n"
+      "--r\r\n"
+      "Content-Type: text/plain\r\n\r\nThe mail system could not deliver your message.\r\n"
+      "--r\r\n"
+      "Content-Type: message/delivery-status\r\n\r\n"
+      "Reporting-MTA: dns; mx.acme.example\r\n\r\n"
+      "Final-Recipient: rfc822; nobody@example.com\r\n"
+      "Action: ACTION\r\n"
+      "Status: 5.1.1\r\n"
+      "Diagnostic-Code: smtp; 550 5.1.1 <nobody@example.com>: Recipient address rejected\r\n"
+      "--r\r\n"
+      "Content-Type: text/rfc822-headers\r\n\r\n"
+      "From: Acme Help <help@acme.example>\r\n"
+      "To: nobody@example.com\r\n"
+      "Message-ID: <parley.77.0a1b2c3d4e5f@acme.example>\r\n"
+      "--r--\r\n";
+  auto failed = Parse(std::regex_replace(dsn, std::regex("ACTION"), "failed"));
+  ASSERT_TRUE(failed.ok()) << failed.error().ToString();
+  ASSERT_EQ(failed->size(), 1u);
+  const auto& update = std::get<domain::InboundDeliveryUpdate>(failed->front());
+  EXPECT_EQ(update.platform_message_id, "parley.77.0a1b2c3d4e5f@acme.example");
+  EXPECT_EQ(update.status, domain::DeliveryStatus::kFailed);
+  EXPECT_EQ(update.error, "550 5.1.1 <nobody@example.com>: Recipient address rejected");
+  // A warning that delivery is delayed is not a failure.
+  auto delayed = Parse(std::regex_replace(dsn, std::regex("ACTION"), "delayed"));
+  ASSERT_TRUE(delayed.ok());
+  EXPECT_TRUE(delayed->empty());
+}
+
+TEST_F(EmailParserTest, TheReplyAddressTokenNamesTheAnswerRepliedTo) {
+  account_.platform_account_id = "help@acme.example";
+  const auto m =
+      One("From: jane@example.com\r\nTo: Acme Help <Help+77.0a1b2c3d4e5f@acme.example>\r\n"
+          "Subject: Re: Your message\r\nMessage-ID: <j2@example.com>\r\n\r\nStill broken.\r\n");
+  EXPECT_EQ(m.in_reply_to_platform_id, "parley.77.0a1b2c3d4e5f@acme.example");
+  EXPECT_EQ(m.text, "Still broken.");
+  // Another mailbox's plus address, or a token of the wrong shape, is no token.
+  EXPECT_TRUE(One("From: jane@example.com\r\nTo: sales+77.0a1b2c3d4e5f@acme.example\r\n"
+                  "Message-ID: <j3@example.com>\r\n\r\nHi\r\n")
+                  .in_reply_to_platform_id.empty());
+  EXPECT_TRUE(One("From: jane@example.com\r\nTo: help+promo@acme.example\r\n"
+                  "Message-ID: <j4@example.com>\r\n\r\nHi\r\n")
+                  .in_reply_to_platform_id.empty());
+}
+
+TEST_F(EmailParserTest, AMessageStoredOnlyInPartIsRefusedWithWhy) {
+  auto refused = EmailParser().Parse(ParseInput{
+      "From: a@example.com\r\nSubject: Huge\r\n\r\n",
+      R"({"content-type":"message/rfc822","x-parley-refused":"the message is 99 bytes, more"})",
+      account_, kReceived});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().message, "the message is 99 bytes, more");
+}
+
+TEST(EmailAttachment, ReadsOneBackFromTheRawMessage) {
+  const std::string raw =
+      "From: jane@example.com\r\nMIME-Version: 1.0\r\n"
+      "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+      "--b\r\nContent-Type: text/plain\r\n\r\nSee the photo.\r\n"
+      "--b\r\nContent-Type: image/png; name=\"a.png\"\r\n"
+      "Content-Disposition: attachment; filename=\"a.png\"\r\n"
+      "Content-Transfer-Encoding: base64\r\n\r\naGVsbG8gd29ybGQ=\r\n--b--\r\n";
+  auto first = EmailAttachment(raw, 0);
+  ASSERT_TRUE(first.ok()) << first.error().ToString();
+  EXPECT_EQ(first->bytes, "hello world");
+  EXPECT_EQ(first->mime_type, "image/png");
+  EXPECT_EQ(first->name, "a.png");
+  EXPECT_EQ(EmailAttachment(raw, 1).error().code, core::ErrorCode::kNotFound);
+}
+
 TEST(VisibleReply, CutsQuotesSignaturesAndOriginals) {
   EXPECT_EQ(VisibleReply("Thanks!\n\n> earlier\n> more"), "Thanks!");
   EXPECT_EQ(VisibleReply("Yes please.\n-- \nJane\nACME"), "Yes please.");
@@ -160,6 +240,7 @@ TEST(EmailCorpus, EveryFixtureIsParsedOrRefusedNeverACrash) {
   int parsed = 0;
   int refused = 0;
   int silent = 0;
+  int bounced = 0;
   std::map<std::string, int> reasons;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
     const auto name = entry.path().filename().string();
@@ -178,6 +259,10 @@ TEST(EmailCorpus, EveryFixtureIsParsedOrRefusedNeverACrash) {
       ++refused;
     } else if (events->empty()) {
       ++silent;
+    } else if (const auto* update = std::get_if<domain::InboundDeliveryUpdate>(&events->front())) {
+      EXPECT_FALSE(update->platform_message_id.empty()) << entry.path();
+      EXPECT_FALSE(update->error.empty()) << entry.path();
+      ++bounced;
     } else {
       const auto& m = std::get<domain::InboundMessage>(events->front()).message;
       EXPECT_FALSE(m.platform_message_id.empty()) << entry.path();
@@ -185,8 +270,8 @@ TEST(EmailCorpus, EveryFixtureIsParsedOrRefusedNeverACrash) {
       ++parsed;
     }
   }
-  std::cout << "email corpus: " << parsed << " parsed, " << silent << " automatic, " << refused
-            << " refused\n";
+  std::cout << "email corpus: " << parsed << " parsed, " << bounced << " bounces of a message, "
+            << silent << " automatic, " << refused << " refused\n";
   for (const auto& [reason, count] : reasons) std::cout << "  " << count << " x " << reason << "\n";
   EXPECT_GT(parsed, 80);
 }
