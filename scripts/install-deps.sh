@@ -13,6 +13,8 @@ build_packages=(
   libhyperscan-dev libcld2-dev libcctz-dev tzdata libgmime-3.0-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   nodejs npm
+  # Real peers the tests run against: an IMAP server, and a browser for the web tests.
+  dovecot-imapd curl chromium
 )
 
 missing=()
@@ -59,5 +61,10 @@ export DEBIAN_FRONTEND=noninteractive
 if ! $sudo apt-get install -y --no-install-recommends "${missing[@]}" </dev/null; then
   $sudo apt-get update </dev/null
   $sudo apt-get install -y --no-install-recommends "${missing[@]}" </dev/null
+fi
+# The package may start the system's own Dovecot (on every interface); the tests start their own on
+# loopback, so the one just installed is stopped again.
+if [[ " ${missing[*]} " == *" dovecot-imapd "* ]]; then
+  $sudo doveadm stop >/dev/null 2>&1 || true
 fi
 install_npm_packages

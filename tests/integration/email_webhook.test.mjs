@@ -6,9 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { SMTPServer } from 'smtp-server';
-
 import { callApi, firstAdmin, login, postGeneric, removeDir, review, sign, startParley, tempDir, waitUntilProcessed, writeConfig } from './harness.mjs';
+import { startSmtp } from './mail_peers.mjs';
 
 let dir;
 let parley;
@@ -32,24 +31,7 @@ const email = ({ id, inReplyTo, subject, text, from = 'Jane Doe <jane@example.co
   ...(extra ? [extra] : []), '', text, ''].join('\r\n');
 
 before(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks = [];
-      stream.on('data', (chunk) => chunks.push(chunk));
-      stream.on('end', () => {
-        delivered.push({
-          from: session.envelope.mailFrom.address,
-          to: session.envelope.rcptTo.map((r) => r.address),
-          raw: Buffer.concat(chunks).toString('utf8'),
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+  smtp = await startSmtp((mail) => { delivered.push(mail); });
   dir = tempDir();
   const config = writeConfig(dir, `
 [[channel_accounts]]
@@ -57,7 +39,7 @@ workspace = "acme"
 kind = "email"
 name = "Help desk"
 platform_account_id = "help@acme.example"
-api_base_url = "smtp://127.0.0.1:${smtp.server.address().port}"
+api_base_url = "${smtp.url}"
 credentials = { secret = "mail-secret" }
 `);
   parley = await startParley({ dataDir: dir, config });
@@ -66,7 +48,7 @@ credentials = { secret = "mail-secret" }
 
 after(async () => {
   if (parley) await parley.stop();
-  if (smtp) await new Promise((resolve) => smtp.close(resolve));
+  if (smtp) await smtp.stop();
   removeDir(dir);
 });
 
