@@ -14,6 +14,7 @@
 #include "parley/core/time.h"
 #include "parley/domain/json_codec.h"
 #include "parley/outbound/email_sender.h"
+#include "parley/outbound/webchat_sender.h"
 #include "parley/routing/setup.h"
 #include "parley/sqlite/sqlite_inbox.h"
 #include "parley/sqlite/sqlite_outbox.h"
@@ -435,6 +436,13 @@ core::Result<std::unique_ptr<Application>> Application::Open(const config::Confi
   app->http_client_ = std::make_unique<http::HttpClient>();
   app->senders_ = outbound::SocialSenders(*app->http_client_);
   app->senders_.Register(domain::ChannelKind::kEmail, std::make_shared<outbound::EmailSender>());
+  app->senders_.Register(
+      domain::ChannelKind::kWebChat,
+      std::make_shared<outbound::WebChatSender>(
+          [chat = &app->chat_](const domain::ChannelAccount& account, const std::string& visitor,
+                               const std::string& event) {
+            return chat->Send(account.workspace_id, visitor, event);
+          }));
   outbound::WebhookOptions webhook_options;
   webhook_options.max_attempts = config.webhooks.max_attempts;
   webhook_options.first_retry = std::chrono::milliseconds(config.webhooks.first_retry_ms);
@@ -573,6 +581,10 @@ core::Status Application::Start() {
         webhooks_->Publish(event.workspace, event.type, body.dump());
       },
       [](const EventHub::Subscription&) {});
+  // An agent's typing in a web chat shows in the visitor's window.
+  events_.Subscribe(
+      std::nullopt, [this](const Event& event) { ForwardAgentTyping(*this, event); },
+      [](const EventHub::Subscription&) {});
 
   http::ServerOptions options;
   options.host = config_.server.host;
@@ -614,6 +626,7 @@ void Application::AddRoutes() {
   AddWebhookRoutes(router_, RouteContext{*this});
   api_ = std::make_unique<Api>(*this, router_);
   AddApiRoutes(*api_, *this);
+  AddChatRoutes(router_, *this);
   AddStaticRoutes(router_, config_.server.web_root);
 }
 

@@ -18,6 +18,7 @@
 #include <string>
 
 #include "parley/app/api.h"
+#include "parley/app/chat.h"
 #include "parley/app/events.h"
 #include "parley/auth/accounts.h"
 #include "parley/channels/parser.h"
@@ -95,6 +96,7 @@ class Application {
   storage::Outbox& outbox() { return *outbox_; }
   auth::Accounts& accounts() { return *accounts_; }
   EventHub& events() { return events_; }
+  ChatHub& chat() { return chat_; }
   // Every /api/v1 route with the permission it needs (for the OpenAPI check and role tests).
   const std::vector<ApiRouteInfo>& api_routes() const { return api_->routes(); }
   const http::Router& router() const { return router_; }
@@ -148,6 +150,7 @@ class Application {
   std::unique_ptr<storage::Outbox> outbox_;
   std::unique_ptr<auth::Accounts> accounts_;
   EventHub events_{core::RandomHex(8)};
+  ChatHub chat_;
   std::unique_ptr<Api> api_;
   std::unique_ptr<http::HttpClient> http_client_;
   outbound::SenderRegistry senders_;

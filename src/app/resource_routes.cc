@@ -40,6 +40,9 @@ json AccountView(const domain::ChannelAccount& account) {
     case domain::ChannelKind::kEmail:
       webhook = "/webhooks/email?account=" + account.platform_account_id;
       break;
+    case domain::ChannelKind::kWebChat:  // where the widget (/chat/widget.js) connects
+      webhook = "/chat/ws?account=" + account.platform_account_id;
+      break;
     default:
       break;
   }

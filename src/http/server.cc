@@ -61,11 +61,11 @@ class WsSession final : public WebSocketConnection, public std::enable_shared_fr
     });
   }
 
+  // After what is queued has gone out (and after the handshake, when asked before it).
   void Close() override {
     net::post(executor_, [self = shared_from_this()] {
-      if (self->closed_ || !self->accepted_) return;
-      self->ws_->async_close(beast::websocket::close_code::normal,
-                             [self](beast::error_code) { self->Closed(); });
+      self->close_requested_ = true;
+      self->Flush();
     });
   }
 
@@ -107,7 +107,19 @@ class WsSession final : public WebSocketConnection, public std::enable_shared_fr
   }
 
   void Flush() {
-    if (!accepted_ || writing_ || closed_ || queue_.empty()) return;
+    if (!accepted_ || writing_ || closed_) return;
+    if (queue_.empty()) {
+      if (close_requested_ && !close_started_) {
+        close_started_ = true;
+        writing_ = true;
+        ws_->async_close(beast::websocket::close_code::normal,
+                         [self = shared_from_this()](beast::error_code) {
+                           self->writing_ = false;
+                           self->Closed();
+                         });
+      }
+      return;
+    }
     writing_ = true;
     ws_->text(true);
     ws_->async_write(net::buffer(queue_.front()),
@@ -134,6 +146,8 @@ class WsSession final : public WebSocketConnection, public std::enable_shared_fr
   bool accepted_ = false;
   bool writing_ = false;
   bool closed_ = false;
+  bool close_requested_ = false;
+  bool close_started_ = false;
 };
 
 // One connection. Lives as long as an operation on it holds a reference.
