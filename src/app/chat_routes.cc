@@ -95,26 +95,36 @@ json WidgetMessage(const domain::Message& m, const std::string& brand) {
           {"at", core::FormatIso8601(m.published_at)}};
 }
 
-// The visitor's chat on this account, oldest first: their last conversations' chat messages.
-core::Result<json> History(Application& app, const domain::ChannelAccount& account,
-                           const std::string& visitor) {
-  json history = json::array();
+// The visitor's last `limit` conversations in the account's workspace, most recent first; each
+// remembered as theirs.
+core::Result<std::vector<domain::Conversation>> ConversationsOf(
+    Application& app, const domain::ChannelAccount& account, const std::string& visitor,
+    int limit) {
   auto customer = app.store().FindCustomerByIdentity(account.workspace_id,
                                                      domain::ChannelKind::kWebChat, visitor);
   PARLEY_TRY(customer);
-  if (!customer->has_value()) return history;
+  if (!customer->has_value()) return std::vector<domain::Conversation>();
   storage::ConversationQuery query;
   query.workspace_id = account.workspace_id;
   query.customer_id = **customer;
   query.sort = storage::ConversationSort::kRecent;
-  query.limit = 5;
+  query.limit = limit;
   auto page = app.store().QueryConversations(query);
   PARLEY_TRY(page);
   auto conversations = storage::DecodeAll<domain::Conversation>(page->documents);
   PARLEY_TRY(conversations);
+  for (const auto& conversation : *conversations) app.chat().Remember(conversation.id, visitor);
+  return conversations;
+}
+
+// The visitor's chat on this account, oldest first: their last conversations' chat messages.
+core::Result<json> History(Application& app, const domain::ChannelAccount& account,
+                           const std::string& visitor) {
+  json history = json::array();
+  auto conversations = ConversationsOf(app, account, visitor, 5);
+  PARLEY_TRY(conversations);
   std::vector<domain::Message> messages;
   for (auto it = conversations->rbegin(); it != conversations->rend(); ++it) {
-    app.chat().Remember(it->id, visitor);
     auto documents = app.store().ListConversationMessages(it->id, 1000);
     PARLEY_TRY(documents);
     auto decoded = storage::DecodeAll<domain::Message>(*documents);
@@ -139,24 +149,16 @@ core::Result<json> History(Application& app, const domain::ChannelAccount& accou
   return history;
 }
 
-// The visitor's open conversation, for their typing: remembered, else looked up.
+// The visitor's open conversation, for their typing.
 std::optional<domain::Conversation> OpenConversationOf(Application& app,
                                                        const domain::ChannelAccount& account,
                                                        const std::string& visitor) {
-  auto customer = app.store().FindCustomerByIdentity(account.workspace_id,
-                                                     domain::ChannelKind::kWebChat, visitor);
-  if (!customer.ok() || !customer->has_value()) return std::nullopt;
-  storage::ConversationQuery query;
-  query.workspace_id = account.workspace_id;
-  query.customer_id = **customer;
-  query.sort = storage::ConversationSort::kRecent;
-  query.limit = 1;
-  auto page = app.store().QueryConversations(query);
-  if (!page.ok() || page->documents.empty()) return std::nullopt;
-  auto conversation = domain::DecodeJson<domain::Conversation>(page->documents.front());
-  if (!conversation.ok() || !domain::IsOpen(conversation->status)) return std::nullopt;
-  app.chat().Remember(conversation->id, visitor);
-  return *conversation;
+  auto conversations = ConversationsOf(app, account, visitor, 1);
+  if (!conversations.ok() || conversations->empty() ||
+      !domain::IsOpen(conversations->front().status)) {
+    return std::nullopt;
+  }
+  return conversations->front();
 }
 
 // Who the widget talks for: the visitor key, or why not.

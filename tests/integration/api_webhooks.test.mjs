@@ -7,7 +7,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import { after, before, test } from 'node:test';
 
-import { createUser, firstAdmin, login, postGeneric, removeDir, review, startParley, tempDir, waitUntilProcessed, writeConfig } from './harness.mjs';
+import { createUser, eventually, firstAdmin, login, postGeneric, removeDir, review, startParley, tempDir, waitUntilProcessed, writeConfig } from './harness.mjs';
 import { checkResponse } from './openapi_schema.mjs';
 
 let dir;
@@ -39,15 +39,6 @@ async function api(path, { method = 'GET', body, session = admin } = {}) {
   return { status: response.status, json };
 }
 
-async function until(what, predicate, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await predicate();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 before(async () => {
   receiver = createServer((request, response) => {
@@ -94,7 +85,7 @@ test('a subscribed receiver gets each event signed, and a failing one is retried
   answers['/hooks/parley'] = [500];  // the first delivery fails once
   assert.equal((await postGeneric(parley.url, review('w1', 'jo', 'my parcel is lost'))).status, 202);
   await waitUntilProcessed(parley.url);
-  await until('two events delivered', () => received.length >= 3);
+  await eventually('two events delivered', () => received.length >= 3);
   const events = received.map((r) => r.headers['parley-event']);
   assert.ok(events.includes('conversation.created'), events.join());
   assert.ok(events.includes('message.created'), events.join());
@@ -114,7 +105,7 @@ test('a subscribed receiver gets each event signed, and a failing one is retried
   assert.ok(again, 'the failed delivery was retried');
   assert.equal(again.body, first.body);
 
-  const log = await until('the log to show the retry', async () => {
+  const log = await eventually('the log to show the retry', async () => {
     const response = await api(`/api/v1/webhooks/${id}/deliveries`);
     const retried = response.json.items.find((d) => d.id === first.headers['parley-delivery']);
     return retried?.state === 'sent' ? response : undefined;
@@ -128,7 +119,7 @@ test('a subscribed receiver gets each event signed, and a failing one is retried
   const before = received.length;
   const redelivered = await api(`/api/v1/webhook-deliveries/${retried.id}/redeliver`, { method: 'POST', body: {} });
   assert.equal(redelivered.status, 202);
-  await until('the redelivery', () => received.length > before);
+  await eventually('the redelivery', () => received.length > before);
   assert.equal(received.at(-1).headers['parley-delivery'], retried.id);
 });
 
@@ -138,7 +129,7 @@ test('a receiver that never accepts ends failed; disabled and deleted webhooks g
   const id = created.json.id;
   answers['/hooks/failing'] = [503, 503, 503];
   await postGeneric(parley.url, review('w2', 'al', 'where is my refund'));
-  const failed = await until('the delivery to fail', async () => {
+  const failed = await eventually('the delivery to fail', async () => {
     const items = (await api(`/api/v1/webhooks/${id}/deliveries`)).json.items;
     return items.length === 1 && items[0].state === 'failed' ? items[0] : undefined;
   });

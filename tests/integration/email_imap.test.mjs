@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { callApi, firstAdmin, login, removeDir, startParley, tempDir, waitUntilProcessed, writeConfig } from './harness.mjs';
+import { callApi, eventually, firstAdmin, login, removeDir, startParley, tempDir, waitUntilProcessed, writeConfig } from './harness.mjs';
 import { dovecotUnavailable, startDovecot, startSmtp } from './mail_peers.mjs';
 
 const unavailable = dovecotUnavailable();
@@ -22,16 +22,6 @@ let admin;
 let credentials;
 let workspace;
 const sent = [];  // what the SMTP server received
-
-async function until(what, check, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const conversations = async () =>
   (await callApi(parley.url, admin, `/api/v1/conversations?workspace=${workspace}&sort=recent`)).json.items;
@@ -89,7 +79,7 @@ test('mail delivered to the mailbox opens a conversation, attachments and all', 
       '--b', 'Content-Type: image/jpeg', 'Content-Disposition: attachment; filename="kettle.jpg"',
       'Content-Transfer-Encoding: base64', '', photo, '--b--'].join('\r\n'),
   }));
-  const conversation = await until('the conversation', async () => (await conversations()).at(0));
+  const conversation = await eventually('the conversation', async () => (await conversations()).at(0));
   conversationId = conversation.id;
   const detail = await thread(conversationId);
   const [message] = detail.messages;
@@ -112,7 +102,7 @@ test('a reply arriving while Parley waits comes through IDLE into the same threa
     id: 'k2@example.com', inReplyTo: 'k1@example.com', subject: 'Re: Broken kettle',
     body: 'Any news?\r\n\r\nOn Mon, 23 Nov 2026, Acme Help <help@acme.example> wrote:\r\n> We are on it.',
   }));
-  const detail = await until('the reply', async () => {
+  const detail = await eventually('the reply', async () => {
     const d = await thread(conversationId);
     return d.messages.length === 2 && d;
   });
@@ -127,7 +117,7 @@ test('the answer lands in the customer\'s mailbox with the headers mail clients 
     method: 'POST', body: { text: 'Sorry, Jane: a new kettle is on its way.' },
   });
   assert.equal(reply.status, 202, JSON.stringify(reply.json));
-  const listing = await until('the answer in Jane\'s mailbox', async () => {
+  const listing = await eventually('the answer in Jane\'s mailbox', async () => {
     const text = await dovecot.imap(customer, 'INBOX', 'UID SEARCH ALL').catch(() => '');
     return /SEARCH \d/.test(text) && text;
   });
@@ -145,7 +135,7 @@ test('the answer lands in the customer\'s mailbox with the headers mail clients 
   answerId = ours[1];
   const token = answerId.slice('parley.'.length, answerId.indexOf('@'));
   assert.match(headers, new RegExp(`^Reply-To: Acme Help <help\\+${token.replace('.', '\\.')}@acme\\.example>$`, 'm'));
-  await until('the answer shown as sent', async () =>
+  await eventually('the answer shown as sent', async () =>
     (await thread(conversationId)).messages.some((m) => m.platform_message_id === answerId && m.delivery === 'sent'));
 });
 
@@ -155,7 +145,7 @@ test('a reply to the reply address joins the thread when the client dropped In-R
     id: 'k3@example.com', to: `Acme Help <help+${token}@acme.example>`, subject: 'Re: Broken kettle',
     body: 'Thank you, it arrived.',
   }));
-  await until('the thanks in the thread', async () =>
+  await eventually('the thanks in the thread', async () =>
     (await thread(conversationId)).messages.some((m) => m.text === 'Thank you, it arrived.'));
   assert.equal((await conversations()).length, 1);
 });
@@ -172,7 +162,7 @@ test('a bounce of the answer shows it failed, with the server\'s reason; it open
       '--r', 'Content-Type: text/rfc822-headers', '', 'From: help@acme.example', `Message-ID: <${answerId}>`, '--r--'].join('\r\n'),
   });
   await dovecot.deliver(mailbox, bounce);
-  const failed = await until('the answer marked failed', async () =>
+  const failed = await eventually('the answer marked failed', async () =>
     (await thread(conversationId)).messages.find((m) => m.platform_message_id === answerId && m.delivery === 'failed'));
   assert.equal(failed.delivery_error, '552 5.2.2 mailbox full');
   assert.equal((await conversations()).length, 1);
@@ -180,7 +170,7 @@ test('a bounce of the answer shows it failed, with the server\'s reason; it open
 
 test('a message larger than the limit is kept as a dead letter that says why', { skip: unavailable ?? false }, async () => {
   await dovecot.deliver(mailbox, email({ id: 'huge@example.com', subject: 'Scans', body: 'x'.repeat(100_000) }));
-  const letter = await until('the dead letter', async () =>
+  const letter = await eventually('the dead letter', async () =>
     (await callApi(parley.url, admin, '/api/v1/dead-letters')).json.items.find((l) => l.channel === 'email'));
   assert.match(letter.error, /bytes, more than email\.max_message_bytes \(65536\); only its header was stored/);
 });
@@ -192,7 +182,7 @@ test('after a restart nothing is taken twice and new mail still comes in', { ski
   parley = await startParley({ dataDir: dir, config });
   admin = await login(parley.url, credentials);
   await dovecot.deliver(mailbox, email({ id: 'k4@example.com', inReplyTo: 'k2@example.com', subject: 'Re: Broken kettle', body: 'One more thing.' }));
-  const detail = await until('the new mail after the restart', async () => {
+  const detail = await eventually('the new mail after the restart', async () => {
     const d = await thread(conversationId);
     return d.messages.some((m) => m.text === 'One more thing.') && d;
   });

@@ -121,6 +121,17 @@ export async function postGeneric(url, body, { account = 'reviews', signature } 
   return { status: response.status, json: await response.json() };
 }
 
+// Polls `check` until it gives something truthy (which it returns), or fails naming `what`.
+export async function eventually(what, check, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 // Polls /healthz until the inbox has nothing pending.
 export async function waitUntilProcessed(url, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
