@@ -33,11 +33,12 @@ if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
 fi
 
 # npm packages, each folder from its lock file: triage's lexicons (lexicons/package.json; the build
-# embeds them) and the peers the integration tests run against (tests/integration/package.json).
+# embeds them), the peers the integration tests run against (tests/integration/package.json) and
+# the web app's toolchain and libraries (web/app/package.json).
 install_npm_packages() {
   local root folder
   root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-  for folder in lexicons tests/integration; do
+  for folder in lexicons tests/integration web/app; do
     if [[ ! -f "$root/$folder/node_modules/.package-lock.json" ||
           "$root/$folder/package-lock.json" -nt "$root/$folder/node_modules/.package-lock.json" ]]; then
       echo "install-deps: installing the npm packages of $folder (npm ci)"

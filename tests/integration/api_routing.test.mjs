@@ -3,13 +3,12 @@
 // may reply and not from a stale view, the delivered reply stops the clock, a supervisor takes
 // over, and the assignee's resolution frees their place.
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { FakeX } from './fake_x.mjs';
-import { connectEvents, createUser, login as logIn, removeDir, runParley, startParley, tempDir, waitUntilProcessed, xAccountConfig } from './harness.mjs';
+import { connectEvents, createUser, login as logIn, postXMention, removeDir, runParley, startParley, tempDir, waitUntilProcessed, xAccountConfig } from './harness.mjs';
 
 const brand = '4337869213';
 const consumerSecret = 'x-consumer-secret';
@@ -30,25 +29,8 @@ async function api(session, path, { method = 'GET', body } = {}) {
   return { status: response.status, json: await response.json() };
 }
 
-// Now, as X writes it: "Mon Nov 23 08:00:00 +0000 2026".
-function twitterDate(date = new Date()) {
-  const [day, , month, , time] = date.toUTCString().replace(',', '').split(' ');
-  return `${day} ${month} ${String(date.getUTCDate()).padStart(2, '0')} ${time} +0000 ${date.getUTCFullYear()}`;
-}
-
 async function mention(id, user, text) {
-  const body = JSON.stringify({
-    for_user_id: brand,
-    tweet_create_events: [{
-      id_str: id, text, created_at: twitterDate(),
-      user: { id_str: user, screen_name: `user${user}`, followers_count: 40 },
-    }],
-  });
-  const signature = 'sha256=' + createHmac('sha256', consumerSecret).update(body).digest('base64');
-  const delivered = await fetch(`${parley.url}/webhooks/x`, {
-    method: 'POST', headers: { 'content-type': 'application/json', 'x-twitter-webhooks-signature': signature }, body,
-  });
-  assert.equal(delivered.status, 200);
+  assert.equal(await postXMention(parley.url, { brand, consumerSecret, id, user, text }), 200);
   await waitUntilProcessed(parley.url);
 }
 

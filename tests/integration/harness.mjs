@@ -230,6 +230,29 @@ credentials = { consumer_secret = "${consumerSecret}", access_token = "${accessT
 `;
 }
 
+// Now, as X writes it: "Mon Nov 23 08:00:00 +0000 2026".
+export function twitterDate(date = new Date()) {
+  const [day, , month, , time] = date.toUTCString().replace(',', '').split(' ');
+  return `${day} ${month} ${String(date.getUTCDate()).padStart(2, '0')} ${time} +0000 ${date.getUTCFullYear()}`;
+}
+
+// Posts one mention of the brand as X's Account Activity webhook delivers it, signed; answers the
+// HTTP status.
+export async function postXMention(url, { brand, consumerSecret, id, user, text, followers = 40 }) {
+  const body = JSON.stringify({
+    for_user_id: brand,
+    tweet_create_events: [{
+      id_str: id, text, created_at: twitterDate(),
+      user: { id_str: user, screen_name: `user${user}`, name: `User ${user}`, followers_count: followers },
+    }],
+  });
+  const signature = 'sha256=' + createHmac('sha256', consumerSecret).update(body).digest('base64');
+  const delivered = await fetch(`${url}/webhooks/x`, {
+    method: 'POST', headers: { 'content-type': 'application/json', 'x-twitter-webhooks-signature': signature }, body,
+  });
+  return delivered.status;
+}
+
 // One API request as a logged-in user: the session cookie, and for a change the CSRF token
 // (unless `csrf` is false). Answers the status and the JSON body ({text} when it is not JSON).
 export async function callApi(url, session, path, { method = 'GET', body, raw, csrf = true, type = 'application/json' } = {}) {

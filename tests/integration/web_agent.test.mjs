@@ -1,0 +1,93 @@
+// The web app as an agent uses it, in Debian's Chromium driven by Playwright: log in, see a new
+// mention arrive in the inbox live (no reload), open it from the keyboard, answer it, and see the
+// answer delivered. Screenshots of each screen go to build/screenshots/ (web-*.png).
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { browserUnavailable, launchBrowser, screenshot } from './browser.mjs';
+import { FakeX } from './fake_x.mjs';
+import { createUser, postXMention, removeDir, startParley, tempDir, xAccountConfig } from './harness.mjs';
+
+const unavailable = browserUnavailable();
+const brand = '4337869213';
+const consumerSecret = 'x-consumer-secret';
+
+let dir;
+let fake;
+let parley;
+let browser;
+let page;
+
+before(async () => {
+  if (unavailable) return;
+  fake = new FakeX('user-token');
+  await fake.start();
+  dir = tempDir();
+  const routing = join(dir, 'routing.json');
+  writeFileSync(routing, JSON.stringify({ teams: { care: { members: ['Ann'] } }, agents: { Ann: { email: 'ann@example.com', cap: 5 } } }));
+  const config = join(dir, 'parley.toml');
+  writeFileSync(config, `
+[[workspaces]]
+slug = "acme"
+name = "Acme"
+routing = "${routing}"
+${xAccountConfig({ brand, consumerSecret, accessToken: 'user-token', base: fake.base })}`);
+  parley = await startParley({ dataDir: dir, config });
+  createUser({ config, dataDir: dir, email: 'ann@example.com', role: 'agent', password: 'ann password 123' });
+  browser = await launchBrowser();
+  page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+  if (process.env.DEBUG_PAGE) page.on('console', (m) => console.log('PAGE', m.text()));
+  if (process.env.DEBUG_PAGE) page.on('pageerror', (e) => console.log('PAGEERROR', e.message));
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (parley) await parley.stop();
+  if (fake) await fake.stop();
+  if (dir) removeDir(dir);
+});
+
+test('an agent logs in; a wrong password is refused with the reason', { skip: unavailable ?? false }, async () => {
+  await page.goto(parley.url);
+  await page.getByLabel('Email').fill('ann@example.com');
+  await page.getByLabel('Password').fill('not her password');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('alert').waitFor();
+  await screenshot(page, 'web-login-refused');
+  await page.getByLabel('Password').fill('ann password 123');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('navigation', { name: 'Inbox' }).waitFor();
+  await page.getByRole('status').getByText('Live').waitFor();
+});
+
+test('a new mention arrives in the inbox live; she opens it from the keyboard and answers it', { skip: unavailable ?? false }, async () => {
+  const inbox = page.getByRole('navigation', { name: 'Inbox' });
+  await inbox.getByText('Nothing waiting').waitFor();
+  assert.equal(await postXMention(parley.url, {
+    brand, consumerSecret, id: '1850000000000000001', user: '777', followers: 48_000,
+    text: '@AcmeHelp my refund for order 42 never arrived and nobody answers!!',
+  }), 200);
+  const row = inbox.locator('.row').first();
+  await row.waitFor();
+  assert.match(await row.innerText(), /X/);
+  await screenshot(page, 'web-inbox');
+
+  await page.keyboard.press('j');
+  const conversation = page.getByRole('region', { name: 'Conversation' });
+  await conversation.getByText('my refund for order 42 never arrived').waitFor();
+  await page.keyboard.press('r');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'reply');
+  await page.keyboard.type('So sorry! We are looking into order 42 now and will DM you shortly.');
+  await page.keyboard.press('Control+Enter');
+  await conversation.locator('.message.outbound .delivery', { hasText: 'sent' }).waitFor();
+  assert.ok(fake.requests.some((r) => r.body?.text?.includes('looking into order 42')), 'X received the answer');
+  await screenshot(page, 'web-conversation');
+
+  await page.keyboard.press('Escape');  // out of the reply box: the shortcuts work again
+  await page.keyboard.press('?');
+  await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+  await screenshot(page, 'web-shortcuts');
+  await page.keyboard.press('Escape');
+});

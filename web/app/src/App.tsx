@@ -1,0 +1,108 @@
+// The app's shell: who is logged in, the live connection, and the agent's inbox beside the open
+// conversation.
+import { useCallback, useEffect, useRef, useState } from 'react';
+
+import { api, ApiError, type User } from './api/client';
+import { connectEvents, type LiveEvent } from './api/events';
+import { ConversationView } from './views/ConversationView';
+import { HelpOverlay } from './views/HelpOverlay';
+import { Inbox } from './views/Inbox';
+import { Login } from './views/Login';
+
+export function App() {
+  const [user, setUser] = useState<User | null>(null);
+  const [checked, setChecked] = useState(false);
+
+  useEffect(() => {
+    api.me().then((me) => setUser(me.user)).catch(() => setUser(null)).finally(() => setChecked(true));
+  }, []);
+
+  if (!checked) return <p className="loading">Loading…</p>;
+  if (!user) return <Login onLoggedIn={setUser} />;
+  return <Workspace user={user} onLoggedOut={() => setUser(null)} />;
+}
+
+function Workspace({ user, onLoggedOut }: { user: User; onLoggedOut: () => void }) {
+  const [selected, setSelected] = useState<string | null>(null);
+  const [live, setLive] = useState(false);
+  const [help, setHelp] = useState(false);
+  // Bumped on every event that may change what is shown: the views reload what concerns them.
+  const [change, setChange] = useState<{ n: number; conversation?: string }>({ n: 0 });
+  const order = useRef<string[]>([]);
+  const setOrder = useCallback((ids: string[]) => {
+    order.current = ids;
+  }, []);
+
+  useEffect(
+    () =>
+      connectEvents(
+        (event: LiveEvent) => {
+          const name = event.event ?? event.type;
+          if (name === 'resync' || name.startsWith('conversation.') || name.startsWith('message.')) {
+            const conversation = typeof event.data?.conversation_id === 'string' ? event.data.conversation_id : undefined;
+            setChange((c) => ({ n: c.n + 1, conversation }));
+          }
+        },
+        setLive,
+      ),
+    [],
+  );
+
+  const move = useCallback((step: number) => {
+    const ids = order.current;
+    if (!ids.length) return;
+    setSelected((current) => {
+      const at = current ? ids.indexOf(current) : -1;
+      const next = Math.min(Math.max(at + step, 0), ids.length - 1);
+      return ids[next] ?? current;
+    });
+  }, []);
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const target = event.target as HTMLElement;
+      if (target.closest('textarea, input, select')) {
+        if (event.key === 'Escape') target.blur();
+        return;
+      }
+      if (event.key === 'j') move(1);
+      else if (event.key === 'k') move(-1);
+      else if (event.key === 'r') document.getElementById('reply')?.focus();
+      else if (event.key === '?') setHelp((h) => !h);
+      else if (event.key === 'Escape') setHelp(false);
+      else return;
+      event.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [move]);
+
+  const logout = async () => {
+    await api.logout().catch((e: unknown) => (e instanceof ApiError ? null : Promise.reject(e)));
+    onLoggedOut();
+  };
+
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <h1>Parley</h1>
+        <span className={live ? 'live on' : 'live'} role="status">{live ? 'Live' : 'Reconnecting…'}</span>
+        <span className="spacer" />
+        <button type="button" className="link" onClick={() => setHelp(true)} aria-keyshortcuts="?">Shortcuts</button>
+        <span className="who">{user.email}</span>
+        <button type="button" onClick={logout}>Log out</button>
+      </header>
+      <main className="panes">
+        <Inbox selected={selected} onSelect={setSelected} change={change.n} onOrder={setOrder} />
+        {selected ? (
+          <ConversationView key={selected} id={selected} change={change} />
+        ) : (
+          <section className="empty-pane" aria-label="Conversation">
+            <p>Select a conversation, or press <kbd>j</kbd> for the first one.</p>
+          </section>
+        )}
+      </main>
+      {help && <HelpOverlay onClose={() => setHelp(false)} />}
+    </div>
+  );
+}

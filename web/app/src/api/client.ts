@@ -1,0 +1,83 @@
+// The typed API client: every path, body and answer is typed from docs/openapi.yaml (generated
+// into schema.d.ts at each build), so a change to the document that the app does not follow fails
+// the build. Sessions are the HttpOnly cookie; changes carry the CSRF token.
+import type { components, paths } from './schema';
+
+export type Conversation = components['schemas']['Conversation'] & {
+  tier?: string;
+  tags?: string[];
+  category?: string;
+  sla?: { first_response_due?: string; next_response_due?: string; resolution_due?: string };
+  team_id?: string;
+};
+export type Message = components['schemas']['Message'] & {
+  author?: { handle?: string; display_name?: string; followers?: number };
+  delivery_error?: string;
+};
+export type User = components['schemas']['User'];
+export type Workspace = paths['/api/v1/workspaces']['get']['responses']['200']['content']['application/json']['items'][number];
+type Json<P extends keyof paths, M extends 'get' | 'post'> = paths[P][M] extends {
+  responses: { 200: { content: { 'application/json': infer T } } };
+}
+  ? T
+  : paths[P][M] extends { responses: { 202: { content: { 'application/json': infer T } } } }
+    ? T
+    : never;
+export type ConversationDetail = Omit<Json<'/api/v1/conversations/{id}', 'get'>, 'conversation' | 'messages'> & {
+  conversation: Conversation;
+  messages: Message[];
+  customer: { display_name?: string; identities?: { channel: string; handle?: string; platform_user_id: string; followers?: number }[] } | null;
+};
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+let csrfToken: string | null = null;
+
+async function call<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+  const text = await response.text();
+  const json: unknown = text ? JSON.parse(text) : null;
+  if (!response.ok) {
+    const error = (json as { error?: { code?: string; message?: string } } | null)?.error;
+    throw new ApiError(response.status, error?.code ?? 'error', error?.message ?? `${response.status} ${response.statusText}`);
+  }
+  return json as T;
+}
+
+const query = (values: Record<string, string | undefined>) => {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(values)) if (value !== undefined) params.set(key, value);
+  return params.toString();
+};
+
+export const api = {
+  async login(email: string, password: string) {
+    const session = await call<Json<'/api/v1/auth/login', 'post'>>('POST', '/api/v1/auth/login', { email, password });
+    csrfToken = session.csrf_token;
+    return session;
+  },
+  async me() {
+    const me = await call<Json<'/api/v1/me', 'get'>>('GET', '/api/v1/me');
+    csrfToken = me.csrf_token ?? null;
+    return me;
+  },
+  logout: () => call<unknown>('POST', '/api/v1/auth/logout'),
+  workspaces: () => call<Json<'/api/v1/workspaces', 'get'>>('GET', '/api/v1/workspaces'),
+  conversations: (workspace: string, sort: 'priority' | 'recent' = 'priority') =>
+    call<{ items: Conversation[]; next_cursor: string | null }>('GET', `/api/v1/conversations?${query({ workspace, sort, limit: '100' })}`),
+  conversation: (id: string) => call<ConversationDetail>('GET', `/api/v1/conversations/${id}`),
+  reply: (id: string, text: string, seenVersion?: number) =>
+    call<Json<'/api/v1/conversations/{id}/replies', 'post'>>('POST', `/api/v1/conversations/${id}/replies`, seenVersion === undefined ? { text } : { text, seen_version: seenVersion }),
+  take: (id: string) => call<unknown>('POST', `/api/v1/conversations/${id}/take`, {}),
+};

@@ -1,0 +1,81 @@
+// One conversation (C4.2): the whole thread across channels in order, who wrote what, how each
+// answer was delivered, and the reply box.
+import { type FormEvent, useEffect, useState } from 'react';
+
+import { api, ApiError, type ConversationDetail } from '../api/client';
+import { ago, channelName } from './format';
+
+export function ConversationView({ id, change }: { id: string; change: { n: number; conversation?: string } }) {
+  const [detail, setDetail] = useState<ConversationDetail | null>(null);
+  const [error, setError] = useState('');
+  const [text, setText] = useState('');
+  const [sending, setSending] = useState(false);
+  const [notice, setNotice] = useState('');
+
+  useEffect(() => {
+    if (change.conversation && change.conversation !== id && detail) return;
+    let cancelled = false;
+    api.conversation(id)
+      .then((d) => { if (!cancelled) { setDetail(d); setError(''); } })
+      .catch((e: Error) => { if (!cancelled) setError(e.message); });
+    return () => { cancelled = true; };
+  }, [id, change.n]);
+
+  const send = async (event?: FormEvent) => {
+    event?.preventDefault();
+    if (!text.trim() || !detail) return;
+    setSending(true);
+    setNotice('');
+    try {
+      await api.reply(id, text.trim(), detail.conversation.version);
+      setText('');
+      setNotice('Queued: it shows below as it is delivered.');
+    } catch (e) {
+      setNotice(e instanceof ApiError ? e.message : 'Parley cannot be reached');
+    } finally {
+      setSending(false);
+    }
+  };
+
+  if (error) return <section className="conversation" aria-label="Conversation"><p className="error" role="alert">{error}</p></section>;
+  if (!detail) return <section className="conversation" aria-label="Conversation"><p className="quiet">Loading…</p></section>;
+  const { conversation, customer, messages } = detail;
+  const identity = customer?.identities?.[0];
+  return (
+    <section className="conversation" aria-label="Conversation">
+      <header>
+        <h2>{customer?.display_name || identity?.handle || 'Customer'}</h2>
+        <p className="meta">
+          {conversation.channels.map(channelName).join(' → ')} · {conversation.status.replaceAll('_', ' ')} · priority {conversation.priority}
+          {identity?.followers ? ` · ${identity.followers.toLocaleString()} followers` : ''}
+        </p>
+        {conversation.priority_reasons?.length ? <p className="why">Why: {conversation.priority_reasons.join(' · ')}</p> : null}
+      </header>
+      <ol className="thread">
+        {messages.map((m) => (
+          <li key={m.id} className={`message ${m.direction}`}>
+            <div className="head">
+              <strong>{m.direction === 'inbound' ? m.author?.display_name || m.author?.handle || 'Customer' : 'You'}</strong>
+              <span>{channelName(m.channel)} · {m.visibility}</span>
+              <time dateTime={m.published_at}>{ago(m.published_at)}</time>
+            </div>
+            <p>{m.text}</p>
+            {m.direction === 'outbound' && (
+              <p className={`delivery delivery-${m.delivery}`}>{m.delivery}{m.delivery_error ? `: ${m.delivery_error}` : ''}</p>
+            )}
+          </li>
+        ))}
+      </ol>
+      <form className="reply" onSubmit={send}>
+        <label htmlFor="reply">Reply</label>
+        <textarea id="reply" value={text} onChange={(e) => setText(e.target.value)} rows={3}
+          onKeyDown={(e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) void send(); }}
+          placeholder="Write an answer… (Ctrl+Enter sends)" />
+        <div className="actions">
+          {notice && <span role="status">{notice}</span>}
+          <button type="submit" disabled={sending || !text.trim()}>{sending ? 'Sending…' : 'Send reply'}</button>
+        </div>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,28 @@
+// How times, deadlines and channels read in the app.
+export function ago(iso: string | undefined, now = Date.now()): string {
+  if (!iso) return '';
+  const seconds = Math.round((now - Date.parse(iso)) / 1000);
+  if (seconds < 60) return 'just now';
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
+  if (seconds < 86400) return `${Math.floor(seconds / 3600)} h ago`;
+  return new Date(iso).toLocaleDateString();
+}
+
+// "12 min left", "overdue 3 min"
+export function countdown(iso: string | undefined, now = Date.now()): { text: string; late: boolean } | null {
+  if (!iso) return null;
+  const minutes = Math.round((Date.parse(iso) - now) / 60000);
+  if (minutes < 0) return { text: `overdue ${-minutes} min`, late: true };
+  if (minutes < 120) return { text: `${minutes} min left`, late: false };
+  return { text: `${Math.round(minutes / 60)} h left`, late: false };
+}
+
+const channelNames: Record<string, string> = {
+  x: 'X', facebook: 'Facebook', instagram: 'Instagram', whatsapp: 'WhatsApp', email: 'Email', webchat: 'Chat', generic: 'Review',
+};
+export const channelName = (channel: string) => channelNames[channel] ?? channel;
+
+export function earliest(...dates: (string | undefined)[]): string | undefined {
+  const set = dates.filter((d): d is string => Boolean(d));
+  return set.sort((a, b) => Date.parse(a) - Date.parse(b))[0];
+}
