@@ -244,7 +244,37 @@ void AddResourceRoutes(Api& api, Application& app) {
         auto page = app.store().QueryConversations(query);
         if (!page.ok()) return ErrorFor(page.error());
         json items = json::array();
-        for (const auto& document : page->documents) items.push_back(json::parse(document));
+        // Each with who it is with, for the inbox's row: the customer's name, handle and reach.
+        std::map<std::string, json> customers;
+        for (const auto& document : page->documents) {
+          json item = json::parse(document);
+          const std::string customer_id = item.value("customer_id", std::string());
+          auto known = customers.find(customer_id);
+          if (known == customers.end()) {
+            json summary = nullptr;
+            if (const auto id = core::ParseId<domain::CustomerId>(customer_id)) {
+              auto customer = storage::Get<domain::Customer>(app.store(), *id);
+              if (!customer.ok()) return ErrorFor(customer.error());
+              if (customer->has_value()) {
+                const domain::Customer& c = **customer;
+                summary = {{"id", customer_id}, {"display_name", c.display_name}};
+                std::int64_t reach = 0;
+                for (const auto& identity : c.identities) {
+                  if (!summary.contains("handle") && !identity.handle.empty()) {
+                    summary["handle"] = identity.handle;
+                  }
+                  reach = std::max(reach, identity.followers);
+                }
+                summary["followers"] = reach;
+                if (!c.key_customer_tier.empty())
+                  summary["key_customer_tier"] = c.key_customer_tier;
+              }
+            }
+            known = customers.emplace(customer_id, std::move(summary)).first;
+          }
+          item["customer"] = known->second;
+          items.push_back(std::move(item));
+        }
         return ApiJson(200, {{"items", items},
                              {"next_cursor", page->next_cursor.empty() ? json(nullptr)
                                                                        : json(page->next_cursor)}});

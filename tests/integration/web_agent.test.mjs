@@ -1,6 +1,7 @@
 // The web app as an agent uses it, in Debian's Chromium driven by Playwright: log in, see a new
-// mention arrive in the inbox live (no reload), open it from the keyboard, answer it, and see the
-// answer delivered. Screenshots of each screen go to build/screenshots/ (web-*.png).
+// mention arrive in the inbox live (no reload) with who wrote it, their reach, why it matters and
+// its deadline, open it from the keyboard, answer it, and see the answer delivered and the SLA
+// clock stop. Screenshots of each screen go to build/screenshots/ (web-*.png).
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -71,17 +72,23 @@ test('a new mention arrives in the inbox live; she opens it from the keyboard an
   }), 200);
   const row = inbox.locator('.row').first();
   await row.waitFor();
-  assert.match(await row.innerText(), /X/);
+  const shown = await row.innerText();
+  for (const part of [/User 777/, /48k/, /X/, /influencer/, /min left/]) assert.match(shown, part);
   await screenshot(page, 'web-inbox');
 
   await page.keyboard.press('j');
   const conversation = page.getByRole('region', { name: 'Conversation' });
   await conversation.getByText('my refund for order 42 never arrived').waitFor();
+  await conversation.getByText(/SLA: \d+ min left/).waitFor();
   await page.keyboard.press('r');
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'reply');
   await page.keyboard.type('So sorry! We are looking into order 42 now and will DM you shortly.');
   await page.keyboard.press('Control+Enter');
   await conversation.locator('.message.outbound .delivery', { hasText: 'sent' }).waitFor();
+  // The answer stopped the first-response clock.
+  await conversation.getByText(/First response in \d+ min/).waitFor();
+  await conversation.getByText('clock stopped').waitFor();
+  await inbox.getByText('waiting on customer').waitFor();  // the row follows, live
   assert.ok(fake.requests.some((r) => r.body?.text?.includes('looking into order 42')), 'X received the answer');
   await screenshot(page, 'web-conversation');
 

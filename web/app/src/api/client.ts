@@ -3,13 +3,17 @@
 // the build. Sessions are the HttpOnly cookie; changes carry the CSRF token.
 import type { components, paths } from './schema';
 
-export type Conversation = components['schemas']['Conversation'] & {
-  tier?: string;
+// What the document leaves open on a conversation (it lists the fields every client needs).
+interface ConversationExtras {
+  tier?: 'tier1' | 'tier2' | 'noise';
   tags?: string[];
   category?: string;
   sla?: { first_response_due?: string; next_response_due?: string; resolution_due?: string };
+  first_response_at?: string;
+  opened_at?: string;
   team_id?: string;
-};
+}
+export type Conversation = components['schemas']['Conversation'] & ConversationExtras;
 export type Message = components['schemas']['Message'] & {
   author?: { handle?: string; display_name?: string; followers?: number };
   delivery_error?: string;
@@ -23,6 +27,7 @@ type Json<P extends keyof paths, M extends 'get' | 'post'> = paths[P][M] extends
   : paths[P][M] extends { responses: { 202: { content: { 'application/json': infer T } } } }
     ? T
     : never;
+export type InboxItem = Json<'/api/v1/conversations', 'get'>['items'][number] & ConversationExtras;
 export type ConversationDetail = Omit<Json<'/api/v1/conversations/{id}', 'get'>, 'conversation' | 'messages'> & {
   conversation: Conversation;
   messages: Message[];
@@ -75,7 +80,7 @@ export const api = {
   logout: () => call<unknown>('POST', '/api/v1/auth/logout'),
   workspaces: () => call<Json<'/api/v1/workspaces', 'get'>>('GET', '/api/v1/workspaces'),
   conversations: (workspace: string, sort: 'priority' | 'recent' = 'priority') =>
-    call<{ items: Conversation[]; next_cursor: string | null }>('GET', `/api/v1/conversations?${query({ workspace, sort, limit: '100' })}`),
+    call<Json<'/api/v1/conversations', 'get'> & { items: InboxItem[] }>('GET', `/api/v1/conversations?${query({ workspace, sort, limit: '100' })}`),
   conversation: (id: string) => call<ConversationDetail>('GET', `/api/v1/conversations/${id}`),
   reply: (id: string, text: string, seenVersion?: number) =>
     call<Json<'/api/v1/conversations/{id}/replies', 'post'>>('POST', `/api/v1/conversations/${id}/replies`, seenVersion === undefined ? { text } : { text, seen_version: seenVersion }),

@@ -3,7 +3,7 @@
 import { type FormEvent, useEffect, useState } from 'react';
 
 import { api, ApiError, type ConversationDetail } from '../api/client';
-import { ago, channelName } from './format';
+import { ago, channelName, countdown, nextDeadline } from './format';
 
 export function ConversationView({ id, change }: { id: string; change: { n: number; conversation?: string } }) {
   const [detail, setDetail] = useState<ConversationDetail | null>(null);
@@ -41,6 +41,10 @@ export function ConversationView({ id, change }: { id: string; change: { n: numb
   if (!detail) return <section className="conversation" aria-label="Conversation"><p className="quiet">Loading…</p></section>;
   const { conversation, customer, messages } = detail;
   const identity = customer?.identities?.[0];
+  const due = countdown(nextDeadline(conversation));
+  const opened = conversation.opened_at ? Date.parse(conversation.opened_at) : undefined;
+  const firstResponse = conversation.first_response_at && opened !== undefined
+    ? Math.max(0, Math.round((Date.parse(conversation.first_response_at) - opened) / 60000)) : undefined;
   return (
     <section className="conversation" aria-label="Conversation">
       <header>
@@ -50,6 +54,10 @@ export function ConversationView({ id, change }: { id: string; change: { n: numb
           {identity?.followers ? ` · ${identity.followers.toLocaleString()} followers` : ''}
         </p>
         {conversation.priority_reasons?.length ? <p className="why">Why: {conversation.priority_reasons.join(' · ')}</p> : null}
+        <p className="sla" role="status">
+          {firstResponse !== undefined ? <span className="answered">First response in {firstResponse} min</span> : null}
+          {due ? <span className={due.late ? 'due late' : 'due'}>SLA: {due.text}</span> : firstResponse !== undefined ? <span> · clock stopped</span> : null}
+        </p>
       </header>
       <ol className="thread">
         {messages.map((m) => (

@@ -2,13 +2,13 @@
 // urgent first (priority, then the nearest deadline), with why it is there.
 import { useEffect, useMemo, useState } from 'react';
 
-import { api, type Conversation, type Workspace } from '../api/client';
-import { channelName, countdown, earliest } from './format';
+import { api, type InboxItem, type Workspace } from '../api/client';
+import { channelName, countdown, nextDeadline, reach } from './format';
 
-interface Row extends Conversation {
+type Row = InboxItem & {
   brand: string;
   due?: string;
-}
+};
 
 export function Inbox({ selected, onSelect, change, onOrder }: {
   selected: string | null;
@@ -34,7 +34,7 @@ export function Inbox({ selected, onSelect, change, onOrder }: {
     const timer = setTimeout(async () => {
       try {
         const pages = await Promise.all(workspaces.map((w) => api.conversations(w.id).then((p) => p.items.map((c) => ({
-          ...c, brand: w.name, due: earliest(c.sla?.first_response_due, c.sla?.next_response_due, c.sla?.resolution_due),
+          ...c, brand: w.name, due: nextDeadline(c),
         })))));
         if (!cancelled) {
           setRows(pages.flat().filter((c) => c.status !== 'resolved' && c.status !== 'closed'));
@@ -65,10 +65,15 @@ export function Inbox({ selected, onSelect, change, onOrder }: {
             <li key={row.id}>
               <button type="button" className={row.id === selected ? 'row selected' : 'row'} aria-current={row.id === selected ? 'true' : undefined}
                 onClick={() => onSelect(row.id)} data-conversation={row.id}>
-                <span className={`priority tier-${row.tier ?? 'tier_2'}`} title="Priority (0–100)">{row.priority}</span>
+                <span className={`priority ${row.tier ?? 'tier2'}`} title={`Priority ${row.priority} of 100, ${row.tier === 'tier1' ? 'tier 1' : row.tier === 'noise' ? 'noise' : 'tier 2'}`}>{row.priority}</span>
                 <span className="summary">
                   <span className="line">
-                    <strong>{row.channels.map(channelName).join(' → ')}</strong>
+                    <strong>{row.customer?.display_name || row.customer?.handle || 'Customer'}</strong>
+                    {row.customer?.followers ? <span className="reach" title="Followers">{reach(row.customer.followers)}</span> : null}
+                    {row.customer?.key_customer_tier ? <span className="key">{row.customer.key_customer_tier}</span> : null}
+                  </span>
+                  <span className="line">
+                    <span className="channels">{row.channels.map(channelName).join(' → ')}</span>
                     <span className="brand">{row.brand}</span>
                     <span className={`status status-${row.status}`}>{row.status.replaceAll('_', ' ')}</span>
                   </span>

@@ -26,3 +26,18 @@ export function earliest(...dates: (string | undefined)[]): string | undefined {
   const set = dates.filter((d): d is string => Boolean(d));
   return set.sort((a, b) => Date.parse(a) - Date.parse(b))[0];
 }
+
+// The deadline the team works to now: the first response until it is given, then the next
+// response and the resolution. None while the customer has the turn.
+export function nextDeadline(c: { status: string; first_response_at?: string; sla?: { first_response_due?: string; next_response_due?: string; resolution_due?: string } }) {
+  if (c.status === 'waiting_on_customer' || c.status === 'resolved' || c.status === 'closed') return undefined;
+  return earliest(c.first_response_at ? undefined : c.sla?.first_response_due, c.sla?.next_response_due, c.sla?.resolution_due);
+}
+
+// "48k", "1.2M"
+export function reach(followers: number | undefined): string {
+  if (!followers) return '';
+  if (followers >= 1_000_000) return `${(followers / 1_000_000).toFixed(1)}M`;
+  if (followers >= 1000) return `${Math.round(followers / 1000)}k`;
+  return String(followers);
+}
