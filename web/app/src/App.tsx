@@ -7,22 +7,33 @@ import { connectEvents, type LiveEvent } from './api/events';
 import { ConversationView } from './views/ConversationView';
 import { HelpOverlay } from './views/HelpOverlay';
 import { Inbox } from './views/Inbox';
+import { KeywordTables } from './views/KeywordTables';
 import { Login } from './views/Login';
 
-export function App() {
-  const [user, setUser] = useState<User | null>(null);
-  const [checked, setChecked] = useState(false);
-
-  useEffect(() => {
-    api.me().then((me) => setUser(me.user)).catch(() => setUser(null)).finally(() => setChecked(true));
-  }, []);
-
-  if (!checked) return <p className="loading">Loading…</p>;
-  if (!user) return <Login onLoggedIn={setUser} />;
-  return <Workspace user={user} onLoggedOut={() => setUser(null)} />;
+interface Me {
+  user: User;
+  permissions: string[];
 }
 
-function Workspace({ user, onLoggedOut }: { user: User; onLoggedOut: () => void }) {
+export function App() {
+  const [me, setMe] = useState<Me | null>(null);
+  const [checked, setChecked] = useState(false);
+  const refresh = useCallback(() => api.me().then(setMe).catch(() => setMe(null)).finally(() => setChecked(true)), []);
+
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+
+  if (!checked) return <p className="loading">Loading…</p>;
+  if (!me) return <Login onLoggedIn={() => void refresh()} />;
+  return <Workspace me={me} onLoggedOut={() => setMe(null)} />;
+}
+
+type Page = 'inbox' | 'keyword-tables';
+
+function Workspace({ me, onLoggedOut }: { me: Me; onLoggedOut: () => void }) {
+  const { user } = me;
+  const [page, setPage] = useState<Page>('inbox');
   const [selected, setSelected] = useState<string | null>(null);
   const [live, setLive] = useState(false);
   const [help, setHelp] = useState(false);
@@ -65,6 +76,7 @@ function Workspace({ user, onLoggedOut }: { user: User; onLoggedOut: () => void 
         if (event.key === 'Escape') target.blur();
         return;
       }
+      if (page !== 'inbox' && event.key !== '?' && event.key !== 'Escape') return;
       if (event.key === 'j') move(1);
       else if (event.key === 'k') move(-1);
       else if (event.key === 'r') document.getElementById('reply')?.focus();
@@ -75,7 +87,7 @@ function Workspace({ user, onLoggedOut }: { user: User; onLoggedOut: () => void 
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [move]);
+  }, [move, page]);
 
   const logout = async () => {
     await api.logout().catch((e: unknown) => (e instanceof ApiError ? null : Promise.reject(e)));
@@ -87,21 +99,33 @@ function Workspace({ user, onLoggedOut }: { user: User; onLoggedOut: () => void 
       <header className="topbar">
         <h1>Parley</h1>
         <span className={live ? 'live on' : 'live'} role="status">{live ? 'Live' : 'Reconnecting…'}</span>
+        <nav aria-label="Pages">
+          <button type="button" aria-current={page === 'inbox' ? 'page' : undefined} onClick={() => setPage('inbox')}>Inbox</button>
+          {me.permissions.includes('manage_content') && (
+            <button type="button" aria-current={page === 'keyword-tables' ? 'page' : undefined} onClick={() => setPage('keyword-tables')}>Keyword tables</button>
+          )}
+        </nav>
         <span className="spacer" />
         <button type="button" className="link" onClick={() => setHelp(true)} aria-keyshortcuts="?">Shortcuts</button>
         <span className="who">{user.email}</span>
         <button type="button" onClick={logout}>Log out</button>
       </header>
-      <main className="panes">
-        <Inbox selected={selected} onSelect={setSelected} change={change.n} onOrder={setOrder} />
-        {selected ? (
-          <ConversationView key={selected} id={selected} change={change} />
-        ) : (
-          <section className="empty-pane" aria-label="Conversation">
-            <p>Select a conversation, or press <kbd>j</kbd> for the first one.</p>
-          </section>
-        )}
-      </main>
+      {page === 'inbox' ? (
+        <main className="panes">
+          <Inbox selected={selected} onSelect={setSelected} change={change.n} onOrder={setOrder} />
+          {selected ? (
+            <ConversationView key={selected} id={selected} change={change} />
+          ) : (
+            <section className="empty-pane" aria-label="Conversation">
+              <p>Select a conversation, or press <kbd>j</kbd> for the first one.</p>
+            </section>
+          )}
+        </main>
+      ) : (
+        <main className="main-single">
+          <KeywordTables />
+        </main>
+      )}
       {help && <HelpOverlay onClose={() => setHelp(false)} />}
     </div>
   );

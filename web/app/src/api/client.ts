@@ -14,11 +14,10 @@ interface ConversationExtras {
   team_id?: string;
 }
 export type Conversation = components['schemas']['Conversation'] & ConversationExtras;
-export type Message = components['schemas']['Message'] & {
-  author?: { handle?: string; display_name?: string; followers?: number };
-  delivery_error?: string;
-};
+export type Message = components['schemas']['Message'];
 export type User = components['schemas']['User'];
+export type KeywordTable = components['schemas']['KeywordTable'];
+export type KeywordEntry = KeywordTable['entries'][number];
 export type Workspace = paths['/api/v1/workspaces']['get']['responses']['200']['content']['application/json']['items'][number];
 type Json<P extends keyof paths, M extends 'get' | 'post'> = paths[P][M] extends {
   responses: { 200: { content: { 'application/json': infer T } } };
@@ -84,5 +83,12 @@ export const api = {
   conversation: (id: string) => call<ConversationDetail>('GET', `/api/v1/conversations/${id}`),
   reply: (id: string, text: string, seenVersion?: number) =>
     call<Json<'/api/v1/conversations/{id}/replies', 'post'>>('POST', `/api/v1/conversations/${id}/replies`, seenVersion === undefined ? { text } : { text, seen_version: seenVersion }),
+  keywordTables: (workspace: string) => call<{ items: KeywordTable[] }>('GET', `/api/v1/workspaces/${workspace}/keyword-tables`),
+  createKeywordTable: (workspace: string, table: KeywordTable) =>
+    call<KeywordTable>('POST', `/api/v1/workspaces/${workspace}/keyword-tables`, table),
+  saveKeywordTable: (table: KeywordTable) => {
+    const { id, workspace_id: _workspace, ...body } = table;
+    return call<KeywordTable>('PUT', `/api/v1/keyword-tables/${id}`, body);
+  },
   take: (id: string) => call<unknown>('POST', `/api/v1/conversations/${id}/take`, {}),
 };

@@ -68,6 +68,7 @@ export function ConversationView({ id, change }: { id: string; change: { n: numb
               <time dateTime={m.published_at}>{ago(m.published_at)}</time>
             </div>
             <p>{m.text}</p>
+            {m.tags?.length ? <ul className="tags" aria-label="Tags">{m.tags.map((t) => <li key={t}>{t}</li>)}</ul> : null}
             {m.direction === 'outbound' && (
               <p className={`delivery delivery-${m.delivery}`}>{m.delivery}{m.delivery_error ? `: ${m.delivery_error}` : ''}</p>
             )}

@@ -1,8 +1,8 @@
 import { type FormEvent, useState } from 'react';
 
-import { api, ApiError, type User } from '../api/client';
+import { api, ApiError } from '../api/client';
 
-export function Login({ onLoggedIn }: { onLoggedIn: (user: User) => void }) {
+export function Login({ onLoggedIn }: { onLoggedIn: () => void }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState('');
@@ -13,8 +13,8 @@ export function Login({ onLoggedIn }: { onLoggedIn: (user: User) => void }) {
     setBusy(true);
     setError('');
     try {
-      const session = await api.login(email, password);
-      onLoggedIn(session.user);
+      await api.login(email, password);
+      onLoggedIn();
     } catch (e) {
       setError(e instanceof ApiError ? e.message : 'Parley cannot be reached');
     } finally {

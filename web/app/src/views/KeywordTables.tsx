@@ -1,0 +1,115 @@
+// Admin: the keyword tables of a brand (C2.1). An entry added here is compiled with the brand's
+// other tables before it is stored, and tags the next mention; a bad pattern is refused with
+// where and why, and a table someone else changed meanwhile is reloaded, not overwritten.
+import { type FormEvent, useCallback, useEffect, useState } from 'react';
+
+import { api, ApiError, type KeywordTable, type Workspace } from '../api/client';
+
+export function KeywordTables() {
+  const [workspaces, setWorkspaces] = useState<Workspace[]>([]);
+  const [workspace, setWorkspace] = useState('');
+  const [tables, setTables] = useState<KeywordTable[]>([]);
+  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+  const [newName, setNewName] = useState('');
+
+  useEffect(() => {
+    api.workspaces().then((w) => {
+      setWorkspaces(w.items);
+      setWorkspace(w.items[0]?.id ?? '');
+    }).catch((e: Error) => setMessage({ text: e.message, error: true }));
+  }, []);
+
+  const load = useCallback(() => {
+    if (!workspace) return;
+    api.keywordTables(workspace).then((t) => setTables(t.items)).catch((e: Error) => setMessage({ text: e.message, error: true }));
+  }, [workspace]);
+  useEffect(load, [load]);
+
+  const save = async (table: KeywordTable, what: string) => {
+    try {
+      await api.saveKeywordTable(table);
+      setMessage({ text: what, error: false });
+    } catch (e) {
+      const error = e instanceof ApiError ? e : null;
+      setMessage({ text: error?.status === 409 ? `Someone changed "${table.name}" meanwhile: it is reloaded, add your entry again.` : (e as Error).message, error: true });
+    }
+    load();
+  };
+
+  const create = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!newName.trim()) return;
+    try {
+      await api.createKeywordTable(workspace, { name: newName.trim(), entries: [] });
+      setNewName('');
+      setMessage({ text: `Table "${newName.trim()}" created.`, error: false });
+    } catch (e) {
+      setMessage({ text: (e as Error).message, error: true });
+    }
+    load();
+  };
+
+  return (
+    <section className="admin" aria-labelledby="tables-title">
+      <header className="admin-head">
+        <h2 id="tables-title">Keyword tables</h2>
+        <label>
+          Brand{' '}
+          <select value={workspace} onChange={(e) => setWorkspace(e.target.value)}>
+            {workspaces.map((w) => <option key={w.id} value={w.id}>{w.name}</option>)}
+          </select>
+        </label>
+      </header>
+      {message && <p className={message.error ? 'error' : 'notice'} role={message.error ? 'alert' : 'status'}>{message.text}</p>}
+      {tables.map((table) => <TableCard key={`${table.id}-${table.version}`} table={table} onSave={save} />)}
+      <form className="card inline" onSubmit={create}>
+        <label>New table <input value={newName} onChange={(e) => setNewName(e.target.value)} placeholder="e.g. deliveries" /></label>
+        <button type="submit">Create table</button>
+      </form>
+    </section>
+  );
+}
+
+function TableCard({ table, onSave }: { table: KeywordTable; onSave: (table: KeywordTable, what: string) => Promise<void> }) {
+  const [pattern, setPattern] = useState('');
+  const [tags, setTags] = useState('');
+  const [priority, setPriority] = useState('');
+  const id = `table-${table.id}`;
+
+  const add = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!pattern.trim()) return;
+    const entry: KeywordTable['entries'][number] = { pattern: pattern.trim(), tags: tags.split(',').map((t) => t.trim()).filter(Boolean) };
+    if (priority) entry.priority = Number(priority);
+    await onSave({ ...table, entries: [...table.entries, entry] }, `"${pattern.trim()}" added to "${table.name}": it applies to the next mention.`);
+  };
+  const remove = (index: number) =>
+    onSave({ ...table, entries: table.entries.filter((_, i) => i !== index) }, `Entry removed from "${table.name}".`);
+
+  return (
+    <article className="card" aria-labelledby={id}>
+      <h3 id={id}>{table.name} {table.language ? <span className="quiet-inline">({table.language})</span> : null} <span className="quiet-inline">version {table.version}</span></h3>
+      <table>
+        <thead><tr><th scope="col">Pattern</th><th scope="col">Kind</th><th scope="col">Tags</th><th scope="col">Priority</th><th scope="col"><span className="sr-only">Actions</span></th></tr></thead>
+        <tbody>
+          {table.entries.map((entry, i) => (
+            <tr key={`${entry.pattern}-${i}`}>
+              <td><code>{entry.pattern}</code></td>
+              <td>{entry.kind ?? 'phrase'}</td>
+              <td>{(entry.tags ?? []).join(', ')}</td>
+              <td>{entry.priority ?? ''}</td>
+              <td><button type="button" className="link" onClick={() => void remove(i)} aria-label={`Remove ${entry.pattern}`}>Remove</button></td>
+            </tr>
+          ))}
+          {!table.entries.length && <tr><td colSpan={5} className="quiet">No entries yet.</td></tr>}
+        </tbody>
+      </table>
+      <form className="inline" onSubmit={add} aria-label={`Add an entry to ${table.name}`}>
+        <label>Pattern <input value={pattern} onChange={(e) => setPattern(e.target.value)} /></label>
+        <label>Tags <input value={tags} onChange={(e) => setTags(e.target.value)} placeholder="comma, separated" /></label>
+        <label>Priority <input type="number" min={0} max={100} value={priority} onChange={(e) => setPriority(e.target.value)} /></label>
+        <button type="submit">Add entry</button>
+      </form>
+    </article>
+  );
+}
