@@ -9,6 +9,7 @@ import { HelpOverlay } from './views/HelpOverlay';
 import { Inbox } from './views/Inbox';
 import { KeywordTables } from './views/KeywordTables';
 import { Login } from './views/Login';
+import { Wallboard } from './views/Wallboard';
 
 interface Me {
   user: User;
@@ -29,7 +30,7 @@ export function App() {
   return <Workspace me={me} onLoggedOut={() => setMe(null)} />;
 }
 
-type Page = 'inbox' | 'keyword-tables';
+type Page = 'inbox' | 'wallboard' | 'keyword-tables';
 
 function Workspace({ me, onLoggedOut }: { me: Me; onLoggedOut: () => void }) {
   const { user } = me;
@@ -39,6 +40,8 @@ function Workspace({ me, onLoggedOut }: { me: Me; onLoggedOut: () => void }) {
   const [help, setHelp] = useState(false);
   // Bumped on every event that may change what is shown: the views reload what concerns them.
   const [change, setChange] = useState<{ n: number; conversation?: string }>({ n: 0 });
+  // When each message of the last 30 minutes arrived (for the wallboard's buzz chart).
+  const [buzz, setBuzz] = useState<number[]>([]);
   const order = useRef<string[]>([]);
   const setOrder = useCallback((ids: string[]) => {
     order.current = ids;
@@ -49,7 +52,11 @@ function Workspace({ me, onLoggedOut }: { me: Me; onLoggedOut: () => void }) {
       connectEvents(
         (event: LiveEvent) => {
           const name = event.event ?? event.type;
-          if (name === 'resync' || name.startsWith('conversation.') || name.startsWith('message.')) {
+          if (name === 'message.created') {
+            const now = Date.now();
+            setBuzz((b) => [...b.filter((t) => now - t < 30 * 60_000), now]);
+          }
+          if (name === 'resync' || /^(conversation|message|agent|queue)\./.test(name)) {
             const conversation = typeof event.data?.conversation_id === 'string' ? event.data.conversation_id : undefined;
             setChange((c) => ({ n: c.n + 1, conversation }));
           }
@@ -101,6 +108,9 @@ function Workspace({ me, onLoggedOut }: { me: Me; onLoggedOut: () => void }) {
         <span className={live ? 'live on' : 'live'} role="status">{live ? 'Live' : 'Reconnecting…'}</span>
         <nav aria-label="Pages">
           <button type="button" aria-current={page === 'inbox' ? 'page' : undefined} onClick={() => setPage('inbox')}>Inbox</button>
+          {me.permissions.includes('assign') && (
+            <button type="button" aria-current={page === 'wallboard' ? 'page' : undefined} onClick={() => setPage('wallboard')}>Wallboard</button>
+          )}
           {me.permissions.includes('manage_content') && (
             <button type="button" aria-current={page === 'keyword-tables' ? 'page' : undefined} onClick={() => setPage('keyword-tables')}>Keyword tables</button>
           )}
@@ -123,7 +133,7 @@ function Workspace({ me, onLoggedOut }: { me: Me; onLoggedOut: () => void }) {
         </main>
       ) : (
         <main className="main-single">
-          <KeywordTables />
+          {page === 'wallboard' ? <Wallboard change={change.n} buzz={buzz} /> : <KeywordTables />}
         </main>
       )}
       {help && <HelpOverlay onClose={() => setHelp(false)} />}

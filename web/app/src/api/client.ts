@@ -16,6 +16,22 @@ interface ConversationExtras {
 export type Conversation = components['schemas']['Conversation'] & ConversationExtras;
 export type Message = components['schemas']['Message'];
 export type User = components['schemas']['User'];
+// The organisation's lists (the document leaves their items open).
+export interface Team {
+  id: string;
+  workspace_id: string;
+  name: string;
+  member_ids?: string[];
+}
+export interface Agent {
+  id: string;
+  workspace_id: string;
+  display_name: string;
+  email?: string;
+  presence?: 'online' | 'away' | 'offline';
+  max_concurrent?: number;
+  team_ids?: string[];
+}
 export type KeywordTable = components['schemas']['KeywordTable'];
 export type KeywordEntry = KeywordTable['entries'][number];
 export type Workspace = paths['/api/v1/workspaces']['get']['responses']['200']['content']['application/json']['items'][number];
@@ -90,5 +106,11 @@ export const api = {
     const { id, workspace_id: _workspace, ...body } = table;
     return call<KeywordTable>('PUT', `/api/v1/keyword-tables/${id}`, body);
   },
+  teams: (workspace: string) => call<{ items: Team[] }>('GET', `/api/v1/workspaces/${workspace}/teams`),
+  agents: (workspace: string) => call<{ items: Agent[] }>('GET', `/api/v1/workspaces/${workspace}/agents`),
+  openConversations: (workspace: string) =>
+    call<{ items: InboxItem[] }>('GET', `/api/v1/conversations?workspace=${workspace}&status=queued&status=assigned&limit=500`),
+  assign: (id: string, agentId: string, reason: string) =>
+    call<unknown>('POST', `/api/v1/conversations/${id}/assign`, { agent_id: agentId, reason }),
   take: (id: string) => call<unknown>('POST', `/api/v1/conversations/${id}/take`, {}),
 };
