@@ -21,6 +21,25 @@ export async function launchBrowser() {
   });
 }
 
+// A page of its own (cookies, storage) at the size the app is designed for first.
+export async function newPage(browser, viewport = { width: 1280, height: 800 }) {
+  const page = await (await browser.newContext({ viewport })).newPage();
+  if (process.env.PARLEY_DEBUG_PAGE) {
+    page.on('console', (m) => console.log('page:', m.text()));
+    page.on('pageerror', (e) => console.log('page error:', e.message));
+  }
+  return page;
+}
+
+// Logs in through the web app's form; resolves once the app shows its pages.
+export async function logInAs(page, url, email, password) {
+  await page.goto(url);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('navigation', { name: 'Pages' }).waitFor();
+}
+
 export async function screenshot(page, name) {
   mkdirSync(screenshotDir, { recursive: true });
   const path = join(screenshotDir, `${name}.png`);

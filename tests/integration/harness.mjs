@@ -53,6 +53,21 @@ export function sign(body, key = secret) {
   return 'sha256=' + createHmac('sha256', key).update(body).digest('hex');
 }
 
+// A configuration whose workspace "acme" has a routing file (teams, agents, SLA policies: the
+// shape of docs/simulation.md's scenarios), with `extra` TOML after it (channel accounts).
+export function writeRoutedConfig(dir, routing, extra = '') {
+  const routingPath = join(dir, 'routing.json');
+  writeFileSync(routingPath, JSON.stringify(routing));
+  const path = join(dir, 'parley.toml');
+  writeFileSync(path, `
+[[workspaces]]
+slug = "acme"
+name = "Acme"
+routing = "${routingPath}"
+${extra}`);
+  return path;
+}
+
 export function review(id, user = 'u1', text = 'My parcel never arrived') {
   return JSON.stringify({ id, kind: 'review', text, author: { id: user, handle: user } });
 }

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { browserUnavailable, launchBrowser, screenshot } from './browser.mjs';
+import { browserUnavailable, launchBrowser, logInAs, newPage, screenshot } from './browser.mjs';
 import { createUser, postGeneric, removeDir, review, startParley, tempDir, waitUntilProcessed, writeConfig } from './harness.mjs';
 
 const unavailable = browserUnavailable();
@@ -20,7 +20,7 @@ before(async () => {
   parley = await startParley({ dataDir: dir, config });
   createUser({ config, dataDir: dir, email: 'ada@example.com', role: 'admin', password: 'ada password 123' });
   browser = await launchBrowser();
-  page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+  page = await newPage(browser);
 });
 
 after(async () => {
@@ -30,10 +30,7 @@ after(async () => {
 });
 
 test('an admin adds a keyword table entry and the next mention is tagged by it', { skip: unavailable ?? false }, async () => {
-  await page.goto(parley.url);
-  await page.getByLabel('Email').fill('ada@example.com');
-  await page.getByLabel('Password').fill('ada password 123');
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await logInAs(page, parley.url, 'ada@example.com', 'ada password 123');
   await page.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: 'Keyword tables' }).click();
   await page.getByLabel('New table').fill('tickets');
   await page.getByRole('button', { name: 'Create table' }).click();

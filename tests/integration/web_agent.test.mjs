@@ -3,13 +3,11 @@
 // its deadline, open it from the keyboard, answer it, and see the answer delivered and the SLA
 // clock stop. Screenshots of each screen go to build/screenshots/ (web-*.png).
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { browserUnavailable, launchBrowser, screenshot } from './browser.mjs';
+import { browserUnavailable, launchBrowser, newPage, screenshot } from './browser.mjs';
 import { FakeX } from './fake_x.mjs';
-import { createUser, postXMention, removeDir, startParley, tempDir, xAccountConfig } from './harness.mjs';
+import { createUser, postXMention, removeDir, startParley, tempDir, writeRoutedConfig, xAccountConfig } from './harness.mjs';
 
 const unavailable = browserUnavailable();
 const brand = '4337869213';
@@ -26,21 +24,12 @@ before(async () => {
   fake = new FakeX('user-token');
   await fake.start();
   dir = tempDir();
-  const routing = join(dir, 'routing.json');
-  writeFileSync(routing, JSON.stringify({ teams: { care: { members: ['Ann'] } }, agents: { Ann: { email: 'ann@example.com', cap: 5 } } }));
-  const config = join(dir, 'parley.toml');
-  writeFileSync(config, `
-[[workspaces]]
-slug = "acme"
-name = "Acme"
-routing = "${routing}"
-${xAccountConfig({ brand, consumerSecret, accessToken: 'user-token', base: fake.base })}`);
+  const config = writeRoutedConfig(dir, { teams: { care: { members: ['Ann'] } }, agents: { Ann: { email: 'ann@example.com', cap: 5 } } },
+    xAccountConfig({ brand, consumerSecret, accessToken: 'user-token', base: fake.base }));
   parley = await startParley({ dataDir: dir, config });
   createUser({ config, dataDir: dir, email: 'ann@example.com', role: 'agent', password: 'ann password 123' });
   browser = await launchBrowser();
-  page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-  if (process.env.DEBUG_PAGE) page.on('console', (m) => console.log('PAGE', m.text()));
-  if (process.env.DEBUG_PAGE) page.on('pageerror', (e) => console.log('PAGEERROR', e.message));
+  page = await newPage(browser);
 });
 
 after(async () => {

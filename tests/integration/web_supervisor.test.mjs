@@ -3,12 +3,10 @@
 // and load show it; the supervisor gives the conversation to another agent from the board.
 // Screenshots go to build/screenshots/ (web-wallboard-*.png).
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { browserUnavailable, launchBrowser, screenshot } from './browser.mjs';
-import { connectEvents, createUser, login, postGeneric, removeDir, review, startParley, tempDir } from './harness.mjs';
+import { browserUnavailable, launchBrowser, logInAs, newPage, screenshot } from './browser.mjs';
+import { connectEvents, createUser, login, postGeneric, removeDir, review, startParley, tempDir, writeRoutedConfig } from './harness.mjs';
 
 const unavailable = browserUnavailable();
 let dir;
@@ -29,19 +27,11 @@ async function online(email) {
 before(async () => {
   if (unavailable) return;
   dir = tempDir();
-  const routing = join(dir, 'routing.json');
-  writeFileSync(routing, JSON.stringify({
+  const config = writeRoutedConfig(dir, {
     sla_policies: { tight: { business_hours: false, targets: [{ metric: 'first_response', target: '10m' }] } },
     teams: { care: { members: ['Ann', 'Bob'], sla_policy: 'tight' } },
     agents: { Ann: { email: 'ann@example.com', cap: 4 }, Bob: { email: 'bob@example.com', cap: 4 } },
-  }));
-  const config = join(dir, 'parley.toml');
-  writeFileSync(config, `
-[[workspaces]]
-slug = "acme"
-name = "Acme"
-routing = "${routing}"
-
+  }, `
 [[channel_accounts]]
 workspace = "acme"
 kind = "generic"
@@ -53,7 +43,7 @@ credentials = { secret = "test-secret" }
     createUser({ config, dataDir: dir, email, role, password: `${email} password` });
   }
   browser = await launchBrowser();
-  page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+  page = await newPage(browser);
 });
 
 after(async () => {
@@ -64,10 +54,7 @@ after(async () => {
 });
 
 test('the wallboard moves with the mentions, the queue and the agents; the supervisor reassigns from it', { skip: unavailable ?? false }, async () => {
-  await page.goto(parley.url);
-  await page.getByLabel('Email').fill('sue@example.com');
-  await page.getByLabel('Password').fill('sue@example.com password');
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await logInAs(page, parley.url, 'sue@example.com', 'sue@example.com password');
   await page.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: 'Wallboard' }).click();
   const board = page.getByRole('region', { name: 'Wallboard' });
   await board.getByRole('heading', { name: /Buzz: 0 messages/ }).waitFor();

@@ -5,13 +5,11 @@
 // site's HMAC while a forged one is refused with the reason.
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { browserUnavailable, launchBrowser, screenshot } from './browser.mjs';
-import { callApi, connectEvents, createUser, login, removeDir, startParley, tempDir, waitUntilProcessed } from './harness.mjs';
+import { callApi, connectEvents, createUser, login, removeDir, startParley, tempDir, waitUntilProcessed, writeRoutedConfig } from './harness.mjs';
 
 const unavailable = browserUnavailable();
 const identitySecret = 'site identity secret';
@@ -35,15 +33,7 @@ function page(body) {
 before(async () => {
   if (unavailable) return;
   dir = tempDir();
-  const routing = join(dir, 'routing.json');
-  writeFileSync(routing, JSON.stringify({ teams: { chat: { members: ['Ann'] } }, agents: { Ann: { email: 'ann@example.com', cap: 5 } } }));
-  const config = join(dir, 'parley.toml');
-  writeFileSync(config, `
-[[workspaces]]
-slug = "acme"
-name = "Acme"
-routing = "${routing}"
-
+  const config = writeRoutedConfig(dir, { teams: { chat: { members: ['Ann'] } }, agents: { Ann: { email: 'ann@example.com', cap: 5 } } }, `
 [[channel_accounts]]
 workspace = "acme"
 kind = "webchat"
