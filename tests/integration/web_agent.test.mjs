@@ -87,3 +87,17 @@ test('a new mention arrives in the inbox live; she opens it from the keyboard an
   await screenshot(page, 'web-shortcuts');
   await page.keyboard.press('Escape');
 });
+
+test('she logs a phone call as a note and resolves the conversation; it leaves her inbox', { skip: unavailable ?? false }, async () => {
+  const conversation = page.getByRole('region', { name: 'Conversation' });
+  await conversation.getByText(/Notes \(0\) and resolving/).click();
+  const noteForm = conversation.getByRole('form', { name: 'Add a note' });
+  await noteForm.getByLabel('Note', { exact: true }).fill('Called him: the refund went out today.');
+  await noteForm.getByLabel('Kind').selectOption('phone_call');
+  await noteForm.getByRole('button', { name: 'Add note' }).click();
+  await conversation.getByRole('list', { name: 'Notes' }).getByText('the refund went out today').waitFor();
+  await screenshot(page, 'web-notes');
+  await conversation.getByRole('form', { name: 'Resolve' }).getByRole('button', { name: 'Resolve' }).click();
+  await conversation.getByRole('status').getByText('Resolved.').waitFor();
+  await page.getByRole('navigation', { name: 'Inbox' }).getByText('Nothing waiting').waitFor();
+});

@@ -33,6 +33,7 @@ export interface Agent {
   team_ids?: string[];
 }
 export type KeywordTable = components['schemas']['KeywordTable'];
+export type Note = components['schemas']['Note'];
 export type KeywordEntry = KeywordTable['entries'][number];
 export type Workspace = paths['/api/v1/workspaces']['get']['responses']['200']['content']['application/json']['items'][number];
 type Json<P extends keyof paths, M extends 'get' | 'post'> = paths[P][M] extends {
@@ -97,8 +98,16 @@ export const api = {
   conversations: (workspace: string, sort: 'priority' | 'recent' = 'priority') =>
     call<Json<'/api/v1/conversations', 'get'> & { items: InboxItem[] }>('GET', `/api/v1/conversations?${query({ workspace, sort, limit: '100' })}`),
   conversation: (id: string) => call<ConversationDetail>('GET', `/api/v1/conversations/${id}`),
-  reply: (id: string, text: string, seenVersion?: number) =>
-    call<Json<'/api/v1/conversations/{id}/replies', 'post'>>('POST', `/api/v1/conversations/${id}/replies`, seenVersion === undefined ? { text } : { text, seen_version: seenVersion }),
+  reply: (id: string, text: string, options: { seenVersion?: number; private?: boolean } = {}) =>
+    call<Json<'/api/v1/conversations/{id}/replies', 'post'>>('POST', `/api/v1/conversations/${id}/replies`, {
+      text,
+      ...(options.seenVersion === undefined ? {} : { seen_version: options.seenVersion }),
+      ...(options.private ? { private: true } : {}),
+    }),
+  notes: (id: string) => call<{ items: Note[] }>('GET', `/api/v1/conversations/${id}/notes`),
+  addNote: (id: string, text: string, kind: string) => call<Note>('POST', `/api/v1/conversations/${id}/notes`, { text, kind }),
+  resolutionCodes: (workspace: string) => call<{ items: string[] }>('GET', `/api/v1/workspaces/${workspace}/resolution-codes`),
+  resolve: (id: string, code?: string) => call<unknown>('POST', `/api/v1/conversations/${id}/resolve`, code ? { resolution_code: code } : {}),
   keywordTables: (workspace: string) => call<{ items: KeywordTable[] }>('GET', `/api/v1/workspaces/${workspace}/keyword-tables`),
   createKeywordTable: (workspace: string, table: KeywordTable) =>
     call<KeywordTable>('POST', `/api/v1/workspaces/${workspace}/keyword-tables`, table),

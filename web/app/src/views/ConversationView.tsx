@@ -2,7 +2,7 @@
 // answer was delivered, and the reply box.
 import { type FormEvent, useEffect, useState } from 'react';
 
-import { api, ApiError, type ConversationDetail } from '../api/client';
+import { api, ApiError, type ConversationDetail, type Note } from '../api/client';
 import { ago, channelName, countdown, nextDeadline } from './format';
 
 export function ConversationView({ id, change }: { id: string; change: { n: number; conversation?: string } }) {
@@ -11,6 +11,40 @@ export function ConversationView({ id, change }: { id: string; change: { n: numb
   const [text, setText] = useState('');
   const [sending, setSending] = useState(false);
   const [notice, setNotice] = useState('');
+  const [privately, setPrivately] = useState(false);
+  const [notes, setNotes] = useState<Note[]>([]);
+  const [noteText, setNoteText] = useState('');
+  const [noteKind, setNoteKind] = useState('note');
+  const [codes, setCodes] = useState<string[]>([]);
+  const [code, setCode] = useState('');
+
+  useEffect(() => {
+    api.notes(id).then((n) => setNotes(n.items)).catch(() => setNotes([]));
+  }, [id, change.n]);
+  const workspaceId = detail?.conversation.workspace_id;
+  useEffect(() => {
+    if (workspaceId) api.resolutionCodes(workspaceId).then((c) => setCodes(c.items)).catch(() => setCodes([]));
+  }, [workspaceId]);
+
+  const act = async (what: () => Promise<unknown>, done: string) => {
+    setNotice('');
+    try {
+      await what();
+      setNotice(done);
+      return true;
+    } catch (e) {
+      setNotice(e instanceof ApiError ? e.message : 'Parley cannot be reached');
+      return false;
+    }
+  };
+  const addNote = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!noteText.trim()) return;
+    if (await act(() => api.addNote(id, noteText.trim(), noteKind), 'Note kept: only your team sees it.')) {
+      setNoteText('');
+      setNotes((await api.notes(id)).items);
+    }
+  };
 
   useEffect(() => {
     if (change.conversation && change.conversation !== id && detail) return;
@@ -27,9 +61,9 @@ export function ConversationView({ id, change }: { id: string; change: { n: numb
     setSending(true);
     setNotice('');
     try {
-      await api.reply(id, text.trim(), detail.conversation.version);
+      const queued = await api.reply(id, text.trim(), { seenVersion: detail.conversation.version, private: privately });
       setText('');
-      setNotice('Queued: it shows below as it is delivered.');
+      setNotice(`Queued as ${queued.kind.replaceAll('_', ' ')}: it shows below as it is delivered.`);
     } catch (e) {
       setNotice(e instanceof ApiError ? e.message : 'Parley cannot be reached');
     } finally {
@@ -82,9 +116,37 @@ export function ConversationView({ id, change }: { id: string; change: { n: numb
           placeholder="Write an answer… (Ctrl+Enter sends)" />
         <div className="actions">
           {notice && <span role="status">{notice}</span>}
+          <label className="check"><input type="checkbox" checked={privately} onChange={(e) => setPrivately(e.target.checked)} /> Privately (DM)</label>
           <button type="submit" disabled={sending || !text.trim()}>{sending ? 'Sending…' : 'Send reply'}</button>
         </div>
       </form>
+      <details className="tools">
+        <summary>Notes ({notes.length}) and resolving</summary>
+        <ul className="notes" aria-label="Notes">
+          {notes.map((n) => <li key={n.id}><strong>{n.kind.replaceAll('_', ' ')}</strong> · {ago(n.created_at)}: {n.text}</li>)}
+        </ul>
+        <form className="inline" onSubmit={addNote} aria-label="Add a note">
+          <label htmlFor="note-text">Note</label>
+          <input id="note-text" value={noteText} onChange={(e) => setNoteText(e.target.value)} />
+          <label htmlFor="note-kind">Kind</label>
+          <select id="note-kind" value={noteKind} onChange={(e) => setNoteKind(e.target.value)}>
+            {['note', 'phone_call', 'store_visit', 'email_elsewhere', 'other'].map((k) => <option key={k} value={k}>{k.replaceAll('_', ' ')}</option>)}
+          </select>
+          <button type="submit">Add note</button>
+        </form>
+        <form className="inline" aria-label="Resolve" onSubmit={(e) => { e.preventDefault(); void act(() => api.resolve(id, code || undefined), 'Resolved.'); }}>
+          {codes.length ? (
+            <>
+              <label htmlFor="resolution-code">Resolution</label>
+              <select id="resolution-code" value={code} onChange={(e) => setCode(e.target.value)} required>
+                <option value="" disabled>Choose…</option>
+                {codes.map((c) => <option key={c} value={c}>{c.replaceAll('_', ' ')}</option>)}
+              </select>
+            </>
+          ) : null}
+          <button type="submit">Resolve</button>
+        </form>
+      </details>
     </section>
   );
 }
