@@ -1,14 +1,17 @@
 #include <pthread.h>
 
 #include <cctype>
+#include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <tuple>
 
 #include "parley/app/application.h"
 #include "parley/cli/commands.h"
+#include "parley/cli/demo_stream.h"
 #include "parley/cli/setup.h"
 #include "parley/core/crypto.h"
 #include "parley/telemetry/log.h"
@@ -60,14 +63,15 @@ core::Result<std::string> EnsureDemoUsers(app::Application& app) {
   return logins;
 }
 
-int ServeWith(const config::Config& config, const std::string& banner_extra, bool demo_users) {
+// `demo`: demo users, and the live simulated stream.
+int ServeWith(const config::Config& config, const std::string& banner_extra, bool demo) {
   const sigset_t signals = BlockStopSignals();
   auto app = app::Application::Open(config, core::SystemClock::Instance());
   if (!app.ok()) {
     std::cerr << "parley: " << app.error().message << "\n";
     return 1;
   }
-  auto people = demo_users ? EnsureDemoUsers(**app) : EnsureFirstAdmin(**app);
+  auto people = demo ? EnsureDemoUsers(**app) : EnsureFirstAdmin(**app);
   if (!people.ok()) {
     std::cerr << "parley: " << people.error().message << "\n";
     return 1;
@@ -80,9 +84,17 @@ int ServeWith(const config::Config& config, const std::string& banner_extra, boo
             << "/" << std::endl;
   if (!banner_extra.empty()) std::cout << banner_extra << std::flush;
   if (!people->empty()) std::cout << *people << std::flush;
+  std::optional<DemoStream> stream;
+  if (demo) {
+    stream.emplace(**app, static_cast<std::uint64_t>(
+                              std::chrono::system_clock::now().time_since_epoch().count()));
+    stream->Start();
+    std::cout << "A simulated stream of customers is writing in now (parley demo)." << std::endl;
+  }
   int received = 0;
   sigwait(&signals, &received);
   telemetry::LogInfo("server.stopping", {{"signal", received == SIGINT ? "SIGINT" : "SIGTERM"}});
+  if (stream) stream->Stop();
   (*app)->Shutdown();
   return 0;
 }
@@ -171,6 +183,12 @@ int RunDemo(const ServeOptions& options) {
           << "credentials = { app_secret = \"" << meta_secret << "\", verify_token = \""
           << verify_token << "\" }\n";
     }
+    out << "\n[[channel_accounts]]\nworkspace = \"acme-air\"\nkind = \"email\"\n"
+        << "name = \"Acme Air Help\"\nplatform_account_id = \"help@acme-air.example\"\n"
+        << "credentials = { secret = \"" << core::RandomHex(16) << "\" }\n"
+        << "\n[[channel_accounts]]\nworkspace = \"acme-air\"\nkind = \"webchat\"\n"
+        << "name = \"Acme Air Help\"\nplatform_account_id = \"acme-air-site\"\n"
+        << "credentials = { identity_secret = \"" << core::RandomHex(16) << "\" }\n";
     if (!out) {
       std::cerr << "parley: cannot write " << config_path.string() << "\n";
       return 1;
