@@ -69,6 +69,10 @@ test('a new mention arrives in the inbox live; she opens it from the keyboard an
   const conversation = page.getByRole('region', { name: 'Conversation' });
   await conversation.getByText('my refund for order 42 never arrived').waitFor();
   await conversation.getByText(/SLA: \d+ min left/).waitFor();
+  // The customer panel: who this is on every channel, and their history.
+  const customer = page.getByRole('complementary', { name: 'Customer' });
+  await customer.getByRole('list', { name: 'Identities' }).getByText(/@?user777 · 48k followers/).waitFor();
+  await customer.getByRole('list', { name: 'Conversations with this customer' }).getByText(/this conversation/).waitFor();
   await page.keyboard.press('r');
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'reply');
   await page.keyboard.type('So sorry! We are looking into order 42 now and will DM you shortly.');

@@ -124,7 +124,7 @@ function Workspace({ me, onLoggedOut }: { me: Me; onLoggedOut: () => void }) {
         <main className="panes">
           <Inbox selected={selected} onSelect={setSelected} change={change.n} onOrder={setOrder} />
           {selected ? (
-            <ConversationView key={selected} id={selected} change={change} />
+            <ConversationView key={selected} id={selected} change={change} withCustomer />
           ) : (
             <section className="empty-pane" aria-label="Conversation">
               <p>Select a conversation, or press <kbd>j</kbd> for the first one.</p>

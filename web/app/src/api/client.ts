@@ -34,6 +34,7 @@ export interface Agent {
 }
 export type KeywordTable = components['schemas']['KeywordTable'];
 export type Note = components['schemas']['Note'];
+export type CustomerHistory = Json<'/api/v1/customers/{id}', 'get'>;
 export type KeywordEntry = KeywordTable['entries'][number];
 export type Workspace = paths['/api/v1/workspaces']['get']['responses']['200']['content']['application/json']['items'][number];
 type Json<P extends keyof paths, M extends 'get' | 'post'> = paths[P][M] extends {
@@ -115,6 +116,7 @@ export const api = {
     const { id, workspace_id: _workspace, ...body } = table;
     return call<KeywordTable>('PUT', `/api/v1/keyword-tables/${id}`, body);
   },
+  customer: (id: string) => call<Json<'/api/v1/customers/{id}', 'get'>>('GET', `/api/v1/customers/${id}`),
   teams: (workspace: string) => call<{ items: Team[] }>('GET', `/api/v1/workspaces/${workspace}/teams`),
   agents: (workspace: string) => call<{ items: Agent[] }>('GET', `/api/v1/workspaces/${workspace}/agents`),
   openConversations: (workspace: string) =>

@@ -3,9 +3,14 @@
 import { type FormEvent, useEffect, useState } from 'react';
 
 import { api, ApiError, type ConversationDetail, type Note } from '../api/client';
+import { CustomerPanel } from './CustomerPanel';
 import { ago, channelName, countdown, nextDeadline } from './format';
 
-export function ConversationView({ id, change }: { id: string; change: { n: number; conversation?: string } }) {
+export function ConversationView({ id, change, withCustomer = false }: {
+  id: string;
+  change: { n: number; conversation?: string };
+  withCustomer?: boolean;
+}) {
   const [detail, setDetail] = useState<ConversationDetail | null>(null);
   const [error, setError] = useState('');
   const [text, setText] = useState('');
@@ -79,7 +84,7 @@ export function ConversationView({ id, change }: { id: string; change: { n: numb
   const opened = conversation.opened_at ? Date.parse(conversation.opened_at) : undefined;
   const firstResponse = conversation.first_response_at && opened !== undefined
     ? Math.max(0, Math.round((Date.parse(conversation.first_response_at) - opened) / 60000)) : undefined;
-  return (
+  const view = (
     <section className="conversation" aria-label="Conversation">
       <header>
         <h2>{customer?.display_name || identity?.handle || 'Customer'}</h2>
@@ -148,5 +153,12 @@ export function ConversationView({ id, change }: { id: string; change: { n: numb
         </form>
       </details>
     </section>
+  );
+  if (!withCustomer) return view;
+  return (
+    <div className="with-customer">
+      {view}
+      <CustomerPanel customerId={conversation.customer_id} workspaceId={conversation.workspace_id} current={conversation.id} change={change.n} />
+    </div>
   );
 }
