@@ -98,21 +98,13 @@ std::string Fill(std::string text, std::mt19937_64& random, std::uint64_t n) {
   return text;
 }
 
-std::string TwitterDate(std::int64_t unix_seconds) {
+// A UTC time in a strftime format: X's "Mon Nov 23 08:00:00 +0000 2026", RFC 5322's date.
+std::string FormatUtc(std::int64_t unix_seconds, const char* format) {
   const std::time_t t = unix_seconds;
   std::tm tm{};
   gmtime_r(&t, &tm);
   char out[64];
-  std::strftime(out, sizeof out, "%a %b %d %H:%M:%S +0000 %Y", &tm);
-  return out;
-}
-
-std::string HttpDate(std::int64_t unix_seconds) {
-  const std::time_t t = unix_seconds;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char out[64];
-  std::strftime(out, sizeof out, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+  std::strftime(out, sizeof out, format, &tm);
   return out;
 }
 
@@ -126,7 +118,7 @@ std::string DemoPayload(const domain::ChannelAccount& account, const DemoMessage
                    {"tweet_create_events",
                     {{{"id_str", m.id},
                       {"text", m.text},
-                      {"created_at", TwitterDate(m.unix_seconds)},
+                      {"created_at", FormatUtc(m.unix_seconds, "%a %b %d %H:%M:%S +0000 %Y")},
                       {"user",
                        {{"id_str", m.user_id},
                         {"screen_name", m.handle},
@@ -183,7 +175,8 @@ std::string DemoPayload(const domain::ChannelAccount& account, const DemoMessage
       const std::string subject = m.text.substr(0, m.text.find_first_of(".!?,", 20));
       return "From: " + m.name + " <" + m.handle + "@customers.example>\r\nTo: " + page +
              "\r\nSubject: " + subject + "\r\nMessage-ID: <demo-" + m.id +
-             "@customers.example>\r\nDate: " + HttpDate(m.unix_seconds) +
+             "@customers.example>\r\nDate: " +
+             FormatUtc(m.unix_seconds, "%a, %d %b %Y %H:%M:%S +0000") +
              "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n" + m.text +
              "\r\n\r\n-- \r\n" + m.name + "\r\n";
     }
