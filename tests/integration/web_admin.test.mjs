@@ -53,3 +53,18 @@ test('an admin adds a keyword table entry and the next mention is tagged by it',
   await tags.getByText('vip', { exact: true }).waitFor();
   await screenshot(page, 'web-admin-tagged');
 });
+
+test('a saved view narrows the inbox, and is there again after a reload', { skip: unavailable ?? false }, async () => {
+  const inbox = page.getByRole('navigation', { name: 'Inbox' });
+  const filters = inbox.getByRole('form', { name: 'Filters' });
+  await filters.getByLabel('Channel').selectOption({ label: 'X' });
+  await inbox.getByText('Nothing matches this view.').waitFor();
+  await filters.getByLabel('Save as').fill('X only');
+  await filters.getByRole('button', { name: 'Save view' }).click();
+  await page.reload();
+  await inbox.getByText('charlie').waitFor();  // a reload starts from everything open
+  await filters.getByLabel('View').selectOption({ label: 'X only' });
+  await inbox.getByText('Nothing matches this view.').waitFor();
+  await filters.getByLabel('View').selectOption({ label: 'Everything open' });
+  await inbox.getByText('charlie').waitFor();
+});

@@ -81,7 +81,7 @@ test('a new mention arrives in the inbox live; she opens it from the keyboard an
   // The answer stopped the first-response clock.
   await conversation.getByText(/First response in \d+ min/).waitFor();
   await conversation.getByText('clock stopped').waitFor();
-  await inbox.getByText('waiting on customer').waitFor();  // the row follows, live
+  await inbox.locator('.row').getByText('waiting on customer').waitFor();  // the row follows, live
   assert.ok(fake.requests.some((r) => r.body?.text?.includes('looking into order 42')), 'X received the answer');
   await screenshot(page, 'web-conversation');
 

@@ -122,7 +122,7 @@ function Workspace({ me, onLoggedOut }: { me: Me; onLoggedOut: () => void }) {
       </header>
       {page === 'inbox' ? (
         <main className="panes">
-          <Inbox selected={selected} onSelect={setSelected} change={change.n} onOrder={setOrder} />
+          <Inbox user={user.id} selected={selected} onSelect={setSelected} change={change.n} onOrder={setOrder} />
           {selected ? (
             <ConversationView key={selected} id={selected} change={change} withCustomer />
           ) : (

@@ -5,17 +5,47 @@ import { useEffect, useMemo, useState } from 'react';
 import { api, type InboxItem, type Workspace } from '../api/client';
 import { channelName, countdown, nextDeadline, reach } from './format';
 
+// What the list shows: a brand, a channel, a status; saved under a name, per user, in this browser.
+interface View {
+  brand: string;   // workspace id, or '' for all
+  channel: string; // '' for all
+  status: string;  // 'open' (queued, assigned, waiting) or one status
+}
+const allOpen: View = { brand: '', channel: '', status: 'open' };
+const allChannels = ['x', 'facebook', 'instagram', 'whatsapp', 'email', 'webchat', 'generic'];
+const viewsKey = (user: string) => `parley.views.${user}`;
+
+function loadViews(user: string): Record<string, View> {
+  try {
+    return JSON.parse(localStorage.getItem(viewsKey(user)) ?? '{}') as Record<string, View>;
+  } catch {
+    return {};
+  }
+}
+
 type Row = InboxItem & {
   brand: string;
   due?: string;
 };
 
-export function Inbox({ selected, onSelect, change, onOrder }: {
+export function Inbox({ user, selected, onSelect, change, onOrder }: {
+  user: string;
   selected: string | null;
   onSelect: (id: string) => void;
   change: number;
   onOrder: (ids: string[]) => void;
 }) {
+  const [view, setView] = useState<View>(allOpen);
+  const [views, setViews] = useState<Record<string, View>>(() => loadViews(user));
+  const [viewName, setViewName] = useState('');
+  const saveView = () => {
+    const name = viewName.trim();
+    if (!name) return;
+    const next = { ...views, [name]: view };
+    localStorage.setItem(viewsKey(user), JSON.stringify(next));
+    setViews(next);
+    setViewName('');
+  };
   const [workspaces, setWorkspaces] = useState<Workspace[]>([]);
   const [rows, setRows] = useState<Row[]>([]);
   const [error, setError] = useState('');
@@ -47,8 +77,12 @@ export function Inbox({ selected, onSelect, change, onOrder }: {
     return () => { cancelled = true; clearTimeout(timer); };
   }, [workspaces, change]);
 
-  const sorted = useMemo(() => [...rows].sort((a, b) => b.priority - a.priority ||
-    (a.due && b.due ? Date.parse(a.due) - Date.parse(b.due) : a.due ? -1 : b.due ? 1 : 0)), [rows]);
+  const shown = useMemo(() => rows.filter((r) =>
+    (!view.brand || r.workspace_id === view.brand) &&
+    (!view.channel || r.channels.includes(view.channel)) &&
+    (view.status === 'open' || r.status === view.status)), [rows, view]);
+  const sorted = useMemo(() => [...shown].sort((a, b) => b.priority - a.priority ||
+    (a.due && b.due ? Date.parse(a.due) - Date.parse(b.due) : a.due ? -1 : b.due ? 1 : 0)), [shown]);
   useEffect(() => {
     onOrder(sorted.map((r) => r.id));
   }, [sorted, onOrder]);
@@ -56,8 +90,48 @@ export function Inbox({ selected, onSelect, change, onOrder }: {
   return (
     <nav className="inbox" aria-label="Inbox">
       <h2>Inbox <span className="count">{sorted.length}</span></h2>
+      <form className="filters" aria-label="Filters" onSubmit={(e) => { e.preventDefault(); saveView(); }}>
+        <div>
+          <label htmlFor="filter-view">View</label>
+          <select id="filter-view" value="" onChange={(e) => { const saved = views[e.target.value]; if (saved) setView(saved); else if (e.target.value === '*') setView(allOpen); }}>
+            <option value="" disabled>Choose…</option>
+            <option value="*">Everything open</option>
+            {Object.keys(views).sort().map((name) => <option key={name} value={name}>{name}</option>)}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="filter-brand">Brand</label>
+          <select id="filter-brand" value={view.brand} onChange={(e) => setView({ ...view, brand: e.target.value })}>
+            <option value="">All</option>
+            {workspaces.map((w) => <option key={w.id} value={w.id}>{w.name}</option>)}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="filter-channel">Channel</label>
+          <select id="filter-channel" value={view.channel} onChange={(e) => setView({ ...view, channel: e.target.value })}>
+            <option value="">All</option>
+            {allChannels.map((c) => <option key={c} value={c}>{channelName(c)}</option>)}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="filter-status">Status</label>
+          <select id="filter-status" value={view.status} onChange={(e) => setView({ ...view, status: e.target.value })}>
+            <option value="open">Open</option>
+            <option value="queued">Queued</option>
+            <option value="assigned">Assigned</option>
+            <option value="waiting_on_customer">Waiting on customer</option>
+          </select>
+        </div>
+        <div>
+          <label htmlFor="filter-name">Save as</label>
+          <input id="filter-name" value={viewName} onChange={(e) => setViewName(e.target.value)} placeholder="name" />
+        </div>
+        <button type="submit" disabled={!viewName.trim()}>Save view</button>
+      </form>
       {error && <p className="error" role="alert">{error}</p>}
-      {!sorted.length && !error && <p className="quiet">Nothing waiting. New mentions appear here as they arrive.</p>}
+      {!sorted.length && !error && (
+        <p className="quiet">{rows.length ? 'Nothing matches this view.' : 'Nothing waiting. New mentions appear here as they arrive.'}</p>
+      )}
       <ol>
         {sorted.map((row) => {
           const due = countdown(row.due, now);
