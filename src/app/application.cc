@@ -80,8 +80,14 @@ void Directory::AddEngine(domain::WorkspaceId workspace,
 }
 
 void Directory::StopEngines() {
-  std::lock_guard lock(mutex_);
-  for (auto& [id, engine] : engines_) engine->Stop();
+  // Stopped outside the lock: an engine finishing its last batch may still look up the directory
+  // (its events' subscribers do).
+  std::vector<engine::EngineThread*> engines;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& [id, engine] : engines_) engines.push_back(engine.get());
+  }
+  for (auto* engine : engines) engine->Stop();
 }
 
 std::vector<domain::Workspace> Directory::Workspaces() const {
@@ -607,9 +613,11 @@ void Application::Shutdown() {
         server_->Stop(std::chrono::seconds(config_.server.shutdown_grace_seconds));
     if (unfinished > 0) LogWarn("server.unfinished_requests", {{"count", unfinished}});
   }
-  if (dispatcher_) dispatcher_->Stop();              // lets the request in flight finish
-  for (auto& mailbox : mailboxes_) mailbox->Stop();  // the message in hand is stored first
-  if (processor_) processor_->Stop();                // runs a last round over what the inbox holds
+  if (dispatcher_) dispatcher_->Stop();  // lets the request in flight finish
+  // The mailboxes stop together; each stores the message in hand first.
+  for (auto& mailbox : mailboxes_) mailbox->RequestStop();
+  for (auto& mailbox : mailboxes_) mailbox->Stop();
+  if (processor_) processor_->Stop();  // runs a last round over what the inbox holds
   directory_.StopEngines();
   events_.Clear();                   // nothing is published any more
   if (webhooks_) webhooks_->Stop();  // stores the deliveries of the last events

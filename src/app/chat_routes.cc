@@ -9,7 +9,7 @@
 //   ← {"type":"message","client_id":"…","text":"…"}  → {"type":"ack","client_id":"…"} once stored
 //   ← {"type":"typing"}                                 agents see conversation.typing
 //   → {"type":"message","message":{"id","direction","text","author","at"}}  an agent's answer
-//   → {"type":"typing","author":"…"}                    an agent is writing
+//   → {"type":"typing"}                                 an agent is writing
 //   ← {"type":"ping"}                                   → {"type":"pong"}
 //   → {"type":"error","message":"…"}                    refused, with the reason
 //
@@ -182,10 +182,13 @@ core::Result<std::pair<std::string, std::string>> Identify(const http::HttpReque
     }
     return std::make_pair(std::move(key), request.Query("name").value_or(""));
   }
-  std::string key = "visitor:" + request.Query("visitor").value_or("");
-  if (!channels::webchat::ValidVisitorKey(key)) {
+  const std::string token = request.Query("visitor").value_or("");
+  if (!channels::webchat::ValidVisitorKey("visitor:" + token)) {
     return Invalid("visitor: the widget's token, 16 to 64 letters, digits or dashes");
   }
+  // The token is the visitor's only credential: what Parley keeps and shows (the customer's
+  // identity, message ids, events) is a digest of it, from which it cannot be had back.
+  std::string key = "visitor:" + core::ToHex(core::Sha256(token)).substr(0, 32);
   return std::make_pair(std::move(key), std::string());
 }
 
@@ -202,14 +205,20 @@ void Refuse(http::WebSocketConnection& connection, const std::string& why) {
   connection.Send(json({{"type", "error"}, {"message", why}}).dump());
 }
 
+// A string field of what the widget sent; empty when absent or not a string.
+std::string Field(const json& message, const char* key) {
+  auto found = message.find(key);
+  return found != message.end() && found->is_string() ? found->get<std::string>() : std::string();
+}
+
 void OnVisitorMessage(Application& app, const std::shared_ptr<Window>& window,
                       const std::shared_ptr<http::WebSocketConnection>& live, const json& message) {
-  const std::string client_id = message.value("client_id", std::string());
+  const std::string client_id = Field(message, "client_id");
   const json body = {{"visitor", window->visitor},
                      {"verified", window->verified},
                      {"name", window->name},
                      {"client_id", client_id},
-                     {"text", message.value("text", std::string())}};
+                     {"text", Field(message, "text")}};
   storage::RawPayload payload;
   payload.channel = domain::ChannelKind::kWebChat;
   payload.account_id = window->account.id;
@@ -283,11 +292,9 @@ void ForwardAgentTyping(Application& app, const Event& event) {
     app.chat().Remember(*id, *visitor);
   }
   if (visitor->empty()) return;
-  std::string author;
-  for (const auto& account : app.directory().AccountsOfKind(domain::ChannelKind::kWebChat)) {
-    if (account.workspace_id == event.workspace) author = account.name;
-  }
-  app.chat().Send(event.workspace, *visitor, json({{"type", "typing"}, {"author", author}}).dump());
+  // No author: the widget names the brand it talks to (this runs under the hub's lock, so it
+  // looks nothing else up).
+  app.chat().Send(event.workspace, *visitor, R"({"type":"typing"})");
 }
 
 void AddChatRoutes(http::Router& router, Application& app) {
@@ -332,8 +339,7 @@ void AddChatRoutes(http::Router& router, Application& app) {
           auto live = weak.lock();
           if (!live) return;
           const json message = json::parse(text, nullptr, false);
-          const std::string type =
-              message.is_object() ? message.value("type", std::string()) : std::string();
+          const std::string type = message.is_object() ? Field(message, "type") : std::string();
           if (type == "message") {
             OnVisitorMessage(app, window, live, message);
           } else if (type == "typing") {

@@ -107,7 +107,12 @@ core::Result<std::unique_ptr<ImapSession>> ImapSession::Open(const MailboxSettin
   curl_easy_setopt(curl, CURLOPT_URL, settings.url.c_str());
   curl_easy_setopt(curl, CURLOPT_USERNAME, settings.username.c_str());
   curl_easy_setopt(curl, CURLOPT_PASSWORD, settings.password.c_str());
-  curl_easy_setopt(curl, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_TRY));
+  // imap:// must upgrade with STARTTLS (else the password would cross the network in clear),
+  // except on this machine's loopback, where a test server or a local relay may have no TLS.
+  const std::string host = session->server_.substr(0, session->server_.rfind(':'));
+  const bool loopback = host == "127.0.0.1" || host == "localhost" || host == "[::1]";
+  curl_easy_setopt(curl, CURLOPT_USE_SSL,
+                   static_cast<long>(loopback ? CURLUSESSL_TRY : CURLUSESSL_ALL));
   curl_easy_setopt(curl, CURLOPT_CONNECT_ONLY, 1L);
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(settings.timeout.count()));
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
@@ -196,8 +201,8 @@ core::Status ImapSession::Send(std::string_view data) {
   return core::Ok();
 }
 
+// Each wait for more bytes may last the timeout: a large message that keeps arriving is not cut.
 core::Result<std::string> ImapSession::ReadLine() {
-  const auto deadline = Clock::now() + timeout_;
   while (true) {
     const auto end = buffer_.find("\r\n");
     if (end != std::string::npos) {
@@ -206,13 +211,12 @@ core::Result<std::string> ImapSession::ReadLine() {
       return line;
     }
     if (buffer_.size() > (1u << 20)) return Failure("a response line longer than 1 MiB");
-    PARLEY_TRY(Fill(deadline));
+    PARLEY_TRY(Fill(Clock::now() + timeout_));
   }
 }
 
 core::Status ImapSession::ReadExactly(std::size_t n, std::string& out) {
-  const auto deadline = Clock::now() + timeout_;
-  while (buffer_.size() < n) PARLEY_TRY(Fill(deadline));
+  while (buffer_.size() < n) PARLEY_TRY(Fill(Clock::now() + timeout_));
   out.assign(buffer_, 0, n);
   buffer_.erase(0, n);
   return core::Ok();
@@ -271,6 +275,7 @@ core::Result<ImapSession::Selected> ImapSession::Select() {
   auto reply = Command("SELECT " + ImapQuote(mailbox_));
   if (!reply) return reply.error();
   Selected selected;
+  selected.read_only = Upper(reply->text).find("[READ-ONLY]") != std::string::npos;
   for (const std::string& line : reply->untagged) {
     const std::string upper = Upper(line);
     if (upper.find("[UIDVALIDITY") != std::string::npos) {
@@ -348,11 +353,20 @@ core::Result<ImapSession::Wake> ImapSession::Idle(std::chrono::milliseconds max,
   const std::string tag = "P" + std::to_string(next_tag_++);
   PARLEY_TRY(Send(tag + " IDLE\r\n"));
   std::vector<std::string> literals;
-  auto accepted = ReadResponse(literals);
-  if (!accepted) return accepted.error();
-  if (accepted->rfind("+", 0) != 0) return Failure("IDLE answered " + *accepted);
-  const auto deadline = Clock::now() + max;
   Wake wake = Wake::kTimeout;
+  // Untagged news may come before the continuation (mail that arrived just now).
+  while (true) {
+    auto accepted = ReadResponse(literals);
+    if (!accepted) return accepted.error();
+    if (accepted->rfind("+", 0) == 0) break;
+    if (accepted->rfind("* ", 0) == 0) {
+      const std::string upper = Upper(*accepted);
+      if (upper.size() > 7 && upper.substr(upper.size() - 7) == " EXISTS") wake = Wake::kNewMail;
+      continue;
+    }
+    return Failure("IDLE answered " + *accepted);
+  }
+  const auto deadline = Clock::now() + max;
   while (wake == Wake::kTimeout) {
     if (buffer_.find("\r\n") == std::string::npos) {
       const int ready = WaitReadable(deadline, interrupt_fd);
@@ -368,6 +382,11 @@ core::Result<ImapSession::Wake> ImapSession::Idle(std::chrono::milliseconds max,
     if (!line) return line.error();
     const std::string upper = Upper(*line);
     if (upper.rfind("* BYE", 0) == 0) return Failure("the server ended the session: " + *line);
+    if (line->rfind(tag + " ", 0) == 0) {
+      // The server ended the IDLE itself: no DONE to send; look for mail at once.
+      if (Upper(line->substr(tag.size() + 1, 2)) != "OK") return Failure("IDLE ended " + *line);
+      return Wake::kNewMail;
+    }
     if (upper.size() > 7 && upper.substr(upper.size() - 7) == " EXISTS") wake = Wake::kNewMail;
   }
   PARLEY_TRY(Send("DONE\r\n"));

@@ -31,7 +31,8 @@ class ImapSession {
   struct Selected {
     std::uint32_t uid_validity = 0;
     std::uint32_t exists = 0;
-    bool keywords = false;  // PERMANENTFLAGS has \*: the mailbox keeps flags Parley names
+    bool keywords = false;   // PERMANENTFLAGS has \*: the mailbox keeps flags Parley names
+    bool read_only = false;  // [READ-ONLY]: nothing taken could be marked
   };
   struct Fetched {
     std::uint32_t uid = 0;

@@ -65,12 +65,16 @@ void MailboxPoller::Start() {
   thread_ = std::thread([this] { Run(); });
 }
 
-void MailboxPoller::Stop() {
+void MailboxPoller::RequestStop() {
   stopping_ = true;
   if (wake_write_ >= 0) {
     const char byte = 1;
     [[maybe_unused]] const auto written = write(wake_write_, &byte, 1);
   }
+}
+
+void MailboxPoller::Stop() {
+  RequestStop();
   if (thread_.joinable()) thread_.join();
 }
 
@@ -85,10 +89,10 @@ void MailboxPoller::Run() {
   const std::string account_id = std::to_string(account_.id.value());
   auto backoff = options_.first_backoff;
   while (!stopping_) {
-    bool selected = false;
-    const core::Status ended = Session(selected);
+    bool worked = false;
+    const core::Status ended = Session(worked);
     if (stopping_) break;
-    if (selected) backoff = options_.first_backoff;  // it worked for a while: start over
+    if (worked) backoff = options_.first_backoff;  // it worked for a while: start over
     LogWarn("email.imap_failed",
             {{"account", account_id},
              {"error", ended.ok() ? std::string("session ended") : ended.error().ToString()},
@@ -98,13 +102,19 @@ void MailboxPoller::Run() {
   }
 }
 
-core::Status MailboxPoller::Session(bool& selected) {
+core::Status MailboxPoller::Session(bool& worked) {
   auto opened = ImapSession::Open(settings_);
   if (!opened) return opened.error();
   ImapSession& session = **opened;
   auto mailbox = session.Select();
   if (!mailbox) return mailbox.error();
-  selected = true;
+  if (mailbox->read_only) {
+    // What was taken could not be marked, so it would be taken again and again.
+    return core::MakeError(core::ErrorCode::kFailedPrecondition,
+                           "mailbox " + session.mailbox() +
+                               " is read-only for this login: Parley must be able to flag the "
+                               "mail it took");
+  }
   LogInfo("email.imap_connected", {{"account", static_cast<std::int64_t>(account_.id.value())},
                                    {"server", session.server()},
                                    {"mailbox", session.mailbox()},
@@ -112,6 +122,7 @@ core::Status MailboxPoller::Session(bool& selected) {
                                    {"keywords", mailbox->keywords}});
   while (!stopping_) {
     PARLEY_TRY(TakeNew(session, mailbox->keywords));
+    worked = true;
     if (stopping_) break;
     if (session.CanIdle()) {
       auto woke = session.Idle(options_.idle, wake_read_);
@@ -134,8 +145,23 @@ core::Status MailboxPoller::TakeNew(ImapSession& session, bool keywords) {
   if (!uids) return uids.error();
   for (const std::uint32_t uid : *uids) {
     if (stopping_) break;
+    if (skipped_.contains(uid)) continue;
+    // A message that fails three times in a row is given up on (loudly), so that the mail after
+    // it still comes in.
+    auto give_up = [&](const core::Error& error) -> core::Status {
+      if (++failures_[uid] < 3) return error;
+      skipped_.insert(uid);
+      telemetry::LogError("email.imap_skipped",
+                          {{"account", static_cast<std::int64_t>(account_.id.value())},
+                           {"uid", static_cast<std::int64_t>(uid)},
+                           {"error", error.ToString()}});
+      return core::Ok();
+    };
     auto fetched = session.Fetch(uid, options_.max_message_bytes);
-    if (!fetched) return fetched.error();
+    if (!fetched) {
+      PARLEY_TRY(give_up(fetched.error()));
+      continue;
+    }
     storage::RawPayload payload;
     payload.channel = domain::ChannelKind::kEmail;
     payload.account_id = account_.id;
@@ -154,7 +180,11 @@ core::Status MailboxPoller::TakeNew(ImapSession& session, bool keywords) {
     payload.received_at = clock_.Now();
     auto appended = storage::AppendAndWait(inbox_, std::move(payload));
     if (!appended) return appended.error();
-    PARLEY_TRY(session.AddFlag(uid, taken_flag));
+    if (auto flagged = session.AddFlag(uid, taken_flag); !flagged.ok()) {
+      PARLEY_TRY(give_up(flagged.error()));  // stored already: a retry is found a duplicate
+      continue;
+    }
+    failures_.erase(uid);
     ++taken_;
     LogInfo("email.imap_taken", {{"account", static_cast<std::int64_t>(account_.id.value())},
                                  {"uid", static_cast<std::int64_t>(uid)},

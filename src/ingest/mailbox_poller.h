@@ -15,6 +15,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <map>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -49,7 +51,10 @@ class MailboxPoller {
   MailboxPoller& operator=(const MailboxPoller&) = delete;
 
   void Start();
-  // Interrupts IDLE or the wait, lets the message in hand finish, and joins.
+  // Interrupts IDLE or the wait; the message in hand is finished. Does not wait (so that several
+  // mailboxes stop together).
+  void RequestStop();
+  // RequestStop, and waits for the thread.
   void Stop();
 
   // Messages taken so far (for tests and metrics).
@@ -57,8 +62,8 @@ class MailboxPoller {
 
  private:
   void Run();
-  // One connected session, until it fails or Stop. Returns whether it got as far as the mailbox.
-  core::Status Session(bool& selected);
+  // One connected session, until it fails or Stop. `worked`: it took what was new at least once.
+  core::Status Session(bool& worked);
   core::Status TakeNew(ImapSession& session, bool keywords);
   // Waits up to `delay` or until Stop; false when stopping.
   bool Sleep(std::chrono::milliseconds delay) const;
@@ -72,6 +77,9 @@ class MailboxPoller {
   int wake_write_ = -1;
   std::atomic<bool> stopping_{false};
   std::atomic<std::int64_t> taken_{0};
+  // Messages that failed again and again (unreadable on the server): given up on, and said so.
+  std::map<std::uint32_t, int> failures_;  // by UID; the poller's thread only
+  std::set<std::uint32_t> skipped_;
   std::thread thread_;
 };
 

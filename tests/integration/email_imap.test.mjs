@@ -93,8 +93,8 @@ test('mail delivered to the mailbox opens a conversation, attachments and all', 
   assert.match(download.headers.get('content-disposition'), /attachment; filename="kettle\.jpg"/);
   assert.equal(Buffer.from(await download.arrayBuffer()).toString(), 'a photo of a leaking kettle');
   // Taken once: the server holds it flagged, so nothing reads it twice.
-  const flagged = await dovecot.imap(mailbox, 'INBOX', 'UID SEARCH KEYWORD $Parley');
-  assert.match(flagged, /SEARCH 1/);
+  await eventually('the message flagged as taken', async () =>
+    /SEARCH 1/.test(await dovecot.imap(mailbox, 'INBOX', 'UID SEARCH KEYWORD $Parley')));
 });
 
 test('a reply arriving while Parley waits comes through IDLE into the same thread', { skip: unavailable ?? false }, async () => {

@@ -96,7 +96,7 @@ test('a visitor starts a chat; they see the agent typing and the answer live', {
   conversationId = assigned.data.conversation_id;
   const detail = (await callApi(parley.url, ann, `/api/v1/conversations/${conversationId}`)).json;
   assert.deepEqual(detail.messages.map((m) => [m.channel, m.text]), [['webchat', 'Hi! Where is my order 42?']]);
-  assert.match(detail.customer.identities[0].platform_user_id, /^visitor:[0-9a-f-]{36}$/);
+  assert.match(detail.customer.identities[0].platform_user_id, /^visitor:[0-9a-f]{32}$/);
 
   // The visitor types (the widget says so at most every 2 s): the agent sees it.
   await dialog.getByLabel('Your message').pressSequentially('It was a present', { delay: 200 });
@@ -168,11 +168,15 @@ test('the chat endpoint refuses what is not a chat, with the reason', { skip: un
     const socket = new WebSocket(`${parley.url.replace('http', 'ws')}/chat/ws?${query}`);
     const received = [];
     socket.addEventListener('message', (event) => received.push(JSON.parse(event.data)));
+    const done = () => { socket.close(); resolve(received); };
     socket.addEventListener('open', () => {
       socket.send('not json');
       socket.send(JSON.stringify({ type: 'message', client_id: 'c1', text: '   ' }));
-      setTimeout(() => { socket.close(); resolve(received); }, 300);
+      socket.send(JSON.stringify({ type: 'message', client_id: 7, text: ['not', 'a', 'string'] }));
+      setTimeout(done, 5000);
     });
+    socket.addEventListener('message', () => { if (received.length >= 4) done(); });
+    socket.addEventListener('close', () => resolve(received));
     socket.addEventListener('error', () => resolve('refused'));
   });
   assert.equal(await ws('account=nope&visitor=0123456789abcdef'), 'refused');
@@ -182,4 +186,5 @@ test('the chat endpoint refuses what is not a chat, with the reason', { skip: un
   assert.equal(errors[0].type, 'welcome');
   assert.match(errors[1].message, /send message, typing or ping/);
   assert.equal(errors[2].message, 'text: the message is empty');
+  assert.match(errors[3].message, /client_id/);  // fields of the wrong type: refused, not dropped
 });

@@ -67,6 +67,14 @@ std::vector<std::string> MessageIds(const std::string& header) {
   return ids;
 }
 
+// Whether the message is a multipart/report (a delivery status notification).
+bool IsReport(GMimeMessage* message) {
+  GMimeObject* body = g_mime_message_get_mime_part(message);
+  if (body == nullptr) return false;
+  GMimeContentType* type = g_mime_object_get_content_type(body);
+  return type != nullptr && g_mime_content_type_is_type(type, "multipart", "report");
+}
+
 // Whether the message is a bounce or a reply no person wrote.
 bool Automatic(GMimeMessage* message) {
   GMimeObject* object = GMIME_OBJECT(message);
@@ -81,12 +89,7 @@ bool Automatic(GMimeMessage* message) {
   if (precedence == "bulk" || precedence == "junk" || precedence == "auto_reply") {
     return true;
   }
-  GMimeObject* body = g_mime_message_get_mime_part(message);
-  if (body != nullptr) {
-    GMimeContentType* type = g_mime_object_get_content_type(body);
-    if (type != nullptr && g_mime_content_type_is_type(type, "multipart", "report")) return true;
-  }
-  return false;
+  return IsReport(message);
 }
 
 bool FromMailerDaemon(const std::string& address) {
@@ -213,8 +216,9 @@ void VisitBounce(GMimeObject* /*parent*/, GMimeObject* part, gpointer data) {
   }
 }
 
-// The message a bounce returns, when it names one.
-std::optional<Bounce> FindBounce(GMimeMessage* message) {
+// The message a bounce returns, when it names one. `from_daemon`: sent by MAILER-DAEMON or
+// postmaster, whose plain-text bounces (no delivery-status part) are failures too.
+std::optional<Bounce> FindBounce(GMimeMessage* message, bool from_daemon) {
   BounceWalk walk;
   g_mime_message_foreach(message, VisitBounce, &walk);
   if (walk.bounce.message_id.empty()) {
@@ -224,7 +228,7 @@ std::optional<Bounce> FindBounce(GMimeMessage* message) {
     if (!replied.empty()) walk.bounce.message_id = replied.front();
   }
   if (walk.bounce.message_id.empty()) return std::nullopt;
-  walk.bounce.failed = !walk.any_action || walk.any_failed;
+  walk.bounce.failed = walk.any_failed || (!walk.any_action && from_daemon);
   if (walk.bounce.reason.empty()) {
     const char* subject = g_mime_message_get_subject(message);
     walk.bounce.reason = "returned by the mail server";
@@ -383,11 +387,14 @@ core::Result<std::vector<domain::InboundEvent>> EmailParser::Parse(const ParseIn
   if (m.author.platform_user_id.empty()) {
     return Invalid("the email has no sender address in From: it cannot be answered");
   }
-  if (FromMailerDaemon(m.author.platform_user_id) || Automatic(message.get())) {
+  const bool from_daemon = FromMailerDaemon(m.author.platform_user_id);
+  if (from_daemon || Automatic(message.get())) {
     // A bounce or an automatic reply opens no conversation; a bounce of Parley's answer says
-    // that answer failed.
+    // that answer failed. An out-of-office reply to it says nothing about its delivery.
     std::vector<domain::InboundEvent> events;
-    const std::optional<Bounce> bounce = FindBounce(message.get());
+    const std::optional<Bounce> bounce = from_daemon || IsReport(message.get())
+                                             ? FindBounce(message.get(), from_daemon)
+                                             : std::nullopt;
     if (bounce && bounce->failed) {
       GDateTime* date = g_mime_message_get_date(message.get());
       const core::Timestamp at =

@@ -170,6 +170,13 @@ TEST_F(EmailParserTest, ABounceOfParleysAnswerSaysItFailed) {
   EXPECT_EQ(update.platform_message_id, "parley.77.0a1b2c3d4e5f@acme.example");
   EXPECT_EQ(update.status, domain::DeliveryStatus::kFailed);
   EXPECT_EQ(update.error, "550 5.1.1 <nobody@example.com>: Recipient address rejected");
+  // An out-of-office reply to Parley's answer says nothing about its delivery.
+  auto away = Parse(
+      "From: nobody@example.com\r\nAuto-Submitted: auto-replied\r\nSubject: Automatic reply\r\n"
+      "In-Reply-To: <parley.77.0a1b2c3d4e5f@acme.example>\r\nMessage-ID: <ooo@example.com>\r\n\r\n"
+      "I am away until Monday.\r\n");
+  ASSERT_TRUE(away.ok());
+  EXPECT_TRUE(away->empty());
   // A warning that delivery is delayed is not a failure.
   auto delayed = Parse(std::regex_replace(dsn, std::regex("ACTION"), "delayed"));
   ASSERT_TRUE(delayed.ok());

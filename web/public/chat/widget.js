@@ -98,6 +98,7 @@
 
   let socket = null;
   let visitor = null;
+  let brand = script.dataset.title || 'Support';
   let retry = 1000;
   let typingTimer = null;
   let lastTyping = 0;
@@ -121,7 +122,7 @@
       shown.set(message.id, element);
       log.append(element);
     }
-    const who = message.direction === 'outbound' ? `${message.author || 'Support'} · ` : '';
+    const who = message.direction === 'outbound' ? `${message.author || brand} · ` : '';
     element.lastChild.textContent = `${who}${time(message.at)}${state ? ` · ${state}` : ''}`;
     log.scrollTop = log.scrollHeight;
   }
@@ -149,6 +150,7 @@
         status.textContent = 'Online';
         retry = 1000;
         visitor = data.visitor;
+        if (data.brand) brand = data.brand;
         if (!script.dataset.title && data.brand) $('#parley-chat-title').textContent = data.brand;
         log.replaceChildren();
         shown.clear();
@@ -169,7 +171,7 @@
         if (data.message.direction === 'outbound') typing.textContent = '';
         render(data.message, data.message.direction === 'inbound' ? 'sent' : '');
       } else if (data.type === 'typing') {
-        typing.textContent = `${data.author || 'Support'} is typing…`;
+        typing.textContent = `${data.author || brand} is typing…`;
         clearTimeout(typingTimer);
         typingTimer = setTimeout(() => { typing.textContent = ''; }, 6000);
       } else if (data.type === 'error') {
