@@ -15,6 +15,7 @@
 //
 // A visitor's message is stored in the raw inbox like every channel's payload before it is
 // acknowledged, and processed from there (channels/webchat); the history comes from the store.
+#include <deque>
 #include <nlohmann/json.hpp>
 
 #include "parley/app/application.h"
@@ -199,7 +200,11 @@ struct Window {
   bool verified = false;
   std::int64_t id = 0;
   std::chrono::steady_clock::time_point last_typing;
+  std::deque<std::chrono::steady_clock::time_point> recent;  // messages in the last minute
 };
+
+// A person chats at a few messages a minute; more than this from one window is a script.
+constexpr std::size_t kMessagesPerMinute = 20;
 
 void Refuse(http::WebSocketConnection& connection, const std::string& why) {
   connection.Send(json({{"type", "error"}, {"message", why}}).dump());
@@ -341,6 +346,17 @@ void AddChatRoutes(http::Router& router, Application& app) {
           const json message = json::parse(text, nullptr, false);
           const std::string type = message.is_object() ? Field(message, "type") : std::string();
           if (type == "message") {
+            const auto now = std::chrono::steady_clock::now();
+            while (!window->recent.empty() &&
+                   now - window->recent.front() > std::chrono::minutes(1)) {
+              window->recent.pop_front();
+            }
+            if (window->recent.size() >= kMessagesPerMinute) {
+              return Refuse(*live, "too many messages: at most " +
+                                       std::to_string(kMessagesPerMinute) +
+                                       " a minute; wait a moment and send it again");
+            }
+            window->recent.push_back(now);
             OnVisitorMessage(app, window, live, message);
           } else if (type == "typing") {
             OnVisitorTyping(app, *window);

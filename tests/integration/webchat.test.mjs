@@ -187,4 +187,20 @@ test('the chat endpoint refuses what is not a chat, with the reason', { skip: un
   assert.match(errors[1].message, /send message, typing or ping/);
   assert.equal(errors[2].message, 'text: the message is empty');
   assert.match(errors[3].message, /client_id/);  // fields of the wrong type: refused, not dropped
+
+  // A script flooding the chat is slowed down: what is over the limit is refused, not stored.
+  const flood = await new Promise((resolve) => {
+    const socket = new WebSocket(`${parley.url.replace('http', 'ws')}/chat/ws?account=acme-site&visitor=flood0123456789abcdef`);
+    const received = [];
+    socket.addEventListener('message', (event) => {
+      received.push(JSON.parse(event.data));
+      if (received.filter((m) => m.type === 'ack' || m.type === 'error').length >= 22) { socket.close(); resolve(received); }
+    });
+    socket.addEventListener('open', () => {
+      for (let i = 0; i < 22; i += 1) socket.send(JSON.stringify({ type: 'message', client_id: `f${i}`, text: `message ${i}` }));
+    });
+  });
+  assert.equal(flood.filter((m) => m.type === 'ack').length, 20);
+  assert.deepEqual(flood.filter((m) => m.type === 'error').map((m) => m.message),
+    Array(2).fill('too many messages: at most 20 a minute; wait a moment and send it again'));
 });
