@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 
 import { browserUnavailable, launchBrowser, newPage, screenshot } from './browser.mjs';
 import { FakeX } from './fake_x.mjs';
-import { createUser, postXMention, removeDir, startParley, tempDir, writeRoutedConfig, xAccountConfig } from './harness.mjs';
+import { connectEvents, createUser, login, postXMention, removeDir, startParley, tempDir, writeRoutedConfig, xAccountConfig } from './harness.mjs';
 
 const unavailable = browserUnavailable();
 const brand = '4337869213';
@@ -18,21 +18,27 @@ let fake;
 let parley;
 let browser;
 let page;
+let bobEvents;
 
 before(async () => {
   if (unavailable) return;
   fake = new FakeX('user-token');
   await fake.start();
   dir = tempDir();
-  const config = writeRoutedConfig(dir, { teams: { care: { members: ['Ann'] } }, agents: { Ann: { email: 'ann@example.com', cap: 5 } } },
+  const config = writeRoutedConfig(dir, {
+    teams: { care: { members: ['Ann', 'Bob'] } },
+    agents: { Ann: { email: 'ann@example.com', cap: 5 }, Bob: { email: 'bob@example.com', cap: 5 } },
+  },
     xAccountConfig({ brand, consumerSecret, accessToken: 'user-token', base: fake.base }));
   parley = await startParley({ dataDir: dir, config });
   createUser({ config, dataDir: dir, email: 'ann@example.com', role: 'agent', password: 'ann password 123' });
+  createUser({ config, dataDir: dir, email: 'bob@example.com', role: 'agent', password: 'bob password 123' });
   browser = await launchBrowser();
   page = await newPage(browser);
 });
 
 after(async () => {
+  bobEvents?.ws.close();
   if (browser) await browser.close();
   if (parley) await parley.stop();
   if (fake) await fake.stop();
@@ -73,9 +79,21 @@ test('a new mention arrives in the inbox live; she opens it from the keyboard an
   const customer = page.getByRole('complementary', { name: 'Customer' });
   await customer.getByRole('list', { name: 'Identities' }).getByText(/@?user777 · 48k followers/).waitFor();
   await customer.getByRole('list', { name: 'Conversations with this customer' }).getByText(/this conversation/).waitFor();
+
+  // A colleague opens the same conversation and starts typing: she sees it (no collisions).
+  const id = await row.getAttribute('data-conversation');
+  const bob = await login(parley.url, { email: 'bob@example.com', password: 'bob password 123' });
+  bobEvents = connectEvents(parley.url, '', { cookie: bob.cookie });
+  assert.equal(await bobEvents.opened, true);
+  bobEvents.ws.send(JSON.stringify({ type: 'typing', conversation_id: id }));
+  await conversation.getByRole('status').getByText('Bob is typing…').waitFor();
+  await screenshot(page, 'web-colleague-typing');
   await page.keyboard.press('r');
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'reply');
   await page.keyboard.type('So sorry! We are looking into order 42 now and will DM you shortly.');
+  // Her typing reaches the colleague's live events too.
+  const annTyping = await bobEvents.until((m) => m.event === 'conversation.typing' && m.data.conversation_id === id);
+  assert.ok(annTyping.data.agent_id);
   await page.keyboard.press('Control+Enter');
   await conversation.locator('.message.outbound .delivery', { hasText: 'sent' }).waitFor();
   // The answer stopped the first-response clock.

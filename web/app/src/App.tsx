@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 
 import { api, ApiError, type User } from './api/client';
-import { connectEvents, type LiveEvent } from './api/events';
+import { connectEvents, type EventsConnection, type LiveEvent } from './api/events';
 import { ConversationView } from './views/ConversationView';
 import { HelpOverlay } from './views/HelpOverlay';
 import { Inbox } from './views/Inbox';
@@ -47,10 +47,21 @@ function Workspace({ me, onLoggedOut }: { me: Me; onLoggedOut: () => void }) {
     order.current = ids;
   }, []);
 
-  useEffect(
-    () =>
-      connectEvents(
+  // Who else is on a conversation: agent id -> what they do and when, per conversation.
+  const [presence, setPresence] = useState<Record<string, Record<string, { what: 'viewing' | 'typing'; at: number }>>>({});
+  const events = useRef<EventsConnection | null>(null);
+  const tell = useCallback((message: Record<string, unknown>) => events.current?.send(message), []);
+  useEffect(() => {
+    const connection = connectEvents(
         (event: LiveEvent) => {
+          if (event.event === 'conversation.viewing' || event.event === 'conversation.typing') {
+            const conversation = String(event.data?.conversation_id ?? '');
+            const agent = String(event.data?.agent_id ?? '');
+            if (conversation && agent) {
+              const what = event.event === 'conversation.typing' ? 'typing' : 'viewing';
+              setPresence((p) => ({ ...p, [conversation]: { ...p[conversation], [agent]: { what, at: Date.now() } } }));
+            }
+          }
           const name = event.event ?? event.type;
           if (name === 'message.created') {
             const now = Date.now();
@@ -62,9 +73,10 @@ function Workspace({ me, onLoggedOut }: { me: Me; onLoggedOut: () => void }) {
           }
         },
         setLive,
-      ),
-    [],
-  );
+      );
+    events.current = connection;
+    return connection.close;
+  }, []);
 
   const move = useCallback((step: number) => {
     const ids = order.current;
@@ -124,7 +136,8 @@ function Workspace({ me, onLoggedOut }: { me: Me; onLoggedOut: () => void }) {
         <main className="panes">
           <Inbox user={user.id} selected={selected} onSelect={setSelected} change={change.n} onOrder={setOrder} />
           {selected ? (
-            <ConversationView key={selected} id={selected} change={change} withCustomer />
+            <ConversationView key={selected} id={selected} change={change} withCustomer me={user.email}
+              others={presence[selected] ?? {}} tell={tell} />
           ) : (
             <section className="empty-pane" aria-label="Conversation">
               <p>Select a conversation, or press <kbd>j</kbd> for the first one.</p>

@@ -8,7 +8,13 @@ export interface LiveEvent {
   data?: Record<string, unknown>;
 }
 
-export function connectEvents(onEvent: (event: LiveEvent) => void, onState: (connected: boolean) => void): () => void {
+export interface EventsConnection {
+  close: () => void;
+  // Tells the others (viewing, typing); dropped while disconnected.
+  send: (message: Record<string, unknown>) => void;
+}
+
+export function connectEvents(onEvent: (event: LiveEvent) => void, onState: (connected: boolean) => void): EventsConnection {
   let socket: WebSocket | null = null;
   let epoch = '';
   let seq = 0;
@@ -39,5 +45,8 @@ export function connectEvents(onEvent: (event: LiveEvent) => void, onState: (con
     };
   };
   open();
-  return () => { stopped = true; socket?.close(); };
+  return {
+    close: () => { stopped = true; socket?.close(); },
+    send: (message) => { if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message)); },
+  };
 }

@@ -1,16 +1,29 @@
 // One conversation (C4.2): the whole thread across channels in order, who wrote what, how each
 // answer was delivered, and the reply box.
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
 
-import { api, ApiError, type ConversationDetail, type Note } from '../api/client';
+import { type Agent, api, ApiError, type ConversationDetail, type Note } from '../api/client';
 import { CustomerPanel } from './CustomerPanel';
 import { ago, channelName, countdown, nextDeadline } from './format';
 
-export function ConversationView({ id, change, withCustomer = false }: {
+type Others = Record<string, { what: 'viewing' | 'typing'; at: number }>;
+
+export function ConversationView({ id, change, withCustomer = false, me = '', others = {}, tell }: {
   id: string;
   change: { n: number; conversation?: string };
   withCustomer?: boolean;
+  me?: string;                 // the user's email: their own agent is not "someone else"
+  others?: Others;             // who else views or types here (from the live events)
+  tell?: (message: Record<string, unknown>) => void;
 }) {
+  const [agents, setAgents] = useState<Agent[]>([]);
+  const [now, setNow] = useState(Date.now());
+  const lastTyping = useRef(0);
+  useEffect(() => {
+    tell?.({ type: 'viewing', conversation_id: id });
+    const timer = setInterval(() => setNow(Date.now()), 5000);
+    return () => clearInterval(timer);
+  }, [id, tell]);
   const [detail, setDetail] = useState<ConversationDetail | null>(null);
   const [error, setError] = useState('');
   const [text, setText] = useState('');
@@ -28,8 +41,15 @@ export function ConversationView({ id, change, withCustomer = false }: {
   }, [id, change.n]);
   const workspaceId = detail?.conversation.workspace_id;
   useEffect(() => {
-    if (workspaceId) api.resolutionCodes(workspaceId).then((c) => setCodes(c.items)).catch(() => setCodes([]));
+    if (!workspaceId) return;
+    api.resolutionCodes(workspaceId).then((c) => setCodes(c.items)).catch(() => setCodes([]));
+    api.agents(workspaceId).then((a) => setAgents(a.items)).catch(() => setAgents([]));
   }, [workspaceId]);
+  // Typing lasts 8 s after the last word; viewing a minute after they opened it.
+  const around = Object.entries(others)
+    .map(([agentId, o]) => ({ agent: agents.find((a) => a.id === agentId), ...o }))
+    .filter((o) => o.agent && o.agent.email !== me && now - o.at < (o.what === 'typing' ? 8000 : 60_000))
+    .map((o) => `${o.agent!.display_name} is ${o.what === 'typing' ? 'typing…' : 'viewing'}`);
 
   const act = async (what: () => Promise<unknown>, done: string) => {
     setNotice('');
@@ -93,6 +113,7 @@ export function ConversationView({ id, change, withCustomer = false }: {
           {identity?.followers ? ` · ${identity.followers.toLocaleString()} followers` : ''}
         </p>
         {conversation.priority_reasons?.length ? <p className="why">Why: {conversation.priority_reasons.join(' · ')}</p> : null}
+        {around.length ? <p className="others" role="status">{around.join(' · ')}</p> : null}
         <p className="sla" role="status">
           {firstResponse !== undefined ? <span className="answered">First response in {firstResponse} min</span> : null}
           {due ? <span className={due.late ? 'due late' : 'due'}>SLA: {due.text}</span> : firstResponse !== undefined ? <span> · clock stopped</span> : null}
@@ -116,7 +137,13 @@ export function ConversationView({ id, change, withCustomer = false }: {
       </ol>
       <form className="reply" onSubmit={send}>
         <label htmlFor="reply">Reply</label>
-        <textarea id="reply" value={text} onChange={(e) => setText(e.target.value)} rows={3}
+        <textarea id="reply" value={text} rows={3} onChange={(e) => {
+          setText(e.target.value);
+          if (Date.now() - lastTyping.current > 3000) {
+            lastTyping.current = Date.now();
+            tell?.({ type: 'typing', conversation_id: id });
+          }
+        }}
           onKeyDown={(e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) void send(); }}
           placeholder="Write an answer… (Ctrl+Enter sends)" />
         <div className="actions">
