@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 
 import { browserUnavailable, launchBrowser, newPage, screenshot } from './browser.mjs';
 import { FakeX } from './fake_x.mjs';
-import { connectEvents, createUser, login, postXMention, removeDir, startParley, tempDir, writeRoutedConfig, xAccountConfig } from './harness.mjs';
+import { callApi, connectEvents, createUser, login, postXMention, removeDir, startParley, tempDir, writeRoutedConfig, xAccountConfig } from './harness.mjs';
 
 const unavailable = browserUnavailable();
 const brand = '4337869213';
@@ -33,6 +33,14 @@ before(async () => {
   parley = await startParley({ dataDir: dir, config });
   createUser({ config, dataDir: dir, email: 'ann@example.com', role: 'agent', password: 'ann password 123' });
   createUser({ config, dataDir: dir, email: 'bob@example.com', role: 'agent', password: 'bob password 123' });
+  createUser({ config, dataDir: dir, email: 'sue@example.com', role: 'supervisor', password: 'sue password 123' });
+  // A canned response with variables, written by a supervisor.
+  const sue = await login(parley.url, { email: 'sue@example.com', password: 'sue password 123' });
+  const workspace = (await callApi(parley.url, sue, '/api/v1/workspaces')).json.items[0].id;
+  const canned = await callApi(parley.url, sue, `/api/v1/workspaces/${workspace}/canned-responses`, {
+    method: 'POST', body: { name: 'Refund on its way', shortcut: '/refund', text: 'Hi {{customer.first_name}}, your refund is on its way. ^{{agent.initials}}' },
+  });
+  assert.equal(canned.status, 201, JSON.stringify(canned.json));
   browser = await launchBrowser();
   page = await newPage(browser);
 });
@@ -119,6 +127,11 @@ test('she logs a phone call as a note and resolves the conversation; it leaves h
   await noteForm.getByRole('button', { name: 'Add note' }).click();
   await conversation.getByRole('list', { name: 'Notes' }).getByText('the refund went out today').waitFor();
   await screenshot(page, 'web-notes');
+  // A canned response, filled in for this customer and this agent, lands in the reply box.
+  await conversation.getByLabel('Canned response').selectOption({ label: 'Refund on its way (/refund)' });
+  await page.waitForFunction(() => document.getElementById('reply')?.value.startsWith('Hi '));
+  assert.match(await page.inputValue('#reply'), /^Hi User, your refund is on its way\. \^/);
+  await page.fill('#reply', '');
   await conversation.getByRole('form', { name: 'Resolve' }).getByRole('button', { name: 'Resolve' }).click();
   await conversation.getByRole('status').getByText('Resolved.').waitFor();
   await page.getByRole('navigation', { name: 'Inbox' }).getByText('Nothing waiting').waitFor();

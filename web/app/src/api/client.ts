@@ -34,6 +34,7 @@ export interface Agent {
 }
 export type KeywordTable = components['schemas']['KeywordTable'];
 export type Note = components['schemas']['Note'];
+export type CannedResponse = components['schemas']['CannedResponse'];
 export type CustomerHistory = Json<'/api/v1/customers/{id}', 'get'>;
 export type KeywordEntry = KeywordTable['entries'][number];
 export type Workspace = paths['/api/v1/workspaces']['get']['responses']['200']['content']['application/json']['items'][number];
@@ -107,6 +108,9 @@ export const api = {
     }),
   notes: (id: string) => call<{ items: Note[] }>('GET', `/api/v1/conversations/${id}/notes`),
   addNote: (id: string, text: string, kind: string) => call<Note>('POST', `/api/v1/conversations/${id}/notes`, { text, kind }),
+  cannedResponses: (workspace: string) => call<{ items: CannedResponse[] }>('GET', `/api/v1/workspaces/${workspace}/canned-responses`),
+  renderCanned: (id: string, conversationId: string) =>
+    call<{ text: string }>('POST', `/api/v1/canned-responses/${id}/render`, { conversation_id: conversationId }),
   resolutionCodes: (workspace: string) => call<{ items: string[] }>('GET', `/api/v1/workspaces/${workspace}/resolution-codes`),
   resolve: (id: string, code?: string) => call<unknown>('POST', `/api/v1/conversations/${id}/resolve`, code ? { resolution_code: code } : {}),
   keywordTables: (workspace: string) => call<{ items: KeywordTable[] }>('GET', `/api/v1/workspaces/${workspace}/keyword-tables`),

@@ -2,7 +2,7 @@
 // answer was delivered, and the reply box.
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 
-import { type Agent, api, ApiError, type ConversationDetail, type Note } from '../api/client';
+import { type Agent, api, ApiError, type CannedResponse, type ConversationDetail, type Note } from '../api/client';
 import { CustomerPanel } from './CustomerPanel';
 import { ago, channelName, countdown, nextDeadline } from './format';
 
@@ -34,6 +34,7 @@ export function ConversationView({ id, change, withCustomer = false, me = '', ot
   const [noteText, setNoteText] = useState('');
   const [noteKind, setNoteKind] = useState('note');
   const [codes, setCodes] = useState<string[]>([]);
+  const [canned, setCanned] = useState<CannedResponse[]>([]);
   const [code, setCode] = useState('');
 
   useEffect(() => {
@@ -44,6 +45,7 @@ export function ConversationView({ id, change, withCustomer = false, me = '', ot
     if (!workspaceId) return;
     api.resolutionCodes(workspaceId).then((c) => setCodes(c.items)).catch(() => setCodes([]));
     api.agents(workspaceId).then((a) => setAgents(a.items)).catch(() => setAgents([]));
+    api.cannedResponses(workspaceId).then((c) => setCanned(c.items)).catch(() => setCanned([]));
   }, [workspaceId]);
   // Typing lasts 8 s after the last word; viewing a minute after they opened it.
   const around = Object.entries(others)
@@ -136,7 +138,21 @@ export function ConversationView({ id, change, withCustomer = false, me = '', ot
         ))}
       </ol>
       <form className="reply" onSubmit={send}>
-        <label htmlFor="reply">Reply</label>
+        <div className="reply-head">
+          <label htmlFor="reply">Reply</label>
+          {canned.length ? (
+            <>
+              <label htmlFor="canned" className="sr-only">Canned response</label>
+              <select id="canned" value="" onChange={(e) => {
+                const chosen = e.target.value;
+                if (chosen) void act(async () => setText((await api.renderCanned(chosen, id)).text), 'Canned response filled in: check it before sending.');
+              }}>
+                <option value="">Canned response…</option>
+                {canned.map((c) => <option key={c.id ?? c.name} value={c.id ?? ''}>{c.name}{c.shortcut ? ` (${c.shortcut})` : ''}</option>)}
+              </select>
+            </>
+          ) : null}
+        </div>
         <textarea id="reply" value={text} rows={3} onChange={(e) => {
           setText(e.target.value);
           if (Date.now() - lastTyping.current > 3000) {
