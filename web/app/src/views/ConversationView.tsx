@@ -201,7 +201,7 @@ export function ConversationView({ id, change, withCustomer = false, me = '', ot
   return (
     <div className="with-customer">
       {view}
-      <CustomerPanel customerId={conversation.customer_id} workspaceId={conversation.workspace_id} current={conversation.id} change={change.n} />
+      <CustomerPanel customerId={conversation.customer_id} agents={agents} current={conversation.id} change={change.n} />
     </div>
   );
 }

@@ -5,22 +5,18 @@ import { useEffect, useState } from 'react';
 import { type Agent, api, type CustomerHistory } from '../api/client';
 import { channelName, reach } from './format';
 
-export function CustomerPanel({ customerId, workspaceId, current, change }: {
+export function CustomerPanel({ customerId, agents, current, change }: {
   customerId: string;
-  workspaceId: string;
+  agents: Agent[];  // the workspace's, as the conversation view has them
   current: string;
   change: number;
 }) {
   const [history, setHistory] = useState<CustomerHistory | null>(null);
-  const [agents, setAgents] = useState<Agent[]>([]);
   const [error, setError] = useState('');
 
   useEffect(() => {
     api.customer(customerId).then(setHistory).catch((e: Error) => setError(e.message));
   }, [customerId, change]);
-  useEffect(() => {
-    api.agents(workspaceId).then((a) => setAgents(a.items)).catch(() => setAgents([]));
-  }, [workspaceId]);
 
   const agentName = (id: string | null | undefined) => (id ? agents.find((a) => a.id === id)?.display_name ?? 'an agent' : 'nobody yet');
   return (
