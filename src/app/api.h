@@ -108,6 +108,10 @@ core::Result<std::optional<domain::Workspace>> VisibleWorkspace(Application& app
                                                                 const auth::Principal& who,
                                                                 const std::string& id_text,
                                                                 auth::Permission permission);
+// Appends to the audit log that `who` did `action` to the subject; a failed append is logged, not
+// answered (what was done is done).
+void Audit(Application& app, const auth::Principal& who, domain::WorkspaceId workspace,
+           std::string action, std::string subject_type, std::string subject_id);
 // 404 "no such <what>": also the answer for what the caller may not see.
 http::HttpResponse NotFound(std::string_view what);
 // The user's agent profile in the workspace (the agent with their email), if they have one.

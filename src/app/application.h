@@ -113,6 +113,13 @@ class Application {
       std::function<core::Status(std::vector<domain::KeywordTable>& tables,
                                  std::vector<domain::Rule>& rules, storage::WriteBatch& batch)>;
   core::Status EditTriage(domain::WorkspaceId workspace, const TriageEdit& edit);
+  // Triages `input` with the workspace's configuration as stored, `draft` taking the place of the
+  // stored rule with its id (or added, when it has none or is new): "test this rule". A fresh
+  // triager, so nothing is remembered (no duplicate, no recent contact) and nothing is stored.
+  // kInvalidArgument when the configuration with the draft does not compile.
+  core::Result<triage::TriageResult> TestTriage(domain::WorkspaceId workspace,
+                                                const triage::TriageInput& input,
+                                                const std::optional<domain::Rule>& draft);
   ingest::InboxProcessor& processor() { return *processor_; }
   telemetry::Registry& metrics() { return metrics_; }
   core::IdGenerator& ids() { return ids_; }

@@ -216,21 +216,6 @@ core::Status Save(Application& app, domain::WorkspaceId workspace, const Change<
   }
 }
 
-void Audit(Application& app, const Principal& who, domain::WorkspaceId workspace,
-           std::string action, std::string subject_type, std::string subject_id) {
-  domain::AuditEvent event;
-  event.workspace_id = workspace;
-  event.at = app.clock().Now();
-  event.actor = "user:" + who.user.id.ToString();
-  event.action = std::move(action);
-  event.subject_type = std::move(subject_type);
-  event.subject_id = std::move(subject_id);
-  event.details_json = "{}";
-  if (auto appended = app.store().AppendAudit(std::move(event)); !appended.ok()) {
-    telemetry::LogError("audit.append_failed", {{"error", appended.error().message}});
-  }
-}
-
 // The answer to a create or a replace: the error, or the item as stored, after its audit entry.
 template <typename T>
 http::HttpResponse Saved(Application& app, const Principal& who, const core::Status& saved,
@@ -845,6 +830,61 @@ void AddContentRoutes(Api& api, Application& app) {
             if (!now->has_value() || !split->has_value()) return NotFound("customer");
             return ApiJson(200, {{"customer", json(**now)}, {"split", json(**split)}});
           });
+
+  // "Test this rule" (C2.6): one message, in the form of a `parley triage` input line, through
+  // the workspace's triage as stored, with a draft rule in place of the stored one of its id (or
+  // added). The same engine as the server and the command; nothing is stored or remembered.
+  api.Add(
+      "POST", "/api/v1/workspaces/{id}/rules/test", Permission::kManageContent,
+      [&app](const http::HttpRequest& request, const http::RouteParams& params,
+             const Principal& who) {
+        auto body = JsonBody(request, {"message", "rule"});
+        if (!body.ok()) return ErrorFor(body.error());
+        auto workspace = VisibleWorkspace(app, who, params.at("id"), Permission::kManageContent);
+        if (!workspace.ok()) return ErrorFor(workspace.error());
+        if (!workspace->has_value()) return NotFound("workspace");
+        if (!body->contains("message")) {
+          return ErrorFor(Invalid("message: required, as a line of parley triage's input"));
+        }
+        auto input = triage::ParseTriageInput(body->at("message").dump());
+        if (!input.ok()) return ErrorFor(Invalid("message: " + input.error().message));
+        std::optional<domain::Rule> draft;
+        if (body->contains("rule")) {
+          auto rule = Content<domain::Rule>::Parse(body->at("rule"));
+          if (!rule.ok()) return ErrorFor(rule.error());
+          draft = std::move(rule).value();
+          draft->workspace_id = (*workspace)->id;
+          if (const json& given = body->at("rule"); given.contains("id")) {
+            const auto id = given.at("id").is_string()
+                                ? core::ParseId<domain::RuleId>(given.at("id").get<std::string>())
+                                : std::nullopt;
+            if (!id) return ErrorFor(Invalid("rule.id: not a rule id"));
+            draft->id = *id;
+          }
+        }
+        auto result = app.TestTriage((*workspace)->id, *input, draft);
+        if (!result.ok()) return ErrorFor(result.error());
+        json actions = json::array();
+        bool fired = false;
+        for (const auto& taken : result->actions) {
+          fired = fired || (draft && taken.rule == draft->name);
+          actions.push_back({{"rule", taken.rule},
+                             {"action", domain::ToString(taken.kind)},
+                             {"argument", taken.argument}});
+        }
+        json hits = json::array();
+        for (const auto& hit : result->keyword_hits) {
+          hits.push_back({{"table", hit.table}, {"pattern", hit.pattern}});
+        }
+        json out{{"triage", json::parse(triage::ToJsonLine(*result))},
+                 {"keyword_hits", hits},
+                 {"filters", result->filters},
+                 {"category", result->category},
+                 {"team", result->team},
+                 {"actions", actions}};
+        if (draft) out["fired"] = fired;
+        return ApiJson(200, out);
+      });
 
   // The organisation, read-only here: teams, agents, SLA policies and calendars are written as
   // one routing document (PUT /api/v1/workspaces/{id}/routing).

@@ -58,6 +58,51 @@ json AccountView(const domain::ChannelAccount& account) {
           {"credentials_set", credentials}};
 }
 
+// A credential an account uses: whether it is Parley's to share (a value chosen for the account,
+// pasted into the platform or the sending system) or the platform's to give (pasted into
+// Parley's configuration; never shown back), and where it goes or comes from.
+struct CredentialUse {
+  const char* name;
+  bool share;
+  const char* where;
+};
+
+std::vector<CredentialUse> CredentialUses(domain::ChannelKind kind) {
+  switch (kind) {
+    case domain::ChannelKind::kX:
+      return {{"consumer_secret", false,
+               "the X app's API secret (developer portal, Keys and tokens): checks the CRC and "
+               "x-twitter-webhooks-signature"},
+              {"access_token", false,
+               "an OAuth 2.0 user access token of the brand's account: for replies, DMs, hiding "
+               "and likes"}};
+    case domain::ChannelKind::kFacebook:
+    case domain::ChannelKind::kInstagram:
+    case domain::ChannelKind::kWhatsApp:
+      return {{"verify_token", true,
+               "the Meta app's Webhooks settings: Verify token, next to the callback URL"},
+              {"app_secret", false,
+               "the Meta app's App secret (App settings, Basic): checks X-Hub-Signature-256"},
+              {"access_token", false,
+               "the page access token (Facebook, Instagram) or a system user token with "
+               "whatsapp_business_messaging (WhatsApp): for everything sent"}};
+    case domain::ChannelKind::kGeneric:
+      return {{"secret", true, "the sending system: the HMAC key of X-Parley-Signature"}};
+    case domain::ChannelKind::kEmail:
+      return {{"secret", true,
+               "the mail forwarder posting to the webhook: the HMAC key of X-Parley-Signature"},
+              {"username", false, "the SMTP login, when the server wants one"},
+              {"password", false, "the SMTP password"},
+              {"imap_username", false, "the mailbox's login (default: username)"},
+              {"imap_password", false, "the mailbox's password (default: password)"}};
+    case domain::ChannelKind::kWebChat:
+      return {{"identity_secret", true,
+               "your site's server: data-user-hash is HMAC-SHA256(identity_secret, user id)"}};
+    default:
+      return {};
+  }
+}
+
 auth::Scope ScopeOf(const domain::Conversation& conversation) {
   auth::Scope scope;
   scope.workspace = conversation.workspace_id;
@@ -66,6 +111,21 @@ auth::Scope ScopeOf(const domain::Conversation& conversation) {
 }
 
 }  // namespace
+
+void Audit(Application& app, const Principal& who, domain::WorkspaceId workspace,
+           std::string action, std::string subject_type, std::string subject_id) {
+  domain::AuditEvent event;
+  event.workspace_id = workspace;
+  event.at = app.clock().Now();
+  event.actor = "user:" + who.user.id.ToString();
+  event.action = std::move(action);
+  event.subject_type = std::move(subject_type);
+  event.subject_id = std::move(subject_id);
+  event.details_json = "{}";
+  if (auto appended = app.store().AppendAudit(std::move(event)); !appended.ok()) {
+    telemetry::LogError("audit.append_failed", {{"error", appended.error().message}});
+  }
+}
 
 http::HttpResponse NotFound(std::string_view what) {
   return http::ErrorResponse(404, "not_found", "no such " + std::string(what));
@@ -162,6 +222,35 @@ void AddResourceRoutes(Api& api, Application& app) {
               items.push_back(AccountView(account));
             }
             return ApiJson(200, {{"items", items}});
+          });
+
+  // What an admin needs to connect the account on its platform: where it delivers and each
+  // credential, with the value of those Parley's side chose to share (audited).
+  api.Add("GET", "/api/v1/channel-accounts/{id}/setup", Permission::kManageChannels,
+          [&app](const http::HttpRequest&, const http::RouteParams& params, const Principal& who) {
+            const auto id = core::ParseId<domain::ChannelAccountId>(params.at("id"));
+            std::optional<domain::ChannelAccount> found;
+            for (const auto& account : app.directory().AllAccounts()) {
+              if (id && account.id == *id) found = account;
+            }
+            if (!found || !auth::Authorize(who.user, Permission::kManageChannels,
+                                           {found->workspace_id, found->id, {}})
+                               .ok()) {
+              return NotFound("channel account");
+            }
+            json credentials = json::array();
+            for (const CredentialUse& use : CredentialUses(found->kind)) {
+              const auto value = found->credentials.find(use.name);
+              json item{{"name", use.name},
+                        {"set", value != found->credentials.end() && !value->second.empty()},
+                        {"share", use.share},
+                        {"where", use.where}};
+              if (use.share && item["set"].get<bool>()) item["value"] = value->second;
+              credentials.push_back(std::move(item));
+            }
+            Audit(app, who, found->workspace_id, "channel_account.setup_read", "channel_account",
+                  found->id.ToString());
+            return ApiJson(200, {{"account", AccountView(*found)}, {"credentials", credentials}});
           });
 
   api.Add(

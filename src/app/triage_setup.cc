@@ -126,4 +126,35 @@ core::Status Application::EditTriage(domain::WorkspaceId workspace, const Triage
   return core::Ok();
 }
 
+core::Result<triage::TriageResult> Application::TestTriage(
+    domain::WorkspaceId workspace, const triage::TriageInput& input,
+    const std::optional<domain::Rule>& draft) {
+  triage::TriageConfig config;
+  {
+    std::lock_guard lock(triage_mutex_);
+    PARLEY_ASSIGN_OR_RETURN(auto tables,
+                            storage::ListAll<domain::KeywordTable>(*store_, workspace));
+    PARLEY_ASSIGN_OR_RETURN(auto rules, storage::ListAll<domain::Rule>(*store_, workspace));
+    if (draft) {
+      auto same = std::find_if(rules.begin(), rules.end(), [&](const domain::Rule& rule) {
+        return draft->id.valid() ? rule.id == draft->id : rule.name == draft->name;
+      });
+      if (same == rules.end()) {
+        rules.push_back(*draft);
+      } else {
+        *same = *draft;
+      }
+    }
+    const auto settings = triage_settings_.find(workspace);
+    config =
+        Assemble(settings == triage_settings_.end() ? triage::TriageConfig{} : settings->second,
+                 std::move(tables), std::move(rules));
+  }
+  auto triager = triage::Triager::Create(std::move(config), clock_);
+  if (!triager.ok()) {
+    return core::MakeError(core::ErrorCode::kInvalidArgument, triager.error().message);
+  }
+  return (*triager)->Triage(input);
+}
+
 }  // namespace parley::app

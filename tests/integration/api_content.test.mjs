@@ -168,6 +168,66 @@ test('rules run on the next mention, and a table a rule needs cannot be deleted 
   assert.equal(after.tags.includes('capacitor'), false);
 });
 
+test('"test this rule" runs a draft through the workspace\'s triage and stores nothing', async () => {
+  const table = await api(supervisor, `/api/v1/workspaces/${workspace}/keyword-tables`, {
+    method: 'POST', body: { name: 'warp', entries: [{ pattern: 'warp core breach', tags: ['warp'] }] },
+  });
+  assert.equal(table.status, 201);
+  const stored = await api(supervisor, `/api/v1/workspaces/${workspace}/rules`, {
+    method: 'POST', body: { name: 'warp alarm', when: [{ op: 'matches_table', value: 'warp' }], then: [{ action: 'tag', argument: 'stored-rule' }] },
+  });
+  assert.equal(stored.status, 201);
+  const message = { text: 'URGENT: warp core breach on deck 4!! @acme', author: { handle: '@kirk', followers: 120000 } };
+  // A new draft is added beside the stored rules; the stored one fires too.
+  const draft = { name: 'big warp', when: [{ op: 'matches_table', value: 'warp' }, { field: 'author.followers', op: 'at_least', value: 100000 }], then: [{ action: 'set_priority', argument: 99 }, { action: 'escalate' }] };
+  const fired = await api(supervisor, `/api/v1/workspaces/${workspace}/rules/test`, { method: 'POST', body: { message, rule: draft } });
+  assert.equal(fired.status, 200, JSON.stringify(fired.json));
+  assert.equal(fired.json.fired, true);
+  assert.deepEqual(fired.json.actions.map((a) => `${a.rule}:${a.action}`).sort(), ['big warp:escalate', 'big warp:set_priority', 'warp alarm:tag']);
+  assert.equal(fired.json.triage.priority, 99);
+  assert.ok(fired.json.triage.tags.includes('warp'));
+  assert.deepEqual(fired.json.keyword_hits.find((h) => h.table === 'warp'), { table: 'warp', pattern: 'warp core breach' });
+  // The same draft on a small account does not fire.
+  const quiet = await api(supervisor, `/api/v1/workspaces/${workspace}/rules/test`, { method: 'POST', body: { message: { ...message, author: { handle: '@ensign', followers: 12 } }, rule: draft } });
+  assert.equal(quiet.json.fired, false);
+  // A draft with a stored rule's id takes its place: the stored action is gone from the result.
+  const replaced = await api(supervisor, `/api/v1/workspaces/${workspace}/rules/test`, {
+    method: 'POST', body: { message, rule: { id: stored.json.id, name: 'warp alarm', when: [{ op: 'matches_table', value: 'warp' }], then: [{ action: 'tag', argument: 'edited' }] } },
+  });
+  assert.deepEqual(replaced.json.actions.map((a) => a.argument), ['edited']);
+  // Without a draft: what the stored rules do; fired is absent.
+  const plain = await api(supervisor, `/api/v1/workspaces/${workspace}/rules/test`, { method: 'POST', body: { message } });
+  assert.equal(plain.json.fired, undefined);
+  assert.deepEqual(plain.json.actions.map((a) => a.argument), ['stored-rule']);
+  // Bad input: a 400 naming what is wrong, and nothing stored.
+  const noText = await api(supervisor, `/api/v1/workspaces/${workspace}/rules/test`, { method: 'POST', body: { message: { txt: 'x' } } });
+  assert.equal(noText.status, 400);
+  assert.match(noText.json.error.message, /^message: /);
+  const missingTable = await api(supervisor, `/api/v1/workspaces/${workspace}/rules/test`, { method: 'POST', body: { message, rule: { name: 'x', when: [{ op: 'matches_table', value: 'nope' }], then: [{ action: 'hide' }] } } });
+  assert.equal(missingTable.status, 400);
+  assert.match(missingTable.json.error.message, /nope/);
+  assert.equal((await api(agent, `/api/v1/workspaces/${workspace}/rules/test`, { method: 'POST', body: { message } })).status, 403);
+  const rules = (await api(supervisor, `/api/v1/workspaces/${workspace}/rules`)).json.items.map((r) => r.name);
+  assert.deepEqual(rules.filter((n) => n.includes('warp')), ['warp alarm']);
+  assert.equal((await api(supervisor, `/api/v1/rules/${stored.json.id}`, { method: 'DELETE' })).status, 204);
+  assert.equal((await api(supervisor, `/api/v1/keyword-tables/${table.json.id}`, { method: 'DELETE' })).status, 204);
+});
+
+test('an admin sees what connecting an account takes; the values shown are only those to share', async () => {
+  const accounts = (await api(admin, '/api/v1/channel-accounts')).json.items;
+  const generic = accounts.find((a) => a.kind === 'generic');
+  const setup = await api(admin, `/api/v1/channel-accounts/${generic.id}/setup`);
+  assert.equal(setup.status, 200);
+  assert.equal(setup.json.account.webhook_path, generic.webhook_path);
+  const secret = setup.json.credentials.find((c) => c.name === 'secret');
+  assert.equal(secret.share, true);
+  assert.equal(secret.set, true);
+  assert.equal(typeof secret.value, 'string');
+  assert.ok(secret.value.length > 0);
+  assert.equal((await api(supervisor, `/api/v1/channel-accounts/${generic.id}/setup`)).status, 403);
+  assert.equal((await api(admin, '/api/v1/channel-accounts/nope/setup')).status, 404);
+});
+
 test('canned responses list their variables and fill them in for a conversation', async () => {
   const conversation = await mention('c1', 'my order never came', 'jane');
   const created = await api(supervisor, `/api/v1/workspaces/${workspace}/canned-responses`, {

@@ -57,6 +57,7 @@ function fill(path, slug) {
     [/^\/api\/v1\/webhooks\/\{id\}/, 'webhook'],
     [/^\/api\/v1\/webhook-deliveries\/\{id\}/, 'delivery'],
     [/^\/api\/v1\/dead-letters\/\{id\}/, 'dead-letter'],
+    [/^\/api\/v1\/channel-accounts\/\{id\}/, 'account'],
     [/^\/api\/v1\/messages\/\{id\}\/attachments/, 'mail'],
     [/^\/api\/v1\/messages\/\{id\}/, 'message'],
   ];
@@ -127,6 +128,10 @@ first_retry_ms = 3600000
     .find((c) => c.channels.includes('email'));
   ids['acme-mail'] = (await call(root, `/api/v1/conversations/${mailConversation.id}`)).json.messages[0].id;
   ids['globex-mail'] = ids['globex-message'];
+  for (const account of (await call(root, '/api/v1/channel-accounts')).json.items) {
+    if (account.platform_account_id === 'reviews') ids['acme-account'] = account.id;
+    if (account.platform_account_id === 'globex-reviews') ids['globex-account'] = account.id;
+  }
   const letters = (await call(root, '/api/v1/dead-letters')).json.items;
   assert.equal(letters.length, 2);
   for (const letter of letters) {
