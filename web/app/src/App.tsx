@@ -4,10 +4,10 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 
 import { api, ApiError, type User } from './api/client';
 import { connectEvents, type EventsConnection, type LiveEvent } from './api/events';
+import { Admin, mayAdminister } from './views/admin/Admin';
 import { ConversationView } from './views/ConversationView';
 import { HelpOverlay } from './views/HelpOverlay';
 import { Inbox } from './views/Inbox';
-import { KeywordTables } from './views/KeywordTables';
 import { Login } from './views/Login';
 import { Wallboard } from './views/Wallboard';
 
@@ -30,7 +30,7 @@ export function App() {
   return <Workspace me={me} onLoggedOut={() => setMe(null)} />;
 }
 
-type Page = 'inbox' | 'wallboard' | 'keyword-tables';
+type Page = 'inbox' | 'wallboard' | 'admin';
 
 function Workspace({ me, onLoggedOut }: { me: Me; onLoggedOut: () => void }) {
   const { user } = me;
@@ -123,8 +123,8 @@ function Workspace({ me, onLoggedOut }: { me: Me; onLoggedOut: () => void }) {
           {me.permissions.includes('assign') && (
             <button type="button" aria-current={page === 'wallboard' ? 'page' : undefined} onClick={() => setPage('wallboard')}>Wallboard</button>
           )}
-          {me.permissions.includes('manage_content') && (
-            <button type="button" aria-current={page === 'keyword-tables' ? 'page' : undefined} onClick={() => setPage('keyword-tables')}>Keyword tables</button>
+          {mayAdminister(me.permissions) && (
+            <button type="button" aria-current={page === 'admin' ? 'page' : undefined} onClick={() => setPage('admin')}>Admin</button>
           )}
         </nav>
         <span className="spacer" />
@@ -146,7 +146,7 @@ function Workspace({ me, onLoggedOut }: { me: Me; onLoggedOut: () => void }) {
         </main>
       ) : (
         <main className="main-single">
-          {page === 'wallboard' ? <Wallboard change={change.n} buzz={buzz} /> : <KeywordTables />}
+          {page === 'wallboard' ? <Wallboard change={change.n} buzz={buzz} /> : <Admin permissions={me.permissions} />}
         </main>
       )}
       {help && <HelpOverlay onClose={() => setHelp(false)} />}

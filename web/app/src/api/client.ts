@@ -35,6 +35,23 @@ export interface Agent {
 export type KeywordTable = components['schemas']['KeywordTable'];
 export type Note = components['schemas']['Note'];
 export type CannedResponse = components['schemas']['CannedResponse'];
+export type Rule = components['schemas']['Rule'];
+export type ChannelAccount = components['schemas']['ChannelAccount'];
+export type DeadLetter = components['schemas']['DeadLetter'];
+export type DeadLetterDetail = components['schemas']['DeadLetterDetail'];
+export type AccountSetup = Json<'/api/v1/channel-accounts/{id}/setup', 'get'>;
+export type RuleTest = Json<'/api/v1/workspaces/{id}/rules/test', 'post'>;
+export type Role = User['role'];
+// A workspace's teams, agents, calendars and SLA policies as one routing document
+// (docs/routing.md); each section maps a name to its settings.
+export interface RoutingSetup {
+  calendars: Record<string, Record<string, unknown>>;
+  sla_policies: Record<string, Record<string, unknown>>;
+  teams: Record<string, Record<string, unknown>>;
+  agents: Record<string, Record<string, unknown>>;
+  default_team?: string;
+  default_sla_policy?: Record<string, unknown>;
+}
 export type CustomerHistory = Json<'/api/v1/customers/{id}', 'get'>;
 export type KeywordEntry = KeywordTable['entries'][number];
 export type Workspace = paths['/api/v1/workspaces']['get']['responses']['200']['content']['application/json']['items'][number];
@@ -64,7 +81,7 @@ export class ApiError extends Error {
 
 let csrfToken: string | null = null;
 
-async function call<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
+async function call<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = {};
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
@@ -128,4 +145,38 @@ export const api = {
   assign: (id: string, agentId: string, reason: string) =>
     call<unknown>('POST', `/api/v1/conversations/${id}/assign`, { agent_id: agentId, reason }),
   take: (id: string) => call<unknown>('POST', `/api/v1/conversations/${id}/take`, {}),
+
+  // Admin.
+  channelAccounts: () => call<{ items: ChannelAccount[] }>('GET', '/api/v1/channel-accounts'),
+  accountSetup: (id: string) => call<AccountSetup>('GET', `/api/v1/channel-accounts/${id}/setup`),
+  rules: (workspace: string) => call<{ items: Rule[] }>('GET', `/api/v1/workspaces/${workspace}/rules`),
+  createRule: (workspace: string, rule: Rule) => call<Rule>('POST', `/api/v1/workspaces/${workspace}/rules`, withoutIds(rule)),
+  saveRule: (rule: Rule) => call<Rule>('PUT', `/api/v1/rules/${rule.id}`, withoutIds(rule)),
+  deleteRule: (id: string) => call<unknown>('DELETE', `/api/v1/rules/${id}`),
+  testRule: (workspace: string, message: Record<string, unknown>, rule?: Rule) =>
+    call<RuleTest>('POST', `/api/v1/workspaces/${workspace}/rules/test`, {
+      message,
+      ...(rule ? { rule: { ...withoutIds(rule), ...(rule.id ? { id: rule.id } : {}) } } : {}),
+    }),
+  createCanned: (workspace: string, canned: CannedResponse) =>
+    call<CannedResponse>('POST', `/api/v1/workspaces/${workspace}/canned-responses`, withoutIds(canned)),
+  saveCanned: (canned: CannedResponse) => call<CannedResponse>('PUT', `/api/v1/canned-responses/${canned.id}`, withoutIds(canned)),
+  deleteCanned: (id: string) => call<unknown>('DELETE', `/api/v1/canned-responses/${id}`),
+  routing: (workspace: string) => call<RoutingSetup>('GET', `/api/v1/workspaces/${workspace}/routing`),
+  saveRouting: (workspace: string, setup: RoutingSetup) => call<RoutingSetup>('PUT', `/api/v1/workspaces/${workspace}/routing`, setup),
+  users: () => call<{ items: User[] }>('GET', '/api/v1/users'),
+  createUser: (user: { email: string; display_name?: string; role: Role; password: string; workspace_ids?: string[] }) =>
+    call<User>('POST', '/api/v1/users', user),
+  changeUser: (id: string, change: Partial<Pick<User, 'display_name' | 'role' | 'disabled' | 'workspace_ids' | 'channel_account_ids' | 'team_ids'>>) =>
+    call<User>('PATCH', `/api/v1/users/${id}`, change),
+  deadLetters: (after?: string) => call<Json<'/api/v1/dead-letters', 'get'>>('GET', `/api/v1/dead-letters?${query({ after, limit: '100' })}`),
+  deadLetter: (id: string) => call<DeadLetterDetail>('GET', `/api/v1/dead-letters/${id}`),
+  replayDeadLetter: (id: string) => call<unknown>('POST', `/api/v1/dead-letters/${id}/replay`, {}),
 };
+
+// What the server writes itself (ids, the workspace, derived fields) is not sent back.
+function withoutIds<T extends { id?: string | null; workspace_id?: string | null }>(value: T) {
+  const { id: _id, workspace_id: _workspace, ...rest } = value;
+  if ('variables' in rest) delete (rest as { variables?: unknown }).variables;
+  return rest;
+}

@@ -3,21 +3,13 @@
 // where and why, and a table someone else changed meanwhile is reloaded, not overwritten.
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 
-import { api, ApiError, type KeywordTable, type Workspace } from '../api/client';
+import { api, ApiError, type KeywordTable } from '../../api/client';
+import { Notice, splitList } from './common';
 
-export function KeywordTables() {
-  const [workspaces, setWorkspaces] = useState<Workspace[]>([]);
-  const [workspace, setWorkspace] = useState('');
+export function KeywordTables({ workspace }: { workspace: string }) {
   const [tables, setTables] = useState<KeywordTable[]>([]);
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
   const [newName, setNewName] = useState('');
-
-  useEffect(() => {
-    api.workspaces().then((w) => {
-      setWorkspaces(w.items);
-      setWorkspace(w.items[0]?.id ?? '');
-    }).catch((e: Error) => setMessage({ text: e.message, error: true }));
-  }, []);
 
   const load = useCallback(() => {
     if (!workspace) return;
@@ -53,14 +45,8 @@ export function KeywordTables() {
     <section className="admin" aria-labelledby="tables-title">
       <header className="admin-head">
         <h2 id="tables-title">Keyword tables</h2>
-        <label>
-          Brand{' '}
-          <select value={workspace} onChange={(e) => setWorkspace(e.target.value)}>
-            {workspaces.map((w) => <option key={w.id} value={w.id}>{w.name}</option>)}
-          </select>
-        </label>
       </header>
-      {message && <p className={message.error ? 'error' : 'notice'} role={message.error ? 'alert' : 'status'}>{message.text}</p>}
+      <Notice message={message} />
       {tables.map((table) => <TableCard key={`${table.id}-${table.version}`} table={table} onSave={save} />)}
       <form className="card inline" onSubmit={create}>
         <label>New table <input value={newName} onChange={(e) => setNewName(e.target.value)} placeholder="e.g. deliveries" /></label>
@@ -79,7 +65,7 @@ function TableCard({ table, onSave }: { table: KeywordTable; onSave: (table: Key
   const add = async (event: FormEvent) => {
     event.preventDefault();
     if (!pattern.trim()) return;
-    const entry: KeywordTable['entries'][number] = { pattern: pattern.trim(), tags: tags.split(',').map((t) => t.trim()).filter(Boolean) };
+    const entry: KeywordTable['entries'][number] = { pattern: pattern.trim(), tags: splitList(tags) };
     if (priority) entry.priority = Number(priority);
     await onSave({ ...table, entries: [...table.entries, entry] }, `"${pattern.trim()}" added to "${table.name}": it applies to the next mention.`);
   };
