@@ -35,7 +35,8 @@ export class FakeX {
     let body;
     try { body = JSON.parse(raw); } catch { return problem(400, 'body is not JSON'); }
     this.requests.push({ method: req.method, url: req.url, auth: req.headers.authorization, body });
-    if (req.method !== 'POST' || req.url !== '/2/tweets') return problem(404, 'unknown endpoint');
+    const dm = /^\/2\/dm_conversations\/with\/(\d+)\/messages$/.exec(req.url);
+    if (req.method !== 'POST' || (req.url !== '/2/tweets' && !dm)) return problem(404, 'unknown endpoint');
     if (req.headers.authorization !== `Bearer ${this.accessToken}`) {
       return problem(401, 'Unauthorized');
     }
@@ -55,6 +56,10 @@ export class FakeX {
         type: 'about:blank', status: 429 }));
     }
     const id = String(this.nextId++);
+    if (dm) {
+      res.writeHead(201, { 'content-type': 'application/json' });
+      return res.end(JSON.stringify({ data: { dm_conversation_id: `${dm[1]}-1`, dm_event_id: id } }));
+    }
     this.ids.push(id);
     res.writeHead(201, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ data: { id, text: body.text, edit_history_tweet_ids: [id] } }));

@@ -118,6 +118,35 @@ test('a new mention arrives in the inbox live; she opens it from the keyboard an
   await page.keyboard.press('Escape');
 });
 
+test('she tags it from the keyboard, and moves the thread to a DM with a public note that says so', { skip: unavailable ?? false }, async () => {
+  const conversation = page.getByRole('region', { name: 'Conversation' });
+  await page.keyboard.press('t');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'tag-input');
+  await page.keyboard.type('refund-chase');
+  await page.keyboard.press('Enter');
+  const tags = conversation.getByRole('list', { name: 'Conversation tags' });
+  await tags.getByText('refund-chase').waitFor();
+  await page.keyboard.press('Escape');
+
+  await page.fill('#reply', 'Could you send us the order email address here? We will check the refund.');
+  await conversation.getByLabel('Send as').selectOption('private');
+  const note = conversation.getByLabel('Public note');
+  await page.waitForFunction(() => document.getElementById('announcement')?.value.includes('direct message'));
+  assert.match(await note.inputValue(), /^Hi User, we've sent you a direct message/);
+  await screenshot(page, 'web-move-to-dm');
+  await conversation.getByRole('button', { name: 'Send reply' }).click();
+  await conversation.getByRole('status').getByText(/Queued as direct message.*public note/).waitFor();
+  const dm = () => fake.requests.find((r) => r.url === '/2/dm_conversations/with/777/messages');
+  for (let i = 0; i < 200 && !dm(); i += 1) await new Promise((r) => setTimeout(r, 25));
+  assert.match(dm()?.body.text ?? '', /order email address/);
+  await conversation.locator('.message.outbound', { hasText: 'direct message so we can look' }).locator('.delivery', { hasText: 'sent' }).waitFor();
+  assert.ok(fake.requests.some((r) => r.url === '/2/tweets' && r.body.text.includes('sent you a direct message')), 'the public note went out as a reply');
+
+  // Tags come off as easily, and the tag stays a label: the server has it.
+  await conversation.getByRole('button', { name: 'Remove tag refund-chase' }).click();
+  await tags.getByText('refund-chase').waitFor({ state: 'detached' });
+});
+
 test('she logs a phone call as a note and resolves the conversation; it leaves her inbox', { skip: unavailable ?? false }, async () => {
   const conversation = page.getByRole('region', { name: 'Conversation' });
   await conversation.getByText(/Notes \(0\) and resolving/).click();

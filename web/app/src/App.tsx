@@ -137,7 +137,7 @@ function Workspace({ me, onLoggedOut }: { me: Me; onLoggedOut: () => void }) {
           <Inbox user={user.id} selected={selected} onSelect={setSelected} change={change.n} onOrder={setOrder} />
           {selected ? (
             <ConversationView key={selected} id={selected} change={change} withCustomer me={user.email}
-              others={presence[selected] ?? {}} tell={tell} />
+              others={presence[selected] ?? {}} tell={tell} permissions={me.permissions} />
           ) : (
             <section className="empty-pane" aria-label="Conversation">
               <p>Select a conversation, or press <kbd>j</kbd> for the first one.</p>

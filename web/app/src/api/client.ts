@@ -117,12 +117,15 @@ export const api = {
   conversations: (workspace: string, sort: 'priority' | 'recent' = 'priority') =>
     call<Json<'/api/v1/conversations', 'get'> & { items: InboxItem[] }>('GET', `/api/v1/conversations?${query({ workspace, sort, limit: '100' })}`),
   conversation: (id: string) => call<ConversationDetail>('GET', `/api/v1/conversations/${id}`),
-  reply: (id: string, text: string, options: { seenVersion?: number; private?: boolean } = {}) =>
+  reply: (id: string, text: string, options: { seenVersion?: number; private?: boolean; email?: string } = {}) =>
     call<Json<'/api/v1/conversations/{id}/replies', 'post'>>('POST', `/api/v1/conversations/${id}/replies`, {
       text,
       ...(options.seenVersion === undefined ? {} : { seen_version: options.seenVersion }),
       ...(options.private ? { private: true } : {}),
+      ...(options.email ? { email: options.email } : {}),
     }),
+  tag: (id: string, change: { add?: string[]; remove?: string[] }) =>
+    call<{ conversation: Conversation }>('POST', `/api/v1/conversations/${id}/tags`, change),
   notes: (id: string) => call<{ items: Note[] }>('GET', `/api/v1/conversations/${id}/notes`),
   addNote: (id: string, text: string, kind: string) => call<Note>('POST', `/api/v1/conversations/${id}/notes`, { text, kind }),
   cannedResponses: (workspace: string) => call<{ items: CannedResponse[] }>('GET', `/api/v1/workspaces/${workspace}/canned-responses`),

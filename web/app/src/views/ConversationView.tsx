@@ -1,5 +1,6 @@
 // One conversation (C4.2): the whole thread across channels in order, who wrote what, how each
-// answer was delivered, and the reply box.
+// answer was delivered, its tags, and the reply box: public, or moved to a DM or to email with a
+// public note that says so (the secure-channel template, C4.3).
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 
 import { type Agent, api, ApiError, type CannedResponse, type ConversationDetail, type Note } from '../api/client';
@@ -8,13 +9,25 @@ import { ago, channelName, countdown, nextDeadline } from './format';
 
 type Others = Record<string, { what: 'viewing' | 'typing'; at: number }>;
 
-export function ConversationView({ id, change, withCustomer = false, me = '', others = {}, tell }: {
+type Mode = 'public' | 'private' | 'email';
+
+// The public answer that says the conversation moved, when the brand has not written its own (a
+// canned response tagged secure_channel).
+function secureNote(mode: Mode, name: string | undefined) {
+  const hello = name ? `Hi ${name.split(/\s+/)[0]}, ` : 'Hi, ';
+  return mode === 'email'
+    ? `${hello}we've emailed you so we can look into this securely. Please check your inbox.`
+    : `${hello}we've sent you a direct message so we can look into this securely.`;
+}
+
+export function ConversationView({ id, change, withCustomer = false, me = '', others = {}, tell, permissions = [] }: {
   id: string;
   change: { n: number; conversation?: string };
   withCustomer?: boolean;
   me?: string;                 // the user's email: their own agent is not "someone else"
   others?: Others;             // who else views or types here (from the live events)
   tell?: (message: Record<string, unknown>) => void;
+  permissions?: string[];      // what the user may do (for the shortcuts that assign)
 }) {
   const [agents, setAgents] = useState<Agent[]>([]);
   const [now, setNow] = useState(Date.now());
@@ -29,7 +42,11 @@ export function ConversationView({ id, change, withCustomer = false, me = '', ot
   const [text, setText] = useState('');
   const [sending, setSending] = useState(false);
   const [notice, setNotice] = useState('');
-  const [privately, setPrivately] = useState(false);
+  const [mode, setMode] = useState<Mode>('public');
+  const [emailTo, setEmailTo] = useState('');
+  const [announce, setAnnounce] = useState(true);
+  const [announcement, setAnnouncement] = useState('');
+  const [newTag, setNewTag] = useState('');
   const [notes, setNotes] = useState<Note[]>([]);
   const [noteText, setNoteText] = useState('');
   const [noteKind, setNoteKind] = useState('note');
@@ -82,20 +99,89 @@ export function ConversationView({ id, change, withCustomer = false, me = '', ot
     return () => { cancelled = true; };
   }, [id, change.n]);
 
+  const lastInbound = detail ? [...detail.messages].reverse().find((m) => m.direction === 'inbound') : undefined;
+  const publicThread = lastInbound?.visibility === 'public';
+  // Moving a public thread: the public note that says where the answer went.
+  const chooseMode = async (next: Mode) => {
+    setMode(next);
+    if (next === 'public' || !detail) return;
+    const template = canned.find((c) => c.tags?.includes('secure_channel') && (!c.language || c.language === detail.conversation.language));
+    let note = secureNote(next, detail.customer?.display_name);
+    if (template?.id) note = (await api.renderCanned(template.id, id).catch(() => ({ text: note }))).text;
+    setAnnouncement(note);
+  };
+
   const send = async (event?: FormEvent) => {
     event?.preventDefault();
     if (!text.trim() || !detail) return;
+    if (mode === 'email' && !emailTo.trim()) {
+      setNotice('Give the customer\'s email address to move this to email.');
+      return;
+    }
     setSending(true);
     setNotice('');
     try {
-      const queued = await api.reply(id, text.trim(), { seenVersion: detail.conversation.version, private: privately });
+      const queued = await api.reply(id, text.trim(), {
+        seenVersion: detail.conversation.version,
+        private: mode === 'private',
+        ...(mode === 'email' ? { email: emailTo.trim() } : {}),
+      });
       setText('');
-      setNotice(`Queued as ${queued.kind.replaceAll('_', ' ')}: it shows below as it is delivered.`);
+      let told = '';
+      if (mode !== 'public' && publicThread && announce && announcement.trim()) {
+        await api.reply(id, announcement.trim(), { seenVersion: detail.conversation.version });
+        told = ' The public note that says so is queued too.';
+      }
+      const kind = mode === 'email' ? `an email to ${emailTo.trim()}` : queued.kind.replaceAll('_', ' ');
+      setNotice(`Queued as ${kind}: it shows below as it is delivered.${told}`);
+      if (mode !== 'public') setMode('public');
     } catch (e) {
       setNotice(e instanceof ApiError ? e.message : 'Parley cannot be reached');
     } finally {
       setSending(false);
     }
+  };
+
+  const editTags = async (change: { add?: string[]; remove?: string[] }) => {
+    try {
+      const changed = await api.tag(id, change);
+      setDetail((d) => (d ? { ...d, conversation: { ...d.conversation, tags: changed.conversation.tags } } : d));
+      setNewTag('');
+    } catch (e) {
+      setNotice(e instanceof ApiError ? e.message : 'Parley cannot be reached');
+    }
+  };
+
+  // The conversation's own shortcuts: t tags, a assigns to me, e closes (resolves).
+  const keys = useRef<(key: string) => boolean>(() => false);
+  keys.current = (key: string) => {
+    if (!detail) return false;
+    if (key === 't') document.getElementById('tag-input')?.focus();
+    else if (key === 'a') void assignToMe();
+    else if (key === 'e') {
+      const select = document.getElementById('resolution-code') as HTMLSelectElement | null;
+      const tools = select?.closest('details');
+      if (tools) tools.open = true;
+      if (select && !code) select.focus();
+      else void act(() => api.resolve(id, code || undefined), 'Resolved.');
+    } else return false;
+    return true;
+  };
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const target = event.target as HTMLElement;
+      if (event.ctrlKey || event.metaKey || event.altKey || target.closest('textarea, input, select, [role="dialog"]')) return;
+      if (keys.current(event.key)) event.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+  const mine = agents.find((a) => a.email === me);
+  const assignToMe = () => {
+    if (permissions.includes('take_over')) return act(() => api.take(id), 'It is yours now.');
+    if (permissions.includes('assign') && mine) return act(() => api.assign(id, mine.id, 'took it from the inbox'), 'It is yours now.');
+    setNotice('Conversations come to you by routing: ask a team leader to assign this one to you.');
+    return Promise.resolve(false);
   };
 
   if (error) return <section className="conversation" aria-label="Conversation"><p className="error" role="alert">{error}</p></section>;
@@ -115,6 +201,18 @@ export function ConversationView({ id, change, withCustomer = false, me = '', ot
           {identity?.followers ? ` · ${identity.followers.toLocaleString()} followers` : ''}
         </p>
         {conversation.priority_reasons?.length ? <p className="why">Why: {conversation.priority_reasons.join(' · ')}</p> : null}
+        <div className="conversation-tags">
+          <ul className="tags" aria-label="Conversation tags">
+            {(conversation.tags ?? []).map((t) => (
+              <li key={t}>{t} <button type="button" className="untag" onClick={() => void editTags({ remove: [t] })} aria-label={`Remove tag ${t}`}>×</button></li>
+            ))}
+          </ul>
+          <form onSubmit={(e) => { e.preventDefault(); if (newTag.trim()) void editTags({ add: [newTag.trim()] }); }} aria-label="Add a tag">
+            <label htmlFor="tag-input" className="sr-only">New tag</label>
+            <input id="tag-input" value={newTag} onChange={(e) => setNewTag(e.target.value)} placeholder="Add tag (t)" size={12}
+              onKeyDown={(e) => { if (e.key === 'Escape') e.currentTarget.blur(); }} />
+          </form>
+        </div>
         {around.length ? <p className="others" role="status">{around.join(' · ')}</p> : null}
         <p className="sla" role="status">
           {firstResponse !== undefined ? <span className="answered">First response in {firstResponse} min</span> : null}
@@ -162,9 +260,27 @@ export function ConversationView({ id, change, withCustomer = false, me = '', ot
         }}
           onKeyDown={(e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) void send(); }}
           placeholder="Write an answer… (Ctrl+Enter sends)" />
+        {mode === 'email' && (
+          <div className="move">
+            <label htmlFor="email-to">Customer's email</label>
+            <input id="email-to" type="email" value={emailTo} onChange={(e) => setEmailTo(e.target.value)} placeholder="name@example.com" />
+          </div>
+        )}
+        {mode !== 'public' && publicThread && (
+          <div className="move">
+            <label className="check"><input type="checkbox" checked={announce} onChange={(e) => setAnnounce(e.target.checked)} /> Say so in public</label>
+            <label htmlFor="announcement" className="sr-only">Public note</label>
+            <input id="announcement" value={announcement} onChange={(e) => setAnnouncement(e.target.value)} disabled={!announce} />
+          </div>
+        )}
         <div className="actions">
           {notice && <span role="status">{notice}</span>}
-          <label className="check"><input type="checkbox" checked={privately} onChange={(e) => setPrivately(e.target.checked)} /> Privately (DM)</label>
+          <label htmlFor="reply-mode">Send as</label>
+          <select id="reply-mode" value={mode} onChange={(e) => void chooseMode(e.target.value as Mode)}>
+            <option value="public">{publicThread ? 'Public reply' : 'Reply'}</option>
+            <option value="private">Private (DM)</option>
+            <option value="email">Email</option>
+          </select>
           <button type="submit" disabled={sending || !text.trim()}>{sending ? 'Sending…' : 'Send reply'}</button>
         </div>
       </form>
