@@ -122,6 +122,22 @@ core::Result<std::optional<domain::AgentId>> AgentOfUser(Application& app, const
 core::Result<engine::Outcome> RouteNow(Application& app, domain::WorkspaceId workspace,
                                        engine::RoutingCommand command);
 
+// A reply as an agent writes it (POST /api/v1/conversations/{id}/replies).
+struct ReplyRequest {
+  std::string text;
+  bool make_private = false;  // move a public thread to a DM or a private reply
+  std::string move_to_email;  // move it to email, to this address
+  std::string message_id;     // the customer message answered; empty: the latest
+  std::optional<std::int64_t> seen_version;
+};
+// Puts `who`'s reply to `conversation` (which they may reply to) in the outbox, after the engine
+// said they may (only the assignee replies where the workspace routes; not from a stale view).
+// kFailedPrecondition when there is nothing to answer or no email account to move to,
+// kPermissionDenied for an account they may not use, and the engine's refusals.
+core::Result<domain::OutboxItem> QueueReply(Application& app, const auth::Principal& who,
+                                            const domain::Conversation& conversation,
+                                            const ReplyRequest& request);
+
 // The response for a handler's error, and an API JSON answer.
 http::HttpResponse ApiJson(int status, const nlohmann::json& body);
 

@@ -199,6 +199,97 @@ core::Result<engine::Outcome> RouteNow(Application& app, domain::WorkspaceId wor
   return outcomes.front();
 }
 
+core::Result<domain::OutboxItem> QueueReply(Application& app, const Principal& who,
+                                            const domain::Conversation& conversation,
+                                            const ReplyRequest& request) {
+  auto documents = app.store().ListConversationMessages(conversation.id, 1000);
+  PARLEY_TRY(documents);
+  auto messages = storage::DecodeAll<domain::Message>(*documents);
+  PARLEY_TRY(messages);
+  const domain::Message* target = nullptr;
+  const std::string& wanted = request.message_id;
+  for (const auto& message : *messages) {
+    if (message.direction != domain::Direction::kInbound) continue;
+    if (wanted.empty() || message.id.ToString() == wanted) target = &message;
+  }
+  if (target == nullptr) {
+    return core::MakeError(core::ErrorCode::kFailedPrecondition,
+                           wanted.empty() ? "the conversation has no customer message to "
+                                            "answer"
+                                          : "message_id is not a customer message of this "
+                                            "conversation");
+  }
+  auto account = app.directory().FindAccount(target->channel_account_id);
+  if (!request.move_to_email.empty()) {
+    account.reset();
+    for (const auto& mailbox : app.directory().AccountsOfKind(domain::ChannelKind::kEmail)) {
+      if (mailbox.workspace_id == conversation.workspace_id) {
+        account = mailbox;
+        break;
+      }
+    }
+    if (!account) {
+      return core::MakeError(core::ErrorCode::kFailedPrecondition,
+                             "this brand has no email account to move the answer to");
+    }
+  }
+  if (!account || !auth::Authorize(who.user, Permission::kReply,
+                                   {account->workspace_id, account->id, conversation.team_id})
+                       .ok()) {
+    return core::MakeError(core::ErrorCode::kPermissionDenied,
+                           "you may not reply on this channel account");
+  }
+  // No collisions (C3.5): only the assignee replies, and not from a stale view.
+  auto agent = AgentOfUser(app, who.user, conversation.workspace_id);
+  PARLEY_TRY(agent);
+  engine::RoutingCommand check;
+  check.kind = engine::RoutingCommand::Kind::kCheckReply;
+  check.conversation = conversation.id;
+  check.agent = agent->value_or(domain::AgentId());
+  check.seen_version = request.seen_version;
+  PARLEY_TRY(RouteNow(app, conversation.workspace_id, std::move(check)));
+  domain::OutboxItem item;
+  item.workspace_id = conversation.workspace_id;
+  item.channel_account_id = account->id;
+  item.conversation_id = conversation.id;
+  item.user_id = who.user.id;
+  item.agent_id = agent->value_or(domain::AgentId());
+  item.action.text = request.text;
+  item.action.target_platform_id = target->platform_message_id;
+  item.action.recipient_platform_user_id = target->author.platform_user_id;
+  if (account->kind == domain::ChannelKind::kEmail) {
+    // An answer in the customer's thread: "Re: <their subject>", under their References.
+    const std::string& subject = target->subject;
+    item.action.subject =
+        subject.empty() || subject.rfind("Re:", 0) == 0 || subject.rfind("RE:", 0) == 0
+            ? subject
+            : "Re: " + subject;
+    if (!target->platform_thread_id.empty()) {
+      item.action.references = {target->platform_thread_id};
+    }
+  }
+  const bool already_private = target->visibility == domain::Visibility::kPrivate;
+  if (!request.move_to_email.empty() && target->channel != domain::ChannelKind::kEmail) {
+    // A new email thread: no In-Reply-To (the customer's message was elsewhere).
+    item.action.kind = domain::OutboundKind::kDirectMessage;
+    item.action.recipient_platform_user_id = request.move_to_email;
+    item.action.target_platform_id.clear();
+    item.action.references.clear();
+    auto brand = storage::Get<domain::Workspace>(app.store(), item.workspace_id);
+    PARLEY_TRY(brand);
+    item.action.subject = *brand ? "Your message to " + (*brand)->name : "Your message";
+  } else if (!request.make_private || already_private) {
+    item.action.kind = already_private && account->kind != domain::ChannelKind::kWhatsApp
+                           ? domain::OutboundKind::kDirectMessage
+                           : domain::OutboundKind::kReply;
+  } else if (target->kind == domain::MessageKind::kComment) {
+    item.action.kind = domain::OutboundKind::kPrivateReply;  // Facebook, Instagram
+  } else {
+    item.action.kind = domain::OutboundKind::kDirectMessage;  // X: move to DM
+  }
+  return app.Enqueue(std::move(item));
+}
+
 void AddResourceRoutes(Api& api, Application& app) {
   api.Add("GET", "/api/v1/workspaces", Permission::kReadConversations,
           [&app](const http::HttpRequest&, const http::RouteParams&, const Principal& who) {
@@ -405,119 +496,30 @@ void AddResourceRoutes(Api& api, Application& app) {
         if (body->contains("private") && !(*body)["private"].is_boolean()) {
           return http::ErrorResponse(400, "invalid_argument", "private: expected true or false");
         }
-        const bool make_private = body->value("private", false);
-        // Move to email: the answer goes to this address from the brand's email account, and
-        // the conversation goes on there (the customer's reply comes back to it).
-        std::string move_to_email;
+        ReplyRequest reply;
+        reply.text = (*body)["text"].get<std::string>();
+        reply.make_private = body->value("private", false);
         if (body->contains("email")) {
           const json& address = (*body)["email"];
-          move_to_email = address.is_string() ? address.get<std::string>() : std::string();
-          const auto at = move_to_email.find('@');
-          if (at == std::string::npos || at == 0 || at + 1 == move_to_email.size() ||
-              move_to_email.size() > 254 ||
-              move_to_email.find_first_of(" \t\r\n<>,;") != std::string::npos) {
+          reply.move_to_email = address.is_string() ? address.get<std::string>() : std::string();
+          const auto at = reply.move_to_email.find('@');
+          if (at == std::string::npos || at == 0 || at + 1 == reply.move_to_email.size() ||
+              reply.move_to_email.size() > 254 ||
+              reply.move_to_email.find_first_of(" \t\r\n<>,;") != std::string::npos) {
             return http::ErrorResponse(400, "invalid_argument",
                                        "email: the customer's address, to move the answer to");
           }
         }
+        if ((*body).contains("message_id") && (*body)["message_id"].is_string()) {
+          reply.message_id = (*body)["message_id"].get<std::string>();
+        }
+        if (body->contains("seen_version")) {
+          reply.seen_version = (*body)["seen_version"].get<std::int64_t>();
+        }
         auto conversation = VisibleConversation(app, who, params.at("id"), Permission::kReply);
         if (!conversation.ok()) return ErrorFor(conversation.error());
         if (!conversation->has_value()) return NotFound("conversation");
-        auto documents = app.store().ListConversationMessages((*conversation)->id, 1000);
-        if (!documents.ok()) return ErrorFor(documents.error());
-        auto messages = storage::DecodeAll<domain::Message>(*documents);
-        if (!messages.ok()) return ErrorFor(messages.error());
-        const domain::Message* target = nullptr;
-        const std::string wanted =
-            (*body).contains("message_id") && (*body)["message_id"].is_string()
-                ? (*body)["message_id"].get<std::string>()
-                : std::string();
-        for (const auto& message : *messages) {
-          if (message.direction != domain::Direction::kInbound) continue;
-          if (wanted.empty() || message.id.ToString() == wanted) target = &message;
-        }
-        if (target == nullptr) {
-          return http::ErrorResponse(422, "failed_precondition",
-                                     wanted.empty() ? "the conversation has no customer message "
-                                                      "to answer"
-                                                    : "message_id is not a customer message of "
-                                                      "this conversation");
-        }
-        auto account = app.directory().FindAccount(target->channel_account_id);
-        if (!move_to_email.empty()) {
-          account.reset();
-          for (const auto& mailbox : app.directory().AccountsOfKind(domain::ChannelKind::kEmail)) {
-            if (mailbox.workspace_id == (*conversation)->workspace_id) {
-              account = mailbox;
-              break;
-            }
-          }
-          if (!account) {
-            return http::ErrorResponse(422, "failed_precondition",
-                                       "this brand has no email account to move the answer to");
-          }
-        }
-        if (!account ||
-            !auth::Authorize(who.user, Permission::kReply,
-                             {account->workspace_id, account->id, (*conversation)->team_id})
-                 .ok()) {
-          return http::ErrorResponse(403, "permission_denied",
-                                     "you may not reply on this channel account");
-        }
-        // No collisions (C3.5): only the assignee replies, and not from a stale view.
-        auto agent = AgentOfUser(app, who.user, (*conversation)->workspace_id);
-        if (!agent.ok()) return ErrorFor(agent.error());
-        engine::RoutingCommand check;
-        check.kind = engine::RoutingCommand::Kind::kCheckReply;
-        check.conversation = (*conversation)->id;
-        check.agent = agent->value_or(domain::AgentId());
-        if (body->contains("seen_version")) {
-          check.seen_version = (*body)["seen_version"].get<std::int64_t>();
-        }
-        if (auto allowed = RouteNow(app, (*conversation)->workspace_id, std::move(check));
-            !allowed.ok()) {
-          return ErrorFor(allowed.error());
-        }
-        domain::OutboxItem item;
-        item.workspace_id = (*conversation)->workspace_id;
-        item.channel_account_id = account->id;
-        item.conversation_id = (*conversation)->id;
-        item.user_id = who.user.id;
-        item.agent_id = agent->value_or(domain::AgentId());
-        item.action.text = (*body)["text"].get<std::string>();
-        item.action.target_platform_id = target->platform_message_id;
-        item.action.recipient_platform_user_id = target->author.platform_user_id;
-        if (account->kind == domain::ChannelKind::kEmail) {
-          // An answer in the customer's thread: "Re: <their subject>", under their References.
-          const std::string& subject = target->subject;
-          item.action.subject =
-              subject.empty() || subject.rfind("Re:", 0) == 0 || subject.rfind("RE:", 0) == 0
-                  ? subject
-                  : "Re: " + subject;
-          if (!target->platform_thread_id.empty()) {
-            item.action.references = {target->platform_thread_id};
-          }
-        }
-        const bool already_private = target->visibility == domain::Visibility::kPrivate;
-        if (!move_to_email.empty() && target->channel != domain::ChannelKind::kEmail) {
-          // A new email thread: no In-Reply-To (the customer's message was elsewhere).
-          item.action.kind = domain::OutboundKind::kDirectMessage;
-          item.action.recipient_platform_user_id = move_to_email;
-          item.action.target_platform_id.clear();
-          item.action.references.clear();
-          auto brand = storage::Get<domain::Workspace>(app.store(), item.workspace_id);
-          if (!brand.ok()) return ErrorFor(brand.error());
-          item.action.subject = *brand ? "Your message to " + (*brand)->name : "Your message";
-        } else if (!make_private || already_private) {
-          item.action.kind = already_private && account->kind != domain::ChannelKind::kWhatsApp
-                                 ? domain::OutboundKind::kDirectMessage
-                                 : domain::OutboundKind::kReply;
-        } else if (target->kind == domain::MessageKind::kComment) {
-          item.action.kind = domain::OutboundKind::kPrivateReply;  // Facebook, Instagram
-        } else {
-          item.action.kind = domain::OutboundKind::kDirectMessage;  // X: move to DM
-        }
-        auto queued = app.Enqueue(std::move(item));
+        auto queued = QueueReply(app, who, **conversation, reply);
         if (!queued.ok()) return ErrorFor(queued.error());
         return ApiJson(202, {{"outbox_id", queued->id.ToString()},
                              {"kind", domain::ToString(queued->action.kind)},

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <ctime>
 #include <nlohmann/json.hpp>
+#include <span>
 #include <vector>
 
 #include "parley/telemetry/log.h"
@@ -46,6 +47,26 @@ constexpr std::array<Template, 26> kTemplates{{
     {"@AcmeAirHelp my card number is 4111 1111 1111 1111, please refund booking {ref}", 1},
     {"Booking {ref}: my name is misspelled on the ticket, can you correct it?", 2},
     {"Best cabin crew ever on {flight} today, thank you @AcmeAir!", 2},
+}};
+
+// What customers write to a bank (the demo's second brand).
+constexpr std::array<Template, 16> kBankTemplates{{
+    {"@NorthwindHelp my card was declined at the supermarket but I have money in my account??", 5},
+    {"@NorthwindHelp a transfer of 250 EUR left my account on Monday and never arrived", 5},
+    {"@NorthwindHelp there's a payment I don't recognise on my statement, is this fraud?", 4},
+    {"@NorthwindHelp how do I raise my daily card limit in the app?", 3},
+    {"Can't log in to the Northwind app since the update, it says my device isn't trusted", 4},
+    {"@NorthwindHelp what's the rate on the new fixed savings account?", 2},
+    {"Thank you Northwind, the branch team in Leeds sorted my mortgage question in 10 minutes", 2},
+    {"@NorthwindHelp my IBAN is GB82 WEST 1234 5698 7654 32, why was the payment returned?", 1},
+    {"@NorthwindHelp mi tarjeta está bloqueada y estoy de viaje, ¿qué hago?", 2},
+    {"@NorthwindHelp ma carte a été avalée par le distributeur, que faire ?", 1},
+    {"@NorthwindHelp Überweisung seit drei Tagen nicht angekommen", 1},
+    {"@NorthwindHelp charged an overdraft fee even though I was never overdrawn. Not happy.", 3},
+    {"Free crypto giveaway!!! send 0.1 BTC get 1 BTC back http://scam.example/{n}", 1},
+    {"walked past a Northwind branch today, they repainted it", 1},
+    {"@NorthwindHelp how long does it take to open a business account?", 2},
+    {"Great app update from Northwind, finally dark mode", 2},
 }};
 
 // What everyone writes during an outage.
@@ -248,14 +269,21 @@ void DemoStream::Post(bool spike) {
   }
   if (accounts.empty()) return;
   const domain::ChannelAccount& account = accounts[random_() % accounts.size()];
+  // The bank writes about banking; every other brand is the airline.
+  bool bank = false;
+  for (const auto& workspace : app_.directory().Workspaces()) {
+    if (workspace.id == account.workspace_id) bank = workspace.slug == "northwind-bank";
+  }
+  const auto templates =
+      bank ? std::span<const Template>(kBankTemplates) : std::span<const Template>(kTemplates);
   int total = 0;
-  for (const auto& t : kTemplates) total += t.weight;
+  for (const auto& t : templates) total += t.weight;
   int pick = static_cast<int>(random_() % static_cast<std::uint64_t>(total));
   std::string text;
-  if (spike) {
+  if (spike && !bank) {
     text = kOutage[random_() % kOutage.size()];
   } else {
-    for (const auto& t : kTemplates) {
+    for (const auto& t : templates) {
       if ((pick -= t.weight) < 0) {
         text = t.text;
         break;

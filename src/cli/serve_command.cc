@@ -1,5 +1,6 @@
 #include <pthread.h>
 
+#include <array>
 #include <cctype>
 #include <chrono>
 #include <csignal>
@@ -8,9 +9,12 @@
 #include <iostream>
 #include <optional>
 #include <tuple>
+#include <utility>
 
 #include "parley/app/application.h"
 #include "parley/cli/commands.h"
+#include "parley/cli/demo_agents.h"
+#include "parley/cli/demo_sandbox.h"
 #include "parley/cli/demo_stream.h"
 #include "parley/cli/setup.h"
 #include "parley/core/crypto.h"
@@ -45,6 +49,13 @@ core::Result<std::string> EnsureFirstAdmin(app::Application& app) {
          "--admin`).\n";
 }
 
+// The demo's simulated agents (demo_agents.h): their names and the local part of their logins.
+constexpr std::array<std::pair<const char*, const char*>, 3> kSimulatedAgents{{
+    {"Priya Nair (simulated)", "priya"},
+    {"Marco Rossi (simulated)", "marco"},
+    {"Inês Costa (simulated)", "ines"},
+}};
+
 // The demo's people, one per role, with known passwords: for trying Parley out only.
 core::Result<std::string> EnsureDemoUsers(app::Application& app) {
   std::string logins = "Demo logins (password in brackets):\n";
@@ -60,12 +71,31 @@ core::Result<std::string> EnsureDemoUsers(app::Application& app) {
     }
     logins += "  " + std::string(name) + ": " + email + " (" + password + ")\n";
   }
+  // The simulated agents' logins: theirs alone (a random password nobody is told).
+  for (const auto& [name, local] : kSimulatedAgents) {
+    const std::string email = std::string(local) + std::string(kSimulatedAgentDomain);
+    auto existing = app.accounts().FindUserByEmail(email);
+    PARLEY_TRY(existing);
+    if (!existing->has_value()) {
+      PARLEY_TRY(app.accounts().CreateUser(email, name, domain::Role::kAgent, core::RandomHex(16)));
+    }
+  }
   return logins;
 }
 
 // `demo`: demo users, and the live simulated stream.
-int ServeWith(const config::Config& config, const std::string& banner_extra, bool demo) {
+int ServeWith(config::Config config, const std::string& banner_extra, bool demo) {
   const sigset_t signals = BlockStopSignals();
+  // The demo's accounts answer to the sandbox platforms, unless their configuration names an API.
+  std::optional<DemoSandbox> sandbox;
+  if (demo) {
+    sandbox.emplace();
+    if (auto started = sandbox->Start(); !started.ok()) {
+      std::cerr << "parley: the demo's sandbox platforms: " << started.error().message << "\n";
+      return 1;
+    }
+    sandbox->Connect(config);
+  }
   auto app = app::Application::Open(config, core::SystemClock::Instance());
   if (!app.ok()) {
     std::cerr << "parley: " << app.error().message << "\n";
@@ -85,17 +115,25 @@ int ServeWith(const config::Config& config, const std::string& banner_extra, boo
   if (!banner_extra.empty()) std::cout << banner_extra << std::flush;
   if (!people->empty()) std::cout << *people << std::flush;
   std::optional<DemoStream> stream;
+  std::optional<DemoAgents> agents;
   if (demo) {
-    stream.emplace(**app, static_cast<std::uint64_t>(
-                              std::chrono::system_clock::now().time_since_epoch().count()));
+    const auto seed =
+        static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
+    stream.emplace(**app, seed);
     stream->Start();
-    std::cout << "A simulated stream of customers is writing in now (parley demo)." << std::endl;
+    agents.emplace(**app, seed ^ 0x5eed);
+    agents->Start();
+    std::cout << "A simulated stream of customers is writing in now, and simulated agents answer "
+                 "some of it; answers go to sandbox platforms at "
+              << sandbox->base_url() << " (parley demo)." << std::endl;
   }
   int received = 0;
   sigwait(&signals, &received);
   telemetry::LogInfo("server.stopping", {{"signal", received == SIGINT ? "SIGINT" : "SIGTERM"}});
   if (stream) stream->Stop();
+  if (agents) agents->Stop();
   (*app)->Shutdown();
+  if (sandbox) sandbox->Stop();
   return 0;
 }
 
@@ -120,7 +158,7 @@ int RunDemo(const ServeOptions& options) {
     // The demo's people are Acme Air's agents: the agent, the team leader and the supervisor
     // (docs/routing.md). Care answers first; escalations take what waits too long.
     std::ofstream routing(routing_path);
-    routing << R"({
+    routing << R"json({
   "description": "Written by `parley demo` on first start; edit freely (docs/routing.md).",
   "calendars": {
     "london": {"time_zone": "Europe/London", "weekdays": ["08:00-20:00"],
@@ -138,7 +176,9 @@ int RunDemo(const ServeOptions& options) {
     ]
   },
   "teams": {
-    "care": {"members": ["Demo Agent", "Demo Team_leader"], "leader": "Demo Team_leader",
+    "care": {"members": ["Demo Agent", "Demo Team_leader", "Priya Nair (simulated)",
+                         "Marco Rossi (simulated)"],
+             "leader": "Demo Team_leader",
              "overflow": "escalations", "max_wait": "10m", "reassign_after": "20m",
              "calendar": "london"},
     "escalations": {"members": ["Demo Supervisor"], "leader": "Demo Supervisor",
@@ -149,12 +189,57 @@ int RunDemo(const ServeOptions& options) {
     "Demo Agent": {"email": "agent@demo.parley.local", "cap": 5,
                    "skills": ["language:en:5", "language:es:3"]},
     "Demo Team_leader": {"email": "team_leader@demo.parley.local", "cap": 3},
-    "Demo Supervisor": {"email": "supervisor@demo.parley.local", "cap": 8}
+    "Demo Supervisor": {"email": "supervisor@demo.parley.local", "cap": 8},
+    "Priya Nair (simulated)": {"email": "priya@sim.demo.parley.local", "cap": 3,
+                               "skills": ["language:en:5", "language:es:4", "language:pt:3"]},
+    "Marco Rossi (simulated)": {"email": "marco@sim.demo.parley.local", "cap": 3,
+                                "skills": ["language:en:4", "language:it:5", "language:fr:4",
+                                           "language:de:3"]}
   }
 }
-)";
+)json";
     if (!routing) {
       std::cerr << "parley: cannot write " << routing_path.string() << "\n";
+      return 1;
+    }
+  }
+  const std::filesystem::path bank_routing_path = dir / "northwind-bank-routing.json";
+  if (!std::filesystem::exists(bank_routing_path)) {
+    // The bank: one team, the demo's agent (who works for both brands) and a simulated colleague.
+    std::ofstream routing(bank_routing_path);
+    routing << R"json({
+  "description": "Written by `parley demo` on first start; edit freely (docs/routing.md).",
+  "teams": {
+    "banking": {"members": ["Demo Agent", "Inês Costa (simulated)"], "max_wait": "15m"}
+  },
+  "agents": {
+    "Demo Agent": {"email": "agent@demo.parley.local", "cap": 5},
+    "Inês Costa (simulated)": {"email": "ines@sim.demo.parley.local", "cap": 3}
+  }
+}
+)json";
+    if (!routing) {
+      std::cerr << "parley: cannot write " << bank_routing_path.string() << "\n";
+      return 1;
+    }
+  }
+  const std::filesystem::path triage_path = dir / "acme-air-triage.json";
+  if (!std::filesystem::exists(triage_path)) {
+    // The shipped keyword tables, and the airline's key customers (the frequent flyers among the
+    // stream's authors).
+    std::ofstream triage(triage_path);
+    triage << R"json({
+  "defaults": true,
+  "key_customers": [
+    {"handle": "frequentflyermax", "tier": "platinum"},
+    {"handle": "priya_s", "tier": "gold"},
+    {"handle": "chloe_r", "tier": "silver"},
+    {"handle": "omar_h", "tier": "gold"}
+  ]
+}
+)json";
+    if (!triage) {
+      std::cerr << "parley: cannot write " << triage_path.string() << "\n";
       return 1;
     }
   }
@@ -163,9 +248,20 @@ int RunDemo(const ServeOptions& options) {
     out << "# Written by `parley demo` on first start; edit freely.\n"
         << "[[workspaces]]\nslug = \"acme-air\"\nname = \"Acme Air\"\n"
         << "time_zone = \"Europe/London\"\nbrand_handles = [\"@AcmeAir\", \"@AcmeAirHelp\"]\n"
-        << "routing = \"" << std::filesystem::absolute(routing_path).string() << "\"\n\n"
+        << "routing = \"" << std::filesystem::absolute(routing_path).string() << "\"\n"
+        << "triage = \"" << std::filesystem::absolute(triage_path).string() << "\"\n"
+        << "resolution_codes = [\"answered\", \"refunded\", \"rebooked\", \"bag_found\", "
+           "\"escalated\", \"no_action\"]\n\n"
         << "[[workspaces]]\nslug = \"northwind-bank\"\nname = \"Northwind Bank\"\n"
-        << "time_zone = \"America/New_York\"\nbrand_handles = [\"@NorthwindHelp\"]\n\n"
+        << "time_zone = \"America/New_York\"\nbrand_handles = [\"@NorthwindHelp\"]\n"
+        << "routing = \"" << std::filesystem::absolute(bank_routing_path).string() << "\"\n\n"
+        << "[[channel_accounts]]\nworkspace = \"northwind-bank\"\nkind = \"x\"\n"
+        << "name = \"@NorthwindHelp\"\nplatform_account_id = \"1000000002\"\n"
+        << "credentials = { consumer_secret = \"" << core::RandomHex(16) << "\" }\n\n"
+        << "[[channel_accounts]]\nworkspace = \"northwind-bank\"\nkind = \"facebook\"\n"
+        << "name = \"Northwind Bank on Facebook\"\nplatform_account_id = \"2000000002\"\n"
+        << "credentials = { app_secret = \"" << core::RandomHex(16) << "\", verify_token = \""
+        << core::RandomHex(8) << "\" }\n\n"
         << "[[channel_accounts]]\nworkspace = \"acme-air\"\nkind = \"generic\"\n"
         << "name = \"Reviews\"\nplatform_account_id = \"acme-reviews\"\n"
         << "credentials = { secret = \"" << core::RandomHex(16) << "\" }\n\n"

@@ -1,6 +1,8 @@
 // `parley demo` on a fresh data directory: the demo logins work, Acme Air routes to the demo's
-// agents, an agent who connects is online and given the mentions that arrive, and a simulated
-// stream of customers writes in on the brand's channels, every payload read by its parser.
+// agents, an agent who connects is online and given the mentions that arrive, a simulated stream
+// of customers writes in on both brands' channels, every payload read by its parser, simulated
+// agents answer some of it (sent to the demo's sandbox platforms), and the airline's key
+// customers are recognised.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -69,4 +71,60 @@ test('a simulated stream of customers writes in on the demo brand\'s channels', 
   assert.ok(channels.size >= 2, `channels: ${[...channels]}`);
   const letters = await fetch(`${parley.url}/api/v1/dead-letters`, { headers: { cookie: admin.cookie } }).then((r) => r.json());
   assert.deepEqual(letters.items.map((l) => l.error), [], 'every simulated payload is read by its parser');
+});
+
+async function asAdmin() {
+  const printed = /admin: (\S+) \((\S+)\)/.exec(parley.stdout());
+  const admin = await login(parley.url, { email: printed[1], password: printed[2] });
+  const get = (path) => fetch(`${parley.url}${path}`, { headers: { cookie: admin.cookie } }).then((r) => r.json());
+  const workspaces = (await get('/api/v1/workspaces')).items;
+  return { get, acme: workspaces.find((w) => w.slug === 'acme-air'), bank: workspaces.find((w) => w.slug === 'northwind-bank') };
+}
+
+test('simulated agents answer some of the stream, and their answers are sent to the sandbox platforms', async () => {
+  const { get, acme, bank } = await asAdmin();
+  const routing = await get(`/api/v1/workspaces/${acme.id}/routing`);
+  const simulated = Object.entries(routing.agents).filter(([, a]) => a.email?.endsWith('@sim.demo.parley.local')).map(([name]) => name);
+  assert.equal(simulated.length, 2, JSON.stringify(routing.agents));
+  const agents = (await get(`/api/v1/workspaces/${acme.id}/agents`)).items;
+  const ids = new Set(agents.filter((a) => simulated.includes(a.display_name)).map((a) => a.id));
+  assert.ok(agents.filter((a) => ids.has(a.id)).every((a) => a.presence === 'online'), JSON.stringify(agents));
+  // An answer by a simulated agent, sent (they answer 20–90 s after they are given a conversation).
+  const deadline = Date.now() + 150_000;
+  let answered;
+  while (!answered && Date.now() < deadline) {
+    for (const workspace of [acme, bank]) {
+      const page = await get(`/api/v1/conversations?workspace=${workspace.id}&sort=recent&limit=100`);
+      for (const c of page.items.filter((c) => c.status === 'waiting_on_customer' || c.status === 'resolved')) {
+        const detail = await get(`/api/v1/conversations/${c.id}`);
+        const answer = detail.messages.find((m) => m.direction === 'outbound' && m.delivery === 'sent');
+        if (answer) answered = { conversation: detail.conversation, answer };
+      }
+    }
+    if (!answered) await new Promise((r) => setTimeout(r, 1000));
+  }
+  assert.ok(answered, 'a simulated agent answered within 150 s');
+  assert.ok(answered.answer.text.length > 20);
+  assert.match(parley.stdout(), /sandbox platforms at http:\/\/127\.0\.0\.1:\d+/);
+  // The bank's stream writes in too.
+  for (let i = 0; i < 120; i += 1) {
+    if ((await get(`/api/v1/conversations?workspace=${bank.id}&sort=recent&limit=5`)).items.length) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  assert.ok((await get(`/api/v1/conversations?workspace=${bank.id}&sort=recent&limit=5`)).items.length > 0, 'Northwind Bank has conversations');
+});
+
+test('the airline knows its key customers', async () => {
+  const { get, acme } = await asAdmin();
+  const secret = /platform_account_id = "acme-reviews"\ncredentials = \{ secret = "([0-9a-f]+)"/.exec(readFileSync(join(dir, 'demo.toml'), 'utf8'))[1];
+  const body = JSON.stringify({ id: 'key-1', kind: 'review', text: 'Lounge in Lisbon was closed again, not good enough', author: { id: 'ffmax', handle: 'frequentflyermax' } });
+  assert.equal((await postGeneric(parley.url, body, { account: 'acme-reviews', signature: sign(body, secret) })).status, 202);
+  let found;
+  for (let i = 0; i < 100 && !found; i += 1) {
+    const page = await get(`/api/v1/conversations?workspace=${acme.id}&sort=recent&limit=100`);
+    found = page.items.find((c) => c.customer?.handle?.replace('@', '') === 'frequentflyermax' && c.priority_reasons?.some((r) => /key customer/.test(r)));
+    if (!found) await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.ok(found, 'a conversation with frequentflyermax marked as a key customer');
+  assert.ok(found.priority_reasons.includes('key customer (platinum)'), JSON.stringify(found.priority_reasons));
 });
