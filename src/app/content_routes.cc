@@ -730,11 +730,23 @@ void AddContentRoutes(Api& api, Application& app) {
             auto conversations = storage::DecodeAll<domain::Conversation>(page->documents);
             if (!conversations.ok()) return ErrorFor(conversations.error());
             json history = json::array();
+            // The team's notes on them: those of their ten latest conversations, newest first.
+            std::vector<domain::Note> notes;
+            int with_notes = 0;
             for (const auto& conversation : *conversations) {
               if (!auth::Authorize(who.user, Permission::kReadConversations,
                                    {conversation.workspace_id, {}, conversation.team_id})
                        .ok()) {
                 continue;
+              }
+              if (with_notes++ < 10) {
+                auto kept = app.store().ListByParent(storage::EntityTraits<domain::Note>::kKind,
+                                                     conversation.id.value(), 20,
+                                                     storage::Store::Order::kNewestFirst);
+                if (!kept.ok()) return ErrorFor(kept.error());
+                auto decoded = storage::DecodeAll<domain::Note>(*kept);
+                if (!decoded.ok()) return ErrorFor(decoded.error());
+                for (auto& note : *decoded) notes.push_back(std::move(note));
               }
               history.push_back({{"id", conversation.id.ToString()},
                                  {"status", domain::ToString(conversation.status)},
@@ -743,14 +755,21 @@ void AddContentRoutes(Api& api, Application& app) {
                                  {"priority", conversation.priority},
                                  {"tier", domain::ToString(conversation.tier)},
                                  {"category", conversation.category},
+                                 {"sentiment", conversation.sentiment},
                                  {"tags", conversation.tags},
                                  {"channels", conversation.channels},
                                  {"resolution_code", conversation.resolution_code},
                                  {"opened_at", conversation.opened_at},
                                  {"updated_at", conversation.updated_at}});
             }
+            std::sort(notes.begin(), notes.end(),
+                      [](const auto& a, const auto& b) { return a.created_at > b.created_at; });
+            if (notes.size() > 20) notes.resize(20);
+            json note_items = json::array();
+            for (const auto& note : notes) note_items.push_back(NoteView(note));
             return ApiJson(200, {{"customer", json(**customer)},
                                  {"conversations", history},
+                                 {"notes", note_items},
                                  {"more", !page->next_cursor.empty()}});
           });
 

@@ -67,7 +67,8 @@ struct Conversation {
   std::vector<std::string> priority_reasons;  // "dissatisfied", "influencer 48k followers"
   std::string category;
   std::vector<std::string> tags;
-  std::string language;  // ISO 639-1 of the customer's first message, empty if unknown
+  std::string language;             // ISO 639-1 of the customer's first message, empty if unknown
+  std::optional<double> sentiment;  // of the customer's latest message (1–10), if triaged
 
   TeamId team_id;
   AgentId assignee_id;

@@ -49,8 +49,8 @@ PARLEY_JSON_CODEC(Author, platform_user_id, handle, display_name, followers, ver
 PARLEY_JSON_CODEC(Message, id, workspace_id, conversation_id, channel_account_id, channel, kind,
                   direction, visibility, platform_message_id, platform_thread_id,
                   in_reply_to_platform_id, quoted_platform_id, customer_id, agent_id, user_id,
-                  author, recipient_platform_user_id, text, language, attachments, metrics, tags,
-                  published_at, received_at, edited_at, deleted_at, hidden, delivery,
+                  author, recipient_platform_user_id, text, language, sentiment, attachments,
+                  metrics, tags, published_at, received_at, edited_at, deleted_at, hidden, delivery,
                   delivery_error, raw_payload_id, subject)
 PARLEY_JSON_CODEC(Interaction, id, workspace_id, channel_account_id, kind, actor,
                   target_platform_id, value, at)
@@ -60,7 +60,7 @@ PARLEY_JSON_CODEC(SlaDeadlines, first_response_due, next_response_due, resolutio
 PARLEY_JSON_CODEC(PassedOver, agent, why_not)
 PARLEY_JSON_CODEC(Assignment, agent, at, reason, passed_over)
 PARLEY_JSON_CODEC(Conversation, id, workspace_id, customer_id, status, priority, tier,
-                  priority_reasons, category, tags, language, team_id, assignee_id,
+                  priority_reasons, category, tags, language, sentiment, team_id, assignee_id,
                   last_assignee_id, assignment_reason, passed_over, assignments, channels, sla,
                   resolution_code, opened_at, updated_at, assigned_at, first_response_at,
                   resolved_at, last_customer_message_at, last_agent_message_at, reopened_at,
@@ -155,6 +155,7 @@ std::string EncodeMessage(const Message& m) {
   w.Key("recipient_platform_user_id").String(m.recipient_platform_user_id);
   w.Key("text").String(m.text);
   w.Key("language").String(m.language);
+  w.Key("sentiment").Number(m.sentiment);
   w.Key("attachments").BeginArray();
   for (const auto& a : m.attachments) {
     w.BeginObject();
@@ -228,6 +229,7 @@ std::string EncodeConversation(const Conversation& c) {
   w.Key("tags");
   WriteStrings(w, c.tags);
   w.Key("language").String(c.language);
+  w.Key("sentiment").Number(c.sentiment);
   w.Key("team_id").Id(c.team_id);
   w.Key("assignee_id").Id(c.assignee_id);
   w.Key("last_assignee_id").Id(c.last_assignee_id);

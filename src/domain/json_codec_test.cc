@@ -147,6 +147,7 @@ Message FullMessage(int seed) {
   m.recipient_platform_user_id = "r1";
   m.text = "line one\nline two\t\"quoted\" \x01 ünïcödé 👍 ^JD";
   m.language = "en";
+  if (seed % 2 == 1) m.sentiment = 2.35 + seed;
   m.attachments = {{"image", "https://x.invalid/a.jpg", "image/jpeg", "a.jpg", 1234},
                    {"location", "geo:1,2", "", "", 0}};
   m.metrics = {1, 2, 3, 4, 5};
@@ -183,6 +184,7 @@ TEST(FastEncoders, ConversationMatchesTheCodecFieldForField) {
   c.priority_reasons = {"dissatisfied", "influencer 48k followers"};
   c.category = "billing";
   c.tags = {"refund"};
+  c.sentiment = 2.1;
   c.team_id = TeamId(3);
   c.assignee_id = AgentId(4);
   c.last_assignee_id = AgentId(4);
@@ -198,6 +200,7 @@ TEST(FastEncoders, ConversationMatchesTheCodecFieldForField) {
   c.message_count = 12;
   c.version = 30;
   EXPECT_EQ(nlohmann::json::parse(EncodeConversation(c)), nlohmann::json(c));
+  EXPECT_EQ(*DecodeJson<Conversation>(EncodeConversation(c)), c);
   EXPECT_EQ(nlohmann::json::parse(EncodeConversation(Conversation())),
             nlohmann::json(Conversation()));
 }

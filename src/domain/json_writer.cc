@@ -1,5 +1,8 @@
 #include "parley/domain/json_writer.h"
 
+#include <charconv>
+#include <cmath>
+
 namespace parley::domain {
 namespace {
 
@@ -133,6 +136,14 @@ void JsonWriter::Escaped(std::string_view value) {
 void JsonWriter::Int(std::int64_t value) {
   Separate();
   out_ += std::to_string(value);
+}
+
+void JsonWriter::Number(const std::optional<double>& value) {
+  if (!value || !std::isfinite(*value)) return Null();
+  Separate();
+  char buffer[32];
+  const auto written = std::to_chars(buffer, buffer + sizeof buffer, *value);
+  out_.append(buffer, written.ptr);
 }
 
 void JsonWriter::Bool(bool value) {

@@ -25,6 +25,8 @@ class JsonWriter {
   JsonWriter& Key(std::string_view key);
   void String(std::string_view value);
   void Int(std::int64_t value);
+  // A finite number in its shortest form that reads back the same; null when absent.
+  void Number(const std::optional<double>& value);
   void Bool(bool value);
   void Null();
   void Time(core::Timestamp value);

@@ -69,7 +69,8 @@ struct Message {
   std::string recipient_platform_user_id;
 
   std::string text;
-  std::string language;  // ISO 639-1, from the platform or detected
+  std::string language;             // ISO 639-1, from the platform or detected
+  std::optional<double> sentiment;  // inbound: triage's score, 1 (angry) to 10 (delighted)
   std::vector<Attachment> attachments;
   Metrics metrics;
   std::vector<std::string> tags;

@@ -1,5 +1,6 @@
 #include "parley/engine/engine.h"
 
+#include <cmath>
 #include <map>
 #include <set>
 
@@ -591,6 +592,9 @@ void Engine::ApplyTriage(const triage::TriageResult& result, domain::Message& me
                          domain::Conversation& conversation) {
   if (message.language.empty()) message.language = result.language;
   if (conversation.language.empty()) conversation.language = message.language;
+  // Kept to two decimals: enough to draw, and what reads back from the stored document.
+  message.sentiment = std::round(result.sentiment * 100) / 100;
+  conversation.sentiment = message.sentiment;
   for (const std::string& tag : result.tags) {
     if (std::find(message.tags.begin(), message.tags.end(), tag) == message.tags.end()) {
       message.tags.push_back(tag);

@@ -155,6 +155,11 @@ test('she logs a phone call as a note and resolves the conversation; it leaves h
   await noteForm.getByLabel('Kind').selectOption('phone_call');
   await noteForm.getByRole('button', { name: 'Add note' }).click();
   await conversation.getByRole('list', { name: 'Notes' }).getByText('the refund went out today').waitFor();
+  // The customer panel shows the team's notes on him, and how he has felt.
+  const customer = page.getByRole('complementary', { name: 'Customer' });
+  await customer.getByRole('list', { name: 'Notes on this customer' }).getByText('the refund went out today').waitFor();
+  await customer.getByRole('img', { name: /^Sentiment in 1 conversation: latest \d\.\d of 10/ }).waitFor();
+  await conversation.locator('.message.inbound .mood').getByText(/^(unhappy|a little unhappy|neutral|content|delighted) \(\d\.\d\)$/).waitFor();
   await screenshot(page, 'web-notes');
   // A canned response, filled in for this customer and this agent, lands in the reply box.
   await conversation.getByLabel('Canned response').selectOption({ label: 'Refund on its way (/refund)' });

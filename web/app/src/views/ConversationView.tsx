@@ -4,7 +4,7 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 
 import { type Agent, api, ApiError, type CannedResponse, type ConversationDetail, type Note } from '../api/client';
-import { CustomerPanel } from './CustomerPanel';
+import { CustomerPanel, feeling, mood } from './CustomerPanel';
 import { ago, channelName, countdown, nextDeadline } from './format';
 
 type Others = Record<string, { what: 'viewing' | 'typing'; at: number }>;
@@ -226,6 +226,8 @@ export function ConversationView({ id, change, withCustomer = false, me = '', ot
               <strong>{m.direction === 'inbound' ? m.author?.display_name || m.author?.handle || 'Customer' : 'You'}</strong>
               <span>{channelName(m.channel)} · {m.visibility}</span>
               <time dateTime={m.published_at}>{ago(m.published_at)}</time>
+              {m.direction === 'inbound' && typeof m.sentiment === 'number'
+                ? <span className="mood" title={feeling(m.sentiment)}>{mood(m.sentiment)} ({m.sentiment.toFixed(1)})</span> : null}
             </div>
             <p>{m.text}</p>
             {m.tags?.length ? <ul className="tags" aria-label="Tags">{m.tags.map((t) => <li key={t}>{t}</li>)}</ul> : null}
@@ -317,7 +319,7 @@ export function ConversationView({ id, change, withCustomer = false, me = '', ot
   return (
     <div className="with-customer">
       {view}
-      <CustomerPanel customerId={conversation.customer_id} agents={agents} current={conversation.id} change={change.n} />
+      <CustomerPanel customerId={conversation.customer_id} agents={agents} current={conversation.id} change={change.n} notes={notes.length} />
     </div>
   );
 }
