@@ -2,6 +2,7 @@
 // Playwright cannot download its own browser here (DESIGN.md): it is pointed at /usr/bin/chromium,
 // headless, with a throwaway profile. Screenshots go to build/screenshots/ for a person to look at.
 import { existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 import { chromium } from 'playwright-core';
@@ -45,4 +46,21 @@ export async function screenshot(page, name) {
   const path = join(screenshotDir, `${name}.png`);
   await page.screenshot({ path });
   return path;
+}
+
+// Audits the page as it stands with axe-core against WCAG 2.1 A and AA (names and labels, roles,
+// contrast, structure). Resolves to one line per violation and element, for assert.deepEqual.
+export async function audit(page) {
+  const require = createRequire(import.meta.url);
+  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) {
+    await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+  }
+  const results = await page.evaluate(() =>
+    window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }));
+  return results.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}: ${n.failureSummary?.split('\n')[1]?.trim() ?? v.help}`));
+}
+
+// Whether the page is wider than the window (it should reflow instead).
+export async function scrollsSideways(page) {
+  return page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
 }

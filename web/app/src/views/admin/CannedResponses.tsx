@@ -43,22 +43,24 @@ export function CannedResponses({ workspace }: { workspace: string }) {
         <CannedEditor key={editing.id ?? 'new'} workspace={workspace} item={editing} onCancel={() => setEditing(null)}
           onSaved={(text) => { setMessage(done(text)); setEditing(null); load(); }} onDelete={() => void remove(editing)} />
       )}
-      <table>
-        <caption className="sr-only">Canned responses</caption>
-        <thead><tr><th scope="col">Name</th><th scope="col">Shortcut</th><th scope="col">Text</th><th scope="col">Language</th><th scope="col"><span className="sr-only">Actions</span></th></tr></thead>
-        <tbody>
-          {items.map((item) => (
-            <tr key={item.id}>
-              <td>{item.name}{item.pre_approved ? <span className="key"> pre-approved</span> : null}</td>
-              <td>{item.shortcut ? <code>{item.shortcut}</code> : ''}</td>
-              <td className="clip">{item.text}</td>
-              <td>{item.language ?? ''}</td>
-              <td><button type="button" className="link" onClick={() => setEditing(item)} aria-label={`Edit ${item.name}`}>Edit</button></td>
-            </tr>
-          ))}
-          {!items.length && <tr><td colSpan={5} className="quiet">No canned responses yet.</td></tr>}
-        </tbody>
-      </table>
+      <div className="table-scroll">
+        <table>
+          <caption className="sr-only">Canned responses</caption>
+          <thead><tr><th scope="col">Name</th><th scope="col">Shortcut</th><th scope="col">Text</th><th scope="col">Language</th><th scope="col"><span className="sr-only">Actions</span></th></tr></thead>
+          <tbody>
+            {items.map((item) => (
+              <tr key={item.id}>
+                <td>{item.name}{item.pre_approved ? <span className="key"> pre-approved</span> : null}</td>
+                <td>{item.shortcut ? <code>{item.shortcut}</code> : ''}</td>
+                <td className="clip">{item.text}</td>
+                <td>{item.language ?? ''}</td>
+                <td><button type="button" className="link" onClick={() => setEditing(item)} aria-label={`Edit ${item.name}`}>Edit</button></td>
+              </tr>
+            ))}
+            {!items.length && <tr><td colSpan={5} className="quiet">No canned responses yet.</td></tr>}
+          </tbody>
+        </table>
+      </div>
     </section>
   );
 }

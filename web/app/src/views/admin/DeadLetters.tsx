@@ -43,26 +43,28 @@ export function DeadLetters() {
       </header>
       <p className="hint">What a platform delivered that could not be processed. Fix the cause (a credential, a parser, a rule), then replay.</p>
       <Notice message={message} />
-      <table>
-        <caption className="sr-only">Dead letters</caption>
-        <thead><tr><th scope="col">Received</th><th scope="col">Channel</th><th scope="col">Account</th><th scope="col">Why</th><th scope="col">Tries</th><th scope="col"><span className="sr-only">Actions</span></th></tr></thead>
-        <tbody>
-          {letters.map((letter) => (
-            <tr key={letter.id}>
-              <td className="nowrap">{new Date(letter.received_at).toLocaleString()}</td>
-              <td>{channelName(letter.channel)}</td>
-              <td>{accountName(letter.channel_account_id)}</td>
-              <td className="clip" title={letter.error}>{letter.error}</td>
-              <td>{letter.attempts}</td>
-              <td className="nowrap">
-                <button type="button" className="link" onClick={() => void show(letter.id)} aria-label={`Show dead letter ${letter.id}`}>Show</button>
-                <button type="button" className="link" onClick={() => void replay(letter)} aria-label={`Replay dead letter ${letter.id}`}>Replay</button>
-              </td>
-            </tr>
-          ))}
-          {!letters.length && <tr><td colSpan={6} className="quiet">No dead letters: everything delivered was processed.</td></tr>}
-        </tbody>
-      </table>
+      <div className="table-scroll">
+        <table>
+          <caption className="sr-only">Dead letters</caption>
+          <thead><tr><th scope="col">Received</th><th scope="col">Channel</th><th scope="col">Account</th><th scope="col">Why</th><th scope="col">Tries</th><th scope="col"><span className="sr-only">Actions</span></th></tr></thead>
+          <tbody>
+            {letters.map((letter) => (
+              <tr key={letter.id}>
+                <td>{new Date(letter.received_at).toLocaleString()}</td>
+                <td>{channelName(letter.channel)}</td>
+                <td>{accountName(letter.channel_account_id)}</td>
+                <td className="clip" title={letter.error}>{letter.error}</td>
+                <td>{letter.attempts}</td>
+                <td className="nowrap">
+                  <button type="button" className="link" onClick={() => void show(letter.id)} aria-label={`Show dead letter ${letter.id}`}>Show</button>
+                  <button type="button" className="link" onClick={() => void replay(letter)} aria-label={`Replay dead letter ${letter.id}`}>Replay</button>
+                </td>
+              </tr>
+            ))}
+            {!letters.length && <tr><td colSpan={6} className="quiet">No dead letters: everything delivered was processed.</td></tr>}
+          </tbody>
+        </table>
+      </div>
       {open && (
         <article className="card" aria-label={`Dead letter ${open.id}`}>
           <div className="rule-line">

@@ -43,28 +43,31 @@ export function Users({ workspaces }: { workspaces: Workspace[] }) {
         {roles.map((r) => <div key={r.role}><dt>{r.label}</dt><dd>{r.what}</dd></div>)}
       </dl>
       <Notice message={message} />
-      <table>
-        <caption className="sr-only">Users</caption>
-        <thead><tr><th scope="col">User</th><th scope="col">Role</th><th scope="col">Brands</th><th scope="col">State</th></tr></thead>
-        <tbody>
-          {users.map((user) => (
-            <tr key={user.id} className={user.disabled ? 'disabled' : undefined}>
-              <td><strong>{user.display_name || user.email}</strong><br /><span className="quiet-inline">{user.email}</span></td>
-              <td>
-                <select aria-label={`Role of ${user.email}`} value={user.role}
-                  onChange={(e) => void change(user, { role: e.target.value as Role }, `${user.email} is now ${roles.find((r) => r.role === e.target.value)?.label ?? e.target.value}.`)}>
-                  {roles.map((r) => <option key={r.role} value={r.role}>{r.label}</option>)}
-                </select>
-              </td>
-              <td>{user.workspace_ids.length ? user.workspace_ids.map(brandName).join(', ') : 'all'}</td>
-              <td>
-                <button type="button" className="link" onClick={() => void change(user, { disabled: !user.disabled }, `${user.email} ${user.disabled ? 'enabled' : 'disabled: their sessions are ended'}.`)}
-                  aria-label={`${user.disabled ? 'Enable' : 'Disable'} ${user.email}`}>{user.disabled ? 'Disabled · enable' : 'Active · disable'}</button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <div className="table-scroll">
+        <table>
+          <caption className="sr-only">Users</caption>
+          <thead><tr><th scope="col">User</th><th scope="col">Role</th><th scope="col">Brands</th><th scope="col">State</th></tr></thead>
+          <tbody>
+            {users.map((user) => (
+              <tr key={user.id} className={user.disabled ? 'disabled' : undefined}>
+                <td><strong>{user.display_name || user.email}</strong><br /><span className="quiet-inline">{user.email}</span></td>
+                <td>
+                  <select aria-label={`Role of ${user.email}`} value={user.role}
+                    onChange={(e) => void change(user, { role: e.target.value as Role }, `${user.email} is now ${roles.find((r) => r.role === e.target.value)?.label ?? e.target.value}.`)}>
+                    {roles.map((r) => <option key={r.role} value={r.role}>{r.label}</option>)}
+                  </select>
+                </td>
+                <td>{user.workspace_ids.length ? user.workspace_ids.map(brandName).join(', ') : 'all'}</td>
+                <td>
+                  {user.disabled ? 'Disabled' : 'Active'}{' · '}
+                  <button type="button" className="link inline-link" onClick={() => void change(user, { disabled: !user.disabled }, `${user.email} ${user.disabled ? 'enabled' : 'disabled: their sessions are ended'}.`)}
+                    aria-label={`${user.disabled ? 'Enable' : 'Disable'} ${user.email}`}>{user.disabled ? 'Enable' : 'Disable'}</button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       <NewUser workspaces={workspaces} onCreated={(email) => { setMessage(done(`${email} created: hand them the password.`)); load(); }} />
     </section>
   );
