@@ -148,6 +148,8 @@ Message FullMessage(int seed) {
   m.text = "line one\nline two\t\"quoted\" \x01 ünïcödé 👍 ^JD";
   m.language = "en";
   if (seed % 2 == 1) m.sentiment = 2.35 + seed;
+  if (seed % 2 == 1) m.personal_data = {"card", "email"};
+  if (seed % 2 == 1) m.redacted_text = "card [card], mail [email]";
   m.attachments = {{"image", "https://x.invalid/a.jpg", "image/jpeg", "a.jpg", 1234},
                    {"location", "geo:1,2", "", "", 0}};
   m.metrics = {1, 2, 3, 4, 5};

@@ -71,6 +71,10 @@ struct Message {
   std::string text;
   std::string language;             // ISO 639-1, from the platform or detected
   std::optional<double> sentiment;  // inbound: triage's score, 1 (angry) to 10 (delighted)
+  // Inbound personal data found by triage (card, iban, account_number, sort_code, phone, email),
+  // and the text with it masked ("my card [card]"), shown wherever the message is public.
+  std::vector<std::string> personal_data;
+  std::string redacted_text;
   std::vector<Attachment> attachments;
   Metrics metrics;
   std::vector<std::string> tags;

@@ -595,6 +595,16 @@ void Engine::ApplyTriage(const triage::TriageResult& result, domain::Message& me
   // Kept to two decimals: enough to draw, and what reads back from the stored document.
   message.sentiment = std::round(result.sentiment * 100) / 100;
   conversation.sentiment = message.sentiment;
+  if (!result.pii.empty()) {
+    for (const auto& span : result.pii) {
+      const std::string kind(domain::ToString(span.type));
+      if (std::find(message.personal_data.begin(), message.personal_data.end(), kind) ==
+          message.personal_data.end()) {
+        message.personal_data.push_back(kind);
+      }
+    }
+    message.redacted_text = result.public_text;
+  }
   for (const std::string& tag : result.tags) {
     if (std::find(message.tags.begin(), message.tags.end(), tag) == message.tags.end()) {
       message.tags.push_back(tag);

@@ -41,7 +41,7 @@ credentials = { secret = "test-secret" }
   createUser({ config, dataDir: dir, email: 'ada@example.com', role: 'admin', password: 'ada password 123' });
   assert.equal(await postXMention(parley.url, {
     brand, consumerSecret, id: '1850000000000000101', user: '901', followers: 52_000,
-    text: '@AcmeHelp I was charged twice for my booking and the app shows nothing!!',
+    text: '@AcmeHelp I was charged twice for my booking and the app shows nothing!! card 4111 1111 1111 1111',
   }), 200);
   assert.equal((await postGeneric(parley.url, review('a1', 'dora', 'Lovely crew, thank you'))).status, 202);
   assert.equal((await postGeneric(parley.url, JSON.stringify({ id: 'broken', text: 'no author' }))).status, 400);
@@ -66,6 +66,13 @@ test('every screen passes an accessibility audit (WCAG 2.1 A and AA)', { skip: u
   await page.getByRole('navigation', { name: 'Inbox' }).locator('.row').first().waitFor();
   await page.keyboard.press('j');
   await page.getByRole('complementary', { name: 'Customer' }).getByText('History').waitFor();
+  // The card number posted in public is hidden, with the advice to move to a private channel.
+  const thread = page.getByRole('region', { name: 'Conversation' });
+  await thread.getByText('the app shows nothing!! card [card]').waitFor();
+  assert.equal(await thread.getByText('4111 1111 1111 1111').count(), 0);
+  await thread.getByRole('note').getByText(/Personal data posted in public \(card\)/).waitFor();
+  await thread.getByRole('button', { name: 'move to a private message' }).click();
+  assert.equal(await page.getByLabel('Send as').inputValue(), 'private');
   found.conversation = await audit(page);
   await page.keyboard.press('?');
   await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();

@@ -229,7 +229,16 @@ export function ConversationView({ id, change, withCustomer = false, me = '', ot
               {m.direction === 'inbound' && typeof m.sentiment === 'number'
                 ? <span className="mood" title={feeling(m.sentiment)}>{mood(m.sentiment)} ({m.sentiment.toFixed(1)})</span> : null}
             </div>
-            <p>{m.text}</p>
+            {m.visibility === 'public' && m.redacted_text ? (
+              <>
+                <p>{m.redacted_text}</p>
+                <p className="personal-data" role="note">
+                  Personal data posted in public ({(m.personal_data ?? []).map((k) => k.replaceAll('_', ' ')).join(', ')}): it is hidden here.
+                  Don't ask for account details in public:{' '}
+                  <button type="button" className="link inline-link" onClick={() => void chooseMode('private')}>move to a private message</button>
+                </p>
+              </>
+            ) : <p>{m.text}</p>}
             {m.tags?.length ? <ul className="tags" aria-label="Tags">{m.tags.map((t) => <li key={t}>{t}</li>)}</ul> : null}
             {m.direction === 'outbound' && (
               <p className={`delivery delivery-${m.delivery}`}>{m.delivery}{m.delivery_error ? `: ${m.delivery_error}` : ''}</p>
