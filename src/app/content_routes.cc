@@ -917,7 +917,26 @@ void AddContentRoutes(Api& api, Application& app) {
           if (!workspace->has_value()) return NotFound("workspace");
           auto items = storage::ListAll<T>(app.store(), (*workspace)->id);
           if (!items.ok()) return ErrorFor(items.error());
-          return ApiJson(200, {{"items", json(*items)}});
+          json out = *items;
+          if constexpr (std::is_same_v<T, domain::Agent>) {
+            // Presence as the router has it now (the chosen status and the live connection
+            // together), whether they are on shift, and their load: what a supervisor watches.
+            engine::RoutingCommand ask;
+            ask.kind = engine::RoutingCommand::Kind::kAgentsNow;
+            if (auto now = RouteNow(app, (*workspace)->id, std::move(ask)); now.ok()) {
+              for (json& agent : out) {
+                for (const auto& state : now->agents) {
+                  if (agent.value("id", std::string()) != state.agent.ToString()) continue;
+                  agent["status"] = domain::ToString(state.status);
+                  agent["presence"] = domain::ToString(state.presence);
+                  agent["on_shift"] = state.on_shift;
+                  agent["load"] = state.load;
+                  agent["connected"] = state.connections > 0;
+                }
+              }
+            }
+          }
+          return ApiJson(200, {{"items", out}});
         });
   };
   add_list.operator()<domain::Team>("teams");

@@ -1245,7 +1245,8 @@ core::Result<Outcome> Engine::Handle(const RoutingCommand& command, Pending& pen
   }
   if (router_ == nullptr) {
     if (command.kind == Kind::kTick || command.kind == Kind::kConnected ||
-        command.kind == Kind::kDisconnected || command.kind == Kind::kSetStatus) {
+        command.kind == Kind::kAgentsNow || command.kind == Kind::kDisconnected ||
+        command.kind == Kind::kSetStatus) {
       return outcome;
     }
     return refuse(core::MakeError(
@@ -1295,6 +1296,13 @@ core::Result<Outcome> Engine::Handle(const RoutingCommand& command, Pending& pen
       break;
     case Kind::kViewing:
       status = router_->Viewing(command.conversation, command.agent, now);
+      break;
+    case Kind::kAgentsNow:
+      router_->Advance(now);  // a grace or a shift that ended by now counts
+      for (const auto& [id, state] : router_->agents()) {
+        outcome.agents.push_back(
+            {id, state.effective, state.status, state.on_shift, state.load, state.connections});
+      }
       break;
     case Kind::kTyping:
       status = router_->Typing(command.conversation, command.agent, now);

@@ -70,6 +70,7 @@ struct RoutingCommand {
     kTag,             // add `add_tags` to the conversation's tags and remove `remove_tags`
     kLinkCustomers,   // `other_customer` is the same person as `customer`: merged into it
     kUnlinkIdentity,  // `customer`'s identity (`channel`, `platform_user_id`) is someone else
+    kAgentsNow,       // asks: each agent's presence, shift and load as the router has them
   };
   Kind kind = Kind::kTick;
   domain::ConversationId conversation;
@@ -113,6 +114,16 @@ struct Outcome {
   domain::TeamId team_id;           // the conversation's team, when known: for who may be told
   std::string platform_message_id;  // a new message's id on its platform
   domain::CustomerId customer_id;   // kUnlinkIdentity: the customer the identity now belongs to
+  // kAgentsNow: each agent as the router has them now (empty when routing is off).
+  struct AgentNow {
+    domain::AgentId agent;
+    domain::Presence presence = domain::Presence::kOffline;  // effective: status and connection
+    domain::Presence status = domain::Presence::kOffline;    // what they chose
+    bool on_shift = true;
+    int load = 0;  // weighted, against their cap
+    int connections = 0;
+  };
+  std::vector<AgentNow> agents;
   std::optional<core::Error> refusal;
 };
 

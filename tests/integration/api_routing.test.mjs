@@ -181,6 +181,11 @@ test('presence, viewing and typing over the WebSocket; pull when free; bad input
   assert.match(annResolves.json.error.message, /take it over to resolve/);
 
   const workspace = (await api(bob, '/api/v1/workspaces')).json.items[0].id;
+  // The agents list says what the router knows now: Bob connected, online, carrying one.
+  const agents = (await api(bob, `/api/v1/workspaces/${workspace}/agents`)).json.items;
+  const bobNow = agents.find((a) => a.id === away.data.agent_id);
+  assert.deepEqual([bobNow.presence, bobNow.status, bobNow.connected, bobNow.on_shift, bobNow.load], ['online', 'online', true, true, 1]);
+
   const pulled = await api(bob, `/api/v1/workspaces/${workspace}/pull`, { method: 'POST' });
   assert.equal(pulled.status, 404);  // nothing waits in the queue
   assert.match(pulled.json.error.message, /nothing/i);

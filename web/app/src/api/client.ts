@@ -28,7 +28,11 @@ export interface Agent {
   workspace_id: string;
   display_name: string;
   email?: string;
-  presence?: 'online' | 'away' | 'offline';
+  presence?: 'online' | 'away' | 'offline';  // effective, where the workspace routes
+  status?: 'online' | 'away' | 'offline';    // what they chose
+  on_shift?: boolean;
+  connected?: boolean;
+  load?: number;  // weighted, against max_concurrent
   max_concurrent?: number;
   team_ids?: string[];
 }

@@ -185,8 +185,12 @@ function BrandBoard({ board, now, onTake, onAssign }: {
             {board.agents.map((agent) => (
               <tr key={agent.id}>
                 <td>{agent.display_name}</td>
-                <td><span className={`presence ${agent.presence ?? 'offline'}`}>{agent.presence ?? 'offline'}</span></td>
-                <td>{load(agent)} / {agent.max_concurrent ?? 5}</td>
+                <td>
+                  <span className={`presence ${agent.presence ?? 'offline'}`}>{agent.presence ?? 'offline'}</span>
+                  {agent.on_shift === false ? <span className="quiet-inline"> · off shift</span> : null}
+                  {agent.presence === 'offline' && agent.status && agent.status !== 'offline' ? <span className="quiet-inline"> · not connected</span> : null}
+                </td>
+                <td>{agent.load ?? load(agent)} / {agent.max_concurrent ?? 5}</td>
               </tr>
             ))}
           </tbody>
