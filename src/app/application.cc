@@ -115,6 +115,8 @@ void PublishOutcomes(EventHub& hub, const domain::Workspace& workspace,
     if (!outcome.platform_message_id.empty()) {
       data["platform_message_id"] = outcome.platform_message_id;
     }
+    if (outcome.kind == engine::OutcomeKind::kCreated)
+      data["from_customer"] = outcome.from_customer;
     if (outcome.new_conversation) {
       hub.Publish("conversation.created", workspace.id, outcome.team_id, data);
     }
@@ -391,6 +393,7 @@ core::Result<std::unique_ptr<Application>> Application::Open(const config::Confi
   PARLEY_TRY(app->DeclareConfigured());
 
   // One engine per workspace, and every channel account.
+  app->buzz_ = std::make_unique<Buzz>(clock.Now());
   auto workspaces = storage::ListAll<domain::Workspace>(*app->store_, domain::WorkspaceId());
   PARLEY_TRY(workspaces);
   for (auto& workspace : *workspaces) {
@@ -411,9 +414,15 @@ core::Result<std::unique_ptr<Application>> Application::Open(const config::Confi
         });
     auto thread = std::make_unique<engine::EngineThread>(
         std::move(live), config.ingest.batch * 4,
-        [hub = &app->events_](const domain::Workspace& of,
-                              const std::vector<engine::Outcome>& outcomes,
-                              const std::vector<routing::Event>& routed) {
+        [hub = &app->events_, buzz = app->buzz_.get(), &clock](
+            const domain::Workspace& of, const std::vector<engine::Outcome>& outcomes,
+            const std::vector<routing::Event>& routed) {
+          std::int64_t from_customers = 0;
+          for (const auto& outcome : outcomes) {
+            from_customers +=
+                outcome.kind == engine::OutcomeKind::kCreated && outcome.from_customer;
+          }
+          if (from_customers > 0) buzz->Count(of.id, clock.Now(), from_customers);
           PublishOutcomes(*hub, of, outcomes);
           PublishRouting(*hub, of, routed);
         });

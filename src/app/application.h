@@ -18,6 +18,7 @@
 #include <string>
 
 #include "parley/app/api.h"
+#include "parley/app/buzz.h"
 #include "parley/app/chat.h"
 #include "parley/app/events.h"
 #include "parley/auth/accounts.h"
@@ -121,6 +122,8 @@ class Application {
                                                 const triage::TriageInput& input,
                                                 const std::optional<domain::Rule>& draft);
   ingest::InboxProcessor& processor() { return *processor_; }
+  // Customers' messages per minute, per workspace (the wallboard's buzz).
+  const Buzz& buzz() const { return *buzz_; }
   telemetry::Registry& metrics() { return metrics_; }
   core::IdGenerator& ids() { return ids_; }
   const config::Config& config() const { return config_; }
@@ -149,6 +152,7 @@ class Application {
   channels::ParserRegistry parsers_;
   Directory directory_;
   std::unique_ptr<ingest::InboxProcessor> processor_;
+  std::unique_ptr<Buzz> buzz_;
   std::vector<std::unique_ptr<ingest::MailboxPoller>> mailboxes_;  // email accounts' IMAP readers
   std::mutex triage_mutex_;                                        // one triage edit at a time
   // Each workspace's triage settings from its file, without the tables and rules.

@@ -2,6 +2,7 @@
 // cross-channel thread, and replies (through the outbox). Every handler narrows by the caller's
 // restrictions with auth::Authorize; what a user may not see answers 404, as if absent.
 #include <algorithm>
+#include <charconv>
 #include <future>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -313,6 +314,37 @@ void AddResourceRoutes(Api& api, Application& app) {
               items.push_back(AccountView(account));
             }
             return ApiJson(200, {{"items", items}});
+          });
+
+  // The buzz (C6): the workspace's customers' messages per minute, for the wallboard's chart.
+  api.Add("GET", "/api/v1/workspaces/{id}/buzz", Permission::kReadReports,
+          [&app](const http::HttpRequest& request, const http::RouteParams& params,
+                 const Principal& who) {
+            int minutes = 30;
+            if (auto given = request.Query("minutes")) {
+              const auto [end, error] =
+                  std::from_chars(given->data(), given->data() + given->size(), minutes);
+              if (error != std::errc() || end != given->data() + given->size() || minutes < 1 ||
+                  minutes > Buzz::kMinutes) {
+                return http::ErrorResponse(400, "invalid_argument",
+                                           "minutes: a whole number from 1 to 1440");
+              }
+            }
+            auto workspace = VisibleWorkspace(app, who, params.at("id"), Permission::kReadReports);
+            if (!workspace.ok()) return ErrorFor(workspace.error());
+            if (!workspace->has_value()) return NotFound("workspace");
+            const core::Timestamp now = app.clock().Now();
+            const auto counts = app.buzz().Minutes((*workspace)->id, now, minutes);
+            const std::int64_t last = Buzz::MinuteOf(now);
+            json items = json::array();
+            for (std::size_t i = 0; i < counts.size(); ++i) {
+              const std::int64_t minute = last - static_cast<std::int64_t>(counts.size()) + 1 +
+                                          static_cast<std::int64_t>(i);
+              items.push_back({{"at", core::FormatIso8601(core::FromMillis(minute * 60'000))},
+                               {"messages", counts[i]}});
+            }
+            return ApiJson(200, {{"minutes", items},
+                                 {"counting_since", core::FormatIso8601(app.buzz().started())}});
           });
 
   // What an admin needs to connect the account on its platform: where it delivers and each

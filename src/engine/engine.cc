@@ -584,6 +584,7 @@ core::Result<Outcome> Engine::IngestMessage(const domain::InboundMessage& inboun
   Outcome outcome{OutcomeKind::kCreated, message.id, conversation->id, created,
                   conversation->team_id};
   outcome.platform_message_id = message.platform_message_id;
+  outcome.from_customer = message.direction == domain::Direction::kInbound;
   pending.messages.emplace(PendingKey(message), std::move(message));
   return outcome;
 }

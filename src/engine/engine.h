@@ -113,6 +113,7 @@ struct Outcome {
   bool new_conversation = false;
   domain::TeamId team_id;           // the conversation's team, when known: for who may be told
   std::string platform_message_id;  // a new message's id on its platform
+  bool from_customer = false;       // kCreated: a customer's message (not the brand's own)
   domain::CustomerId customer_id;   // kUnlinkIdentity: the customer the identity now belongs to
   // kAgentsNow: each agent as the router has them now (empty when routing is off).
   struct AgentNow {

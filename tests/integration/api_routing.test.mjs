@@ -186,6 +186,12 @@ test('presence, viewing and typing over the WebSocket; pull when free; bad input
   const bobNow = agents.find((a) => a.id === away.data.agent_id);
   assert.deepEqual([bobNow.presence, bobNow.status, bobNow.connected, bobNow.on_shift, bobNow.load], ['online', 'online', true, true, 1]);
 
+  // How loud it is: the customers' messages of the last minutes (the replies are not counted).
+  const buzz = await api(bob, `/api/v1/workspaces/${workspace}/buzz?minutes=60`);
+  assert.equal(buzz.json.minutes.length, 60);
+  assert.equal(buzz.json.minutes.reduce((n, m) => n + m.messages, 0), 3);  // the three mentions so far
+  assert.equal((await api(bob, `/api/v1/workspaces/${workspace}/buzz?minutes=0`)).status, 400);
+
   const pulled = await api(bob, `/api/v1/workspaces/${workspace}/pull`, { method: 'POST' });
   assert.equal(pulled.status, 404);  // nothing waits in the queue
   assert.match(pulled.json.error.message, /nothing/i);

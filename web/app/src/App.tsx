@@ -63,7 +63,7 @@ function Workspace({ me, onLoggedOut }: { me: Me; onLoggedOut: () => void }) {
             }
           }
           const name = event.event ?? event.type;
-          if (name === 'message.created') {
+          if (name === 'message.created' && event.data?.from_customer === true) {
             const now = Date.now();
             setBuzz((b) => [...b.filter((t) => now - t < 30 * 60_000), now]);
           }

@@ -147,6 +147,7 @@ export const api = {
   customer: (id: string) => call<Json<'/api/v1/customers/{id}', 'get'>>('GET', `/api/v1/customers/${id}`),
   teams: (workspace: string) => call<{ items: Team[] }>('GET', `/api/v1/workspaces/${workspace}/teams`),
   agents: (workspace: string) => call<{ items: Agent[] }>('GET', `/api/v1/workspaces/${workspace}/agents`),
+  buzz: (workspace: string, minutes = 30) => call<Json<'/api/v1/workspaces/{id}/buzz', 'get'>>('GET', `/api/v1/workspaces/${workspace}/buzz?minutes=${minutes}`),
   openConversations: (workspace: string) =>
     call<{ items: InboxItem[] }>('GET', `/api/v1/conversations?workspace=${workspace}&status=queued&status=assigned&limit=500`),
   assign: (id: string, agentId: string, reason: string) =>

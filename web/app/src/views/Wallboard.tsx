@@ -63,7 +63,7 @@ export function Wallboard({ change, buzz }: { change: number; buzz: number[] }) 
       <h2 id="wallboard-title">Wallboard</h2>
       {error && <p className="error" role="alert">{error}</p>}
       {notice && <p className="notice" role="status">{notice}</p>}
-      <Buzz buzz={buzz} now={now} />
+      <Buzz buzz={buzz} now={now} workspaces={boards.map((b) => b.workspace.id)} />
       {boards.map((board) => (
         <BrandBoard key={board.workspace.id} board={board} now={now}
           onTake={(c) => act(api.take(c.id), 'Taken over: it is yours now.')}
@@ -73,19 +73,36 @@ export function Wallboard({ change, buzz }: { change: number; buzz: number[] }) 
   );
 }
 
-// Messages a minute over the last 30 minutes, from the live events since the page opened.
-function Buzz({ buzz, now }: { buzz: number[]; now: number }) {
+// Customers' messages a minute over the last 30 minutes, across the brands: what the server
+// counted up to the last look (every 15 s), and the live events since.
+function Buzz({ buzz, now, workspaces }: { buzz: number[]; now: number; workspaces: string[] }) {
   const element = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | null>(null);
+  const [history, setHistory] = useState<{ counts: Map<number, number>; at: number }>({ counts: new Map(), at: 0 });
+  const brands = workspaces.join(',');
+  useEffect(() => {
+    if (!brands) return;
+    let cancelled = false;
+    const at = Date.now();
+    Promise.all(brands.split(',').map((w) => api.buzz(w))).then((answers) => {
+      if (cancelled) return;
+      const counts = new Map<number, number>();
+      for (const answer of answers) {
+        for (const m of answer.minutes) counts.set(minute(Date.parse(m.at)), (counts.get(minute(Date.parse(m.at))) ?? 0) + m.messages);
+      }
+      setHistory({ counts, at });
+    }).catch(() => undefined);  // the live events still count
+    return () => { cancelled = true; };
+  }, [brands, now]);
   const series = useMemo(() => {
     const last = minute(now);
-    const counts = new Map<number, number>();
-    for (const t of buzz) counts.set(minute(t), (counts.get(minute(t)) ?? 0) + 1);
+    const counts = new Map(history.counts);
+    for (const t of buzz) if (t > history.at) counts.set(minute(t), (counts.get(minute(t)) ?? 0) + 1);
     return Array.from({ length: 30 }, (_, i) => {
       const m = last - 29 + i;
       return { label: new Date(m * 60_000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }), count: counts.get(m) ?? 0 };
     });
-  }, [buzz, now]);
+  }, [buzz, now, history]);
   const mean = series.reduce((s, p) => s + p.count, 0) / series.length;
   const spikes = series.filter((p) => p.count >= 5 && p.count > 3 * Math.max(mean, 1));
 
