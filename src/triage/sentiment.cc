@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <utility>
 
 #include "parley/triage/lexicons.h"
 
@@ -55,6 +56,44 @@ bool IsShouted(std::string_view token) {
     if (c >= 'A' && c <= 'Z') upper = true;
   }
   return upper;
+}
+
+// "like" comparing or filling ("feels like", "looks like a storm", "something like that",
+// "it's like", "Like, why?") rather than liking ("I like it", "we really like the new app"):
+// the word before says which, and a determiner after it, unless someone does the liking.
+template <typename Tokens>
+bool LikeIsNotLiking(const Tokens& tokens, std::size_t i) {
+  static constexpr std::array<std::string_view, 44> kBefore{
+      "feel",  "feels",  "felt",   "feeling",   "look",     "looks",   "looked",     "looking",
+      "seem",  "seems",  "seemed", "sound",     "sounds",   "sounded", "smell",      "smells",
+      "taste", "tastes", "just",   "something", "anything", "nothing", "everything", "more",
+      "less",  "things", "stuff",  "is",        "was",      "are",     "were",       "be",
+      "been",  "it's",   "its",    "that's",    "thats",    "people",  "someone",    "anyone",
+      "would", "i'd",    "we'd",   "like"};
+  static constexpr std::array<std::string_view, 22> kAfter{
+      "a",   "an",    "the", "this", "that", "these", "those", "my", "your", "his",  "her",
+      "our", "their", "him", "them", "me",   "us",    "it",    "he", "she",  "when", "crazy"};
+  static constexpr std::array<std::string_view, 18> kLikers{
+      "i",  "we",    "you",  "they",   "he",    "she",  "really",  "also",  "still",
+      "do", "don't", "dont", "didn't", "didnt", "does", "doesn't", "would", "who"};
+  const auto in = [](const auto& list, std::string_view word) {
+    return std::find(list.begin(), list.end(), word) != list.end();
+  };
+  if (tokens[i].after_i) return false;  // "I like ..."
+  if (i == 0) return true;
+  const std::string_view before = tokens[i - 1].lower;
+  if (in(kBefore, before)) return true;
+  return i + 1 < tokens.size() && in(kAfter, tokens[i + 1].lower) && !in(kLikers, before);
+}
+
+// "Super Bowl", "Best Buy", "Manchester United": a capitalised word inside a name, not the first
+// word of the text, beside another capitalised word (not the first either) that carries no
+// sentiment of its own.
+bool IsTitle(std::string_view word) {
+  return word.size() > 1 && word[0] >= 'A' && word[0] <= 'Z' &&
+         std::all_of(word.begin() + 1, word.end(),
+                     [](char c) { return !(c >= 'A' && c <= 'Z'); }) &&
+         std::any_of(word.begin() + 1, word.end(), [](char c) { return c >= 'a' && c <= 'z'; });
 }
 
 }  // namespace
@@ -111,6 +150,7 @@ double SentimentAnalyzer::Booster(const Token& token, double valence, bool cap_d
 
 void SentimentAnalyzer::Tokenize(std::string_view text, std::vector<Token>& out) const {
   out.clear();
+  bool after_i = false;
   const auto add_word = [&](std::string_view word) {
     // Strip punctuation around a word, but keep an emoticon (what is left is two bytes or less).
     std::size_t begin = 0;
@@ -118,10 +158,14 @@ void SentimentAnalyzer::Tokenize(std::string_view text, std::vector<Token>& out)
     while (begin < end && IsAsciiPunctuation(word[begin])) ++begin;
     while (end > begin && IsAsciiPunctuation(word[end - 1])) --end;
     if (end - begin > 2) word = word.substr(begin, end - begin);
-    if (word.size() <= 1) return;
+    if (word.size() <= 1) {
+      after_i = word == "i" || word == "I";
+      return;
+    }
     Token token;
     token.text = word;
     token.lower = AsciiLowerCopy(word);
+    token.after_i = std::exchange(after_i, false);
     out.push_back(std::move(token));
   };
   std::size_t i = 0;
@@ -229,6 +273,13 @@ SentimentScore SentimentAnalyzer::Score(std::string_view text, bool words_count)
     if (boosters_.Contains(token.lower) ||
         (token.lower == "kind" && i + 1 < tokens.size() && tokens[i + 1].lower == "of")) {
       continue;
+    }
+    if (token.lower == "like" && LikeIsNotLiking(tokens, i)) continue;
+    if (i > 0 && IsTitle(token.text) &&
+        ((i + 1 < tokens.size() && IsTitle(tokens[i + 1].text) &&
+          !InLexicon(tokens[i + 1].lower)) ||
+         (i > 1 && IsTitle(tokens[i - 1].text) && !InLexicon(tokens[i - 1].lower)))) {
+      continue;  // part of a name
     }
     // "no" before a sentiment word negates it rather than counting as negative itself.
     if (token.lower == "no" && i + 1 < tokens.size() && InLexicon(tokens[i + 1].lower)) continue;

@@ -47,6 +47,7 @@ class SentimentAnalyzer {
     std::string lower;
     double emoji_valence = 0;
     bool is_emoji = false;
+    bool after_i = false;  // the word before was "I" (too short to be a token of its own)
   };
   void Tokenize(std::string_view text, std::vector<Token>& out) const;
   double Lexicon(std::string_view lower) const;

@@ -64,6 +64,22 @@ TEST(Sentiment, EmojiCountFromTheEmojiSentimentRanking) {
   EXPECT_GT(analyzer.Score("great😍").compound, analyzer.Score("great").compound);
 }
 
+// Two readings VADER's lexicon cannot tell apart: "like" comparing rather than liking, and a
+// sentiment word inside a name.
+TEST(Sentiment, LikeThatComparesAndWordsInNamesCarryNone) {
+  const auto& analyzer = SentimentAnalyzer::Default();
+  for (const char* neutral :
+       {"It looks like rain tomorrow", "feels like a Monday", "something like that",
+        "Like, why is the queue this long", "I would like to change my seat",
+        "watching the Super Bowl tonight", "tickets for Manchester United on Sunday"}) {
+    EXPECT_EQ(analyzer.Score(neutral).compound, 0) << neutral;
+  }
+  EXPECT_GT(analyzer.Score("I like the new app").compound, 0.3);
+  EXPECT_GT(analyzer.Score("we really like it").compound, 0.3);
+  EXPECT_GT(analyzer.Score("Super day at the beach").compound, 0.3);  // the first word, not a name
+  EXPECT_GT(analyzer.Score("a super day").compound, 0.3);
+}
+
 TEST(Language, DetectsShortSocialText) {
   EXPECT_EQ(DetectLanguage("@acme where is my parcel, it was due yesterday").code, "en");
   EXPECT_EQ(DetectLanguage("@acme mi pedido todavía no ha llegado y nadie me responde").code, "es");
