@@ -373,7 +373,10 @@ void AddResourceRoutes(Api& api, Application& app) {
             }
             Audit(app, who, found->workspace_id, "channel_account.setup_read", "channel_account",
                   found->id.ToString());
-            return ApiJson(200, {{"account", AccountView(*found)}, {"credentials", credentials}});
+            auto response =
+                ApiJson(200, {{"account", AccountView(*found)}, {"credentials", credentials}});
+            response.headers.emplace_back("Cache-Control", "no-store");  // it holds secrets
+            return response;
           });
 
   api.Add(
@@ -852,6 +855,11 @@ void AddUserRoutes(Api& api, Application& app) {
                                 : std::nullopt;
                 if (!role) {
                   return core::MakeError(core::ErrorCode::kInvalidArgument, "role: unknown value");
+                }
+                if (*role != user.role && user.id == who.user.id) {
+                  // Nobody locks themselves (and maybe everyone) out of administration.
+                  return core::MakeError(core::ErrorCode::kFailedPrecondition,
+                                         "you cannot change your own role: another admin can");
                 }
                 user.role = *role;
               }

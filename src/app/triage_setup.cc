@@ -154,7 +154,9 @@ core::Result<triage::TriageResult> Application::TestTriage(
   if (!triager.ok()) {
     return core::MakeError(core::ErrorCode::kInvalidArgument, triager.error().message);
   }
-  return (*triager)->Triage(input);
+  triage::TriageResult result = (*triager)->Triage(input);
+  for (auto& hit : result.keyword_hits) hit.entry = nullptr;  // the triager is gone with them
+  return result;
 }
 
 }  // namespace parley::app

@@ -147,8 +147,9 @@ void DemoAgents::Step() {
           due != due_.end()
               ? due->second
               : now + std::chrono::seconds(answer ? 20 + random_() % 70 : 60 + random_() % 180);
+      seen.emplace(key, Clock::time_point::max());  // acted on below: once per state
       if (now < when) {
-        seen.emplace(key, when);
+        seen[key] = when;
         continue;
       }
       // Parley cannot answer on a generic source (an app store's reviews): resolved instead.

@@ -126,7 +126,7 @@ class DemoSandbox::Smtp {
     }
     boost::asio::ip::tcp::socket socket;
     Smtp& owner;
-    boost::asio::streambuf input;
+    boost::asio::streambuf input{64 * 1024};  // a line longer than this ends the session
     bool in_data = false;
     std::size_t size = 0;
   };

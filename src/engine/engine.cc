@@ -679,6 +679,20 @@ core::Result<Outcome> Engine::IngestUpdate(const domain::InboundEvent& event,
     }
     message.text = edit->text;
     message.edited_at = edit->edited_at;
+    // The edit is what shows: its personal data, masked again (or none any more).
+    message.personal_data.clear();
+    message.redacted_text.clear();
+    if (message.direction == domain::Direction::kInbound) {
+      const auto spans = triage::FindPii(message.text);
+      for (const auto& span : spans) {
+        const std::string kind(domain::ToString(span.type));
+        if (std::find(message.personal_data.begin(), message.personal_data.end(), kind) ==
+            message.personal_data.end()) {
+          message.personal_data.push_back(kind);
+        }
+      }
+      if (!spans.empty()) message.redacted_text = triage::Redact(message.text, spans);
+    }
   } else if (const auto* deletion = std::get_if<domain::InboundDeletion>(&event)) {
     if (message.deleted_at) {
       return Outcome{OutcomeKind::kDuplicate, message.id, message.conversation_id, false};

@@ -126,6 +126,9 @@ struct Outcome {
   };
   std::vector<AgentNow> agents;
   std::optional<core::Error> refusal;
+
+  // A new message from a customer (what the buzz counts).
+  bool IsNewCustomerMessage() const { return kind == OutcomeKind::kCreated && from_customer; }
 };
 
 std::string_view ToString(OutcomeKind kind);

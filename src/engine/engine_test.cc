@@ -239,6 +239,20 @@ TEST_F(EngineTest, EditsDeletionsAndReceiptsUpdateWhatWeHold) {
   EXPECT_TRUE(message.hidden);
 }
 
+TEST_F(EngineTest, AnEditIsMaskedAgainForItsPersonalData) {
+  auto first = Run({Tweet(x_, "t2", "u1", "charged twice")});
+  Run({IngestCommand{
+      domain::InboundEdit{"t2", "charged twice, card 4111 1111 1111 1111", clock_.Now()}, x_, {}}});
+  auto message = storage::Get<domain::Message>(memory_, first[0].message_id)->value();
+  EXPECT_EQ(message.personal_data, std::vector<std::string>{"card"});
+  EXPECT_EQ(message.redacted_text, "charged twice, card [card]");
+  clock_.Advance(std::chrono::seconds(1));
+  Run({IngestCommand{domain::InboundEdit{"t2", "charged twice", clock_.Now()}, x_, {}}});
+  message = storage::Get<domain::Message>(memory_, first[0].message_id)->value();
+  EXPECT_TRUE(message.personal_data.empty());
+  EXPECT_TRUE(message.redacted_text.empty());
+}
+
 TEST_F(EngineTest, InteractionsAreRecordedNotConversations) {
   domain::Interaction like;
   like.kind = domain::InteractionKind::kLike;

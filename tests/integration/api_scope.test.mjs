@@ -76,6 +76,9 @@ test('a restricted admin sees their dead letters only and cannot widen anyone', 
   const widen = await call(ada, `/api/v1/users/${inside.json.id}`, { method: 'PATCH', body: { workspace_ids: [ids.acme, ids.globex] } });
   assert.equal(widen.status, 403);
   const self = (await call(ada, '/api/v1/me')).json.user.id;
+  const demoteSelf = await call(ada, `/api/v1/users/${self}`, { method: 'PATCH', body: { role: 'agent' } });
+  assert.equal(demoteSelf.status, 422);
+  assert.match(demoteSelf.json.error.message, /your own role/);
   const freeSelf = await call(ada, `/api/v1/users/${self}`, { method: 'PATCH', body: { workspace_ids: [] } });
   assert.equal(freeSelf.status, 403);
 

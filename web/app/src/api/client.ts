@@ -83,6 +83,9 @@ export class ApiError extends Error {
   }
 }
 
+// What to tell a person about a failed call: the server's reason, or that it cannot be reached.
+export const reasonOf = (e: unknown) => (e instanceof ApiError ? e.message : 'Parley cannot be reached');
+
 let csrfToken: string | null = null;
 
 async function call<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {

@@ -3,7 +3,7 @@
 // public note that says so (the secure-channel template, C4.3).
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 
-import { type Agent, api, ApiError, type CannedResponse, type ConversationDetail, type Note } from '../api/client';
+import { type Agent, api, type CannedResponse, type ConversationDetail, type Note, reasonOf } from '../api/client';
 import { CustomerPanel, feeling, mood } from './CustomerPanel';
 import { ago, channelName, countdown, nextDeadline } from './format';
 
@@ -53,6 +53,11 @@ export function ConversationView({ id, change, withCustomer = false, me = '', ot
   const [codes, setCodes] = useState<string[]>([]);
   const [canned, setCanned] = useState<CannedResponse[]>([]);
   const [code, setCode] = useState('');
+  // The customer panel reloads for this conversation's events (and a resync), not everyone's.
+  const [customerTick, setCustomerTick] = useState(0);
+  useEffect(() => {
+    if (!change.conversation || change.conversation === id) setCustomerTick((t) => t + 1);
+  }, [change.n, change.conversation, id]);
 
   useEffect(() => {
     api.notes(id).then((n) => setNotes(n.items)).catch(() => setNotes([]));
@@ -77,7 +82,7 @@ export function ConversationView({ id, change, withCustomer = false, me = '', ot
       setNotice(done);
       return true;
     } catch (e) {
-      setNotice(e instanceof ApiError ? e.message : 'Parley cannot be reached');
+      setNotice(reasonOf(e));
       return false;
     }
   };
@@ -102,13 +107,17 @@ export function ConversationView({ id, change, withCustomer = false, me = '', ot
   const lastInbound = detail ? [...detail.messages].reverse().find((m) => m.direction === 'inbound') : undefined;
   const publicThread = lastInbound?.visibility === 'public';
   // Moving a public thread: the public note that says where the answer went.
+  // The brand's template in the conversation's language first, then one for every language.
+  const choosing = useRef(0);
   const chooseMode = async (next: Mode) => {
     setMode(next);
+    const asked = ++choosing.current;
     if (next === 'public' || !detail) return;
-    const template = canned.find((c) => c.tags?.includes('secure_channel') && (!c.language || c.language === detail.conversation.language));
+    const templates = canned.filter((c) => c.tags?.includes('secure_channel'));
+    const template = templates.find((c) => c.language && c.language === detail.conversation.language) ?? templates.find((c) => !c.language);
     let note = secureNote(next, detail.customer?.display_name);
     if (template?.id) note = (await api.renderCanned(template.id, id).catch(() => ({ text: note }))).text;
-    setAnnouncement(note);
+    if (asked === choosing.current) setAnnouncement(note);  // a later choice wins
   };
 
   const send = async (event?: FormEvent) => {
@@ -127,16 +136,18 @@ export function ConversationView({ id, change, withCustomer = false, me = '', ot
         ...(mode === 'email' ? { email: emailTo.trim() } : {}),
       });
       setText('');
+      const kind = mode === 'email' ? `an email to ${emailTo.trim()}` : queued.kind.replaceAll('_', ' ');
       let told = '';
       if (mode !== 'public' && publicThread && announce && announcement.trim()) {
-        await api.reply(id, announcement.trim(), { seenVersion: detail.conversation.version });
-        told = ' The public note that says so is queued too.';
+        // The answer is out already: a failed note is said on its own, so nobody sends it twice.
+        told = await api.reply(id, announcement.trim(), { seenVersion: detail.conversation.version })
+          .then(() => ' The public note that says so is queued too.')
+          .catch((e: unknown) => ` The public note was not sent: ${reasonOf(e)}.`);
       }
-      const kind = mode === 'email' ? `an email to ${emailTo.trim()}` : queued.kind.replaceAll('_', ' ');
       setNotice(`Queued as ${kind}: it shows below as it is delivered.${told}`);
       if (mode !== 'public') setMode('public');
     } catch (e) {
-      setNotice(e instanceof ApiError ? e.message : 'Parley cannot be reached');
+      setNotice(reasonOf(e));
     } finally {
       setSending(false);
     }
@@ -148,7 +159,7 @@ export function ConversationView({ id, change, withCustomer = false, me = '', ot
       setDetail((d) => (d ? { ...d, conversation: { ...d.conversation, tags: changed.conversation.tags } } : d));
       setNewTag('');
     } catch (e) {
-      setNotice(e instanceof ApiError ? e.message : 'Parley cannot be reached');
+      setNotice(reasonOf(e));
     }
   };
 
@@ -328,7 +339,7 @@ export function ConversationView({ id, change, withCustomer = false, me = '', ot
   return (
     <div className="with-customer">
       {view}
-      <CustomerPanel customerId={conversation.customer_id} agents={agents} current={conversation.id} change={change.n} notes={notes.length} />
+      <CustomerPanel customerId={conversation.customer_id} agents={agents} current={conversation.id} change={customerTick} notes={notes.length} />
     </div>
   );
 }

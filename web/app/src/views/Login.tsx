@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from 'react';
 
-import { api, ApiError } from '../api/client';
+import { api, reasonOf } from '../api/client';
 
 export function Login({ onLoggedIn }: { onLoggedIn: () => void }) {
   const [email, setEmail] = useState('');
@@ -16,7 +16,7 @@ export function Login({ onLoggedIn }: { onLoggedIn: () => void }) {
       await api.login(email, password);
       onLoggedIn();
     } catch (e) {
-      setError(e instanceof ApiError ? e.message : 'Parley cannot be reached');
+      setError(reasonOf(e));
     } finally {
       setBusy(false);
     }

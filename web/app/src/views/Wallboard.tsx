@@ -7,7 +7,7 @@ import { GridComponent, MarkPointComponent, TooltipComponent } from 'echarts/com
 import { SVGRenderer } from 'echarts/renderers';
 import { useEffect, useMemo, useRef, useState } from 'react';
 
-import { type Agent, api, ApiError, type InboxItem, type Team, type Workspace } from '../api/client';
+import { type Agent, api, type InboxItem, type Team, type Workspace, reasonOf } from '../api/client';
 import { countdown, nextDeadline } from './format';
 
 echarts.use([BarChart, GridComponent, MarkPointComponent, TooltipComponent, SVGRenderer]);
@@ -54,7 +54,7 @@ export function Wallboard({ change, buzz }: { change: number; buzz: number[] }) 
       await what;
       setNotice(done);
     } catch (e) {
-      setNotice(e instanceof ApiError ? e.message : 'Parley cannot be reached');
+      setNotice(reasonOf(e));
     }
   };
 

@@ -21,6 +21,8 @@ const channelNames: Record<string, string> = {
   x: 'X', facebook: 'Facebook', instagram: 'Instagram', whatsapp: 'WhatsApp', email: 'Email', webchat: 'Chat', generic: 'Review',
 };
 export const channelName = (channel: string) => channelNames[channel] ?? channel;
+// Every channel kind, in the order people list them.
+export const channelKinds = ['x', 'facebook', 'instagram', 'whatsapp', 'email', 'webchat', 'generic'];
 
 export function earliest(...dates: (string | undefined)[]): string | undefined {
   const set = dates.filter((d): d is string => Boolean(d));

@@ -4,26 +4,26 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 
 import { api, ApiError, type KeywordTable } from '../../api/client';
-import { Notice, splitList } from './common';
+import { done, failure, type Message, Notice, splitList } from './common';
 
 export function KeywordTables({ workspace }: { workspace: string }) {
   const [tables, setTables] = useState<KeywordTable[]>([]);
-  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+  const [message, setMessage] = useState<Message>(null);
   const [newName, setNewName] = useState('');
 
   const load = useCallback(() => {
     if (!workspace) return;
-    api.keywordTables(workspace).then((t) => setTables(t.items)).catch((e: Error) => setMessage({ text: e.message, error: true }));
+    api.keywordTables(workspace).then((t) => setTables(t.items)).catch((e) => setMessage(failure(e)));
   }, [workspace]);
   useEffect(load, [load]);
 
   const save = async (table: KeywordTable, what: string) => {
     try {
       await api.saveKeywordTable(table);
-      setMessage({ text: what, error: false });
+      setMessage(done(what));
     } catch (e) {
       const error = e instanceof ApiError ? e : null;
-      setMessage({ text: error?.status === 409 ? `Someone changed "${table.name}" meanwhile: it is reloaded, add your entry again.` : (e as Error).message, error: true });
+      setMessage(error?.status === 409 ? { text: `Someone changed "${table.name}" meanwhile: it is reloaded, add your entry again.`, error: true } : failure(e));
     }
     load();
   };
@@ -34,9 +34,9 @@ export function KeywordTables({ workspace }: { workspace: string }) {
     try {
       await api.createKeywordTable(workspace, { name: newName.trim(), entries: [] });
       setNewName('');
-      setMessage({ text: `Table "${newName.trim()}" created.`, error: false });
+      setMessage(done(`Table "${newName.trim()}" created.`));
     } catch (e) {
-      setMessage({ text: (e as Error).message, error: true });
+      setMessage(failure(e));
     }
     load();
   };

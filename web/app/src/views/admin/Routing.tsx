@@ -5,7 +5,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 
 import { api, type RoutingSetup } from '../../api/client';
-import { channelName } from '../format';
+import { channelKinds, channelName } from '../format';
 import { done, failure, joinList, type Message, Notice, splitList } from './common';
 
 type Records = Record<string, Record<string, unknown>>;
@@ -281,7 +281,6 @@ interface Target {
 }
 
 const metrics = ['first_response', 'next_response', 'resolution'];
-const targetChannels = ['x', 'facebook', 'instagram', 'whatsapp', 'email', 'webchat', 'generic'];
 
 // SLA policies: per policy, whether the clocks count business hours, and its targets (the most
 // specific that matches a conversation wins: channel beats tier).
@@ -318,7 +317,7 @@ function SlaPolicies({ records, onChange }: { records: Records; onChange: (recor
                     <td><select aria-label={`Clock of target ${i + 1}`} value={t.metric} onChange={(e) => setTarget(i, { metric: e.target.value })}>
                       {metrics.map((m) => <option key={m} value={m}>{m.replace('_', ' ')}</option>)}</select></td>
                     <td><select aria-label={`Channel of target ${i + 1}`} value={t.channel ?? ''} onChange={(e) => setTarget(i, { channel: e.target.value || undefined })}>
-                      <option value="">any</option>{targetChannels.map((c) => <option key={c} value={c}>{channelName(c)}</option>)}</select></td>
+                      <option value="">any</option>{channelKinds.map((c) => <option key={c} value={c}>{channelName(c)}</option>)}</select></td>
                     <td><select aria-label={`Tier of target ${i + 1}`} value={t.tier === undefined ? '' : String(t.tier)} onChange={(e) => setTarget(i, { tier: e.target.value === '' ? undefined : Number(e.target.value) })}>
                       <option value="">any</option><option value="1">1</option><option value="2">2</option><option value="0">noise</option></select></td>
                     <td><input aria-label={`Target ${i + 1}`} value={t.target} size={6} onChange={(e) => setTarget(i, { target: e.target.value })} /></td>

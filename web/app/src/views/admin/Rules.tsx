@@ -5,7 +5,7 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 
 import { api, type Rule, type RuleTest } from '../../api/client';
-import { channelName } from '../format';
+import { channelKinds, channelName } from '../format';
 import { done, failure, joinList, type Message, Notice, splitList } from './common';
 
 type Condition = NonNullable<Rule['when']>[number];
@@ -28,7 +28,6 @@ const actions: { action: Action['action']; label: string; argument?: string }[] 
   { action: 'alert', label: 'Alert', argument: 'who or what' }, { action: 'require_approval', label: 'Require approval' },
   { action: 'hide', label: 'Hide' }, { action: 'close_as_noise', label: 'Close as noise' },
 ];
-const channels = ['x', 'facebook', 'instagram', 'whatsapp', 'email', 'webchat', 'generic'];
 
 const valuesOf = (c: Condition): string[] =>
   [...(c.value === undefined ? [] : [c.value]), ...(c.values ?? [])].map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
@@ -225,7 +224,7 @@ function RuleTester({ workspace, rule }: { workspace: string; rule: Rule }) {
         <div className="field">
           <label htmlFor="tester-channel">Channel</label>
           <select id="tester-channel" value={channel} onChange={(e) => setChannel(e.target.value)}>
-            {channels.map((c) => <option key={c} value={c}>{channelName(c)}</option>)}
+            {channelKinds.map((c) => <option key={c} value={c}>{channelName(c)}</option>)}
           </select>
         </div>
         <label>Author <input value={handle} onChange={(e) => setHandle(e.target.value)} placeholder="@handle" /></label>

@@ -1,4 +1,5 @@
 // What the admin sections share.
+import { reasonOf } from '../../api/client';
 
 // A message for the section: what was done (a status) or what went wrong (an alert).
 export function Notice({ message }: { message: Message }) {
@@ -11,6 +12,6 @@ export const splitList = (text: string) => text.split(',').map((t) => t.trim()).
 export const joinList = (items: unknown) => (Array.isArray(items) ? items.map(String).join(', ') : '');
 
 export type Message = { text: string; error: boolean } | null;
-export const failure = (e: unknown): Message => ({ text: (e as Error).message, error: true });
+export const failure = (e: unknown): Message => ({ text: reasonOf(e), error: true });
 export const done = (text: string): Message => ({ text, error: false });
 
