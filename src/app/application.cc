@@ -116,7 +116,7 @@ void PublishOutcomes(EventHub& hub, const domain::Workspace& workspace,
       data["platform_message_id"] = outcome.platform_message_id;
     }
     if (outcome.kind == engine::OutcomeKind::kCreated)
-      data["from_customer"] = outcome.from_customer;
+      data["from_customer"] = outcome.IsNewCustomerMessage();
     if (outcome.new_conversation) {
       hub.Publish("conversation.created", workspace.id, outcome.team_id, data);
     }
@@ -419,8 +419,7 @@ core::Result<std::unique_ptr<Application>> Application::Open(const config::Confi
             const std::vector<routing::Event>& routed) {
           std::int64_t from_customers = 0;
           for (const auto& outcome : outcomes) {
-            from_customers +=
-                outcome.kind == engine::OutcomeKind::kCreated && outcome.from_customer;
+            from_customers += outcome.IsNewCustomerMessage();
           }
           if (from_customers > 0) buzz->Count(of.id, clock.Now(), from_customers);
           PublishOutcomes(*hub, of, outcomes);
