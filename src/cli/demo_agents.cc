@@ -64,35 +64,11 @@ std::string_view AnswerIn(std::string_view language, bool positive, std::mt19937
 
 }  // namespace
 
-void DemoAgents::Start() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = false;
-  }
-  thread_ = std::thread([this] { Run(); });
-}
-
-void DemoAgents::Stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
 void DemoAgents::Run() {
-  std::unique_lock lock(mutex_);
   // A moment for the engines to load; then a look every two seconds.
-  if (wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; })) return;
-  lock.unlock();
+  if (!loop_.Sleep(std::chrono::seconds(1))) return;
   Connect();
-  lock.lock();
-  while (!wake_.wait_for(lock, std::chrono::seconds(2), [this] { return stopping_; })) {
-    lock.unlock();
-    Step();
-    lock.lock();
-  }
+  while (loop_.Sleep(std::chrono::seconds(2))) Step();
 }
 
 void DemoAgents::Connect() {

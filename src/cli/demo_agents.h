@@ -6,18 +6,16 @@
 // platforms), and resolve it a while after the customer has gone quiet. What they leave (the
 // queue beyond their caps, what overflows) is for the people.
 //
-// Thread-safety: Start and Stop from one thread.
+// Thread-safety: Start and Stop from one thread (demo_loop.h).
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <random>
-#include <thread>
 #include <vector>
 
 #include "parley/app/application.h"
+#include "parley/cli/demo_loop.h"
 
 namespace parley::cli {
 
@@ -31,8 +29,10 @@ class DemoAgents {
   DemoAgents(const DemoAgents&) = delete;
   DemoAgents& operator=(const DemoAgents&) = delete;
 
-  void Start();
-  void Stop();
+  void Start() {
+    loop_.Start([this] { Run(); });
+  }
+  void Stop() { loop_.Stop(); }
 
  private:
   struct Simulated {
@@ -53,10 +53,7 @@ class DemoAgents {
   std::vector<Simulated> agents_;
   // When the agent acts on each conversation, set when they first see it in its present state.
   std::map<std::pair<std::int64_t, std::int64_t>, std::chrono::steady_clock::time_point> due_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;  // GUARDED_BY(mutex_)
-  std::thread thread_;
+  DemoLoop loop_;
 };
 
 }  // namespace parley::cli

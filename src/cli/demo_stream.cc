@@ -218,27 +218,12 @@ std::string DemoPayload(const domain::ChannelAccount& account, const DemoMessage
   return "{}";
 }
 
-void DemoStream::Start() {
-  if (thread_.joinable()) return;
-  thread_ = std::thread([this] { Run(); });
-}
-
-void DemoStream::Stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
 void DemoStream::Run() {
   using std::chrono::milliseconds;
   std::exponential_distribution<double> gap(1.0 / 1800.0);  // a message every 1.8 s on average
   auto next_spike = std::chrono::steady_clock::now() + std::chrono::seconds(90);
   int spike_left = 0;
-  std::unique_lock lock(mutex_);
-  while (!stopping_) {
+  for (;;) {
     const auto now = std::chrono::steady_clock::now();
     if (spike_left == 0 && now >= next_spike) {
       spike_left = 25;  // an outage: a burst everyone writes about
@@ -246,11 +231,9 @@ void DemoStream::Run() {
     }
     const milliseconds wait = spike_left > 0 ? milliseconds(300 + random_() % 900)
                                              : milliseconds(static_cast<long>(gap(random_)));
-    if (wake_.wait_for(lock, wait, [this] { return stopping_; })) break;
-    lock.unlock();
+    if (!loop_.Sleep(wait)) return;
     Post(spike_left > 0);
     if (spike_left > 0) --spike_left;
-    lock.lock();
   }
 }
 

@@ -4,18 +4,16 @@
 // questions, praise, spam and noise; a few influencers among the authors; and now and then a
 // spike (an outage everyone writes about at once).
 //
-// Thread-safety: Start and Stop from one thread.
+// Thread-safety: Start and Stop from one thread (demo_loop.h).
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <random>
 #include <string>
-#include <thread>
 
 #include "parley/app/application.h"
+#include "parley/cli/demo_loop.h"
 
 namespace parley::cli {
 
@@ -26,8 +24,10 @@ class DemoStream {
   DemoStream(const DemoStream&) = delete;
   DemoStream& operator=(const DemoStream&) = delete;
 
-  void Start();
-  void Stop();
+  void Start() {
+    loop_.Start([this] { Run(); });
+  }
+  void Stop() { loop_.Stop(); }
 
  private:
   void Run();
@@ -37,10 +37,7 @@ class DemoStream {
   app::Application& app_;
   std::mt19937_64 random_;
   std::uint64_t next_id_ = 1;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;  // GUARDED_BY(mutex_)
-  std::thread thread_;
+  DemoLoop loop_;
 };
 
 // The payload a platform would deliver for one simulated message (exposed for the tests).

@@ -148,6 +148,7 @@ export function Inbox({ user, selected, onSelect, change, onOrder }: {
                   </span>
                   <span className="line">
                     <span className="channels">{row.channels.map(channelName).join(' → ')}</span>
+                    <span className={`tier-label ${row.tier ?? 'tier2'}`}>{row.tier === 'tier1' ? 'Tier 1' : row.tier === 'noise' ? 'Noise' : 'Tier 2'}</span>
                     <span className="brand">{row.brand}</span>
                     <span className={`status status-${row.status}`}>{row.status.replaceAll('_', ' ')}</span>
                   </span>
