@@ -16,6 +16,15 @@ export function removeDir(dir) {
   rmSync(dir, { recursive: true, force: true });
 }
 
+// Acme's generic source "reviews", signed with "test-secret" (what postGeneric signs with).
+export const reviewsAccount = `
+[[channel_accounts]]
+workspace = "acme"
+kind = "generic"
+platform_account_id = "reviews"
+credentials = { secret = "test-secret" }
+`;
+
 // A configuration with one workspace and one generic channel account.
 export function writeConfig(dir, extra = '') {
   const path = join(dir, 'parley.toml');
@@ -23,13 +32,7 @@ export function writeConfig(dir, extra = '') {
 [[workspaces]]
 slug = "acme"
 name = "Acme"
-
-[[channel_accounts]]
-workspace = "acme"
-kind = "generic"
-platform_account_id = "reviews"
-credentials = { secret = "test-secret" }
-${extra}`);
+${reviewsAccount}${extra}`);
   return path;
 }
 

@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 
 import { audit, browserUnavailable, launchBrowser, logInAs, newPage, screenshot, scrollsSideways } from './browser.mjs';
 import { FakeX } from './fake_x.mjs';
-import { createUser, postGeneric, postXMention, removeDir, review, startParley, tempDir, waitUntilProcessed, writeRoutedConfig, xAccountConfig } from './harness.mjs';
+import { createUser, postGeneric, postXMention, removeDir, review, reviewsAccount, startParley, tempDir, waitUntilProcessed, writeRoutedConfig, xAccountConfig } from './harness.mjs';
 
 const unavailable = browserUnavailable();
 const brand = '4337869213';
@@ -29,13 +29,7 @@ before(async () => {
     calendars: { london: { time_zone: 'Europe/London', weekdays: ['08:00-20:00'] } },
     teams: { care: { members: ['Ann'], calendar: 'london' } },
     agents: { Ann: { email: 'ann@example.com', cap: 5, skills: ['language:en:5'] } },
-  }, `${xAccountConfig({ brand, consumerSecret, accessToken: 'user-token', base: fake.base })}
-[[channel_accounts]]
-workspace = "acme"
-kind = "generic"
-platform_account_id = "reviews"
-credentials = { secret = "test-secret" }
-`);
+  }, xAccountConfig({ brand, consumerSecret, accessToken: 'user-token', base: fake.base }) + reviewsAccount);
   parley = await startParley({ dataDir: dir, config });
   createUser({ config, dataDir: dir, email: 'ann@example.com', role: 'agent', password: 'ann password 123' });
   createUser({ config, dataDir: dir, email: 'ada@example.com', role: 'admin', password: 'ada password 123' });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import { browserUnavailable, launchBrowser, logInAs, newPage, screenshot } from './browser.mjs';
-import { connectEvents, createUser, login, postGeneric, removeDir, review, startParley, tempDir, writeRoutedConfig } from './harness.mjs';
+import { connectEvents, createUser, login, postGeneric, removeDir, review, reviewsAccount, startParley, tempDir, writeRoutedConfig } from './harness.mjs';
 
 const unavailable = browserUnavailable();
 let dir;
@@ -31,13 +31,7 @@ before(async () => {
     sla_policies: { tight: { business_hours: false, targets: [{ metric: 'first_response', target: '10m' }] } },
     teams: { care: { members: ['Ann', 'Bob'], sla_policy: 'tight' } },
     agents: { Ann: { email: 'ann@example.com', cap: 4 }, Bob: { email: 'bob@example.com', cap: 4 } },
-  }, `
-[[channel_accounts]]
-workspace = "acme"
-kind = "generic"
-platform_account_id = "reviews"
-credentials = { secret = "test-secret" }
-`);
+  }, reviewsAccount);
   parley = await startParley({ dataDir: dir, config });
   for (const [email, role] of [['sue@example.com', 'supervisor'], ['ann@example.com', 'agent'], ['bob@example.com', 'agent']]) {
     createUser({ config, dataDir: dir, email, role, password: `${email} password` });
