@@ -50,8 +50,8 @@ PARLEY_JSON_CODEC(Message, id, workspace_id, conversation_id, channel_account_id
                   direction, visibility, platform_message_id, platform_thread_id,
                   in_reply_to_platform_id, quoted_platform_id, customer_id, agent_id, user_id,
                   author, recipient_platform_user_id, text, language, sentiment, personal_data,
-                  redacted_text, attachments, metrics, tags, published_at, received_at, edited_at,
-                  deleted_at, hidden, delivery, delivery_error, raw_payload_id, subject)
+                  redacted_text, filters, attachments, metrics, tags, published_at, received_at,
+                  edited_at, deleted_at, hidden, delivery, delivery_error, raw_payload_id, subject)
 PARLEY_JSON_CODEC(Interaction, id, workspace_id, channel_account_id, kind, actor,
                   target_platform_id, value, at)
 PARLEY_JSON_CODEC(Note, id, workspace_id, conversation_id, author_id, kind, text, created_at)
@@ -159,6 +159,8 @@ std::string EncodeMessage(const Message& m) {
   w.Key("personal_data");
   WriteStrings(w, m.personal_data);
   w.Key("redacted_text").String(m.redacted_text);
+  w.Key("filters");
+  WriteStrings(w, m.filters);
   w.Key("attachments").BeginArray();
   for (const auto& a : m.attachments) {
     w.BeginObject();

@@ -150,6 +150,7 @@ Message FullMessage(int seed) {
   if (seed % 2 == 1) m.sentiment = 2.35 + seed;
   if (seed % 2 == 1) m.personal_data = {"card", "email"};
   if (seed % 2 == 1) m.redacted_text = "card [card], mail [email]";
+  if (seed % 3 == 1) m.filters = {"spam"};
   m.attachments = {{"image", "https://x.invalid/a.jpg", "image/jpeg", "a.jpg", 1234},
                    {"location", "geo:1,2", "", "", 0}};
   m.metrics = {1, 2, 3, 4, 5};

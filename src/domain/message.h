@@ -75,6 +75,8 @@ struct Message {
   // and the text with it masked ("my card [card]"), shown wherever the message is public.
   std::vector<std::string> personal_data;
   std::string redacted_text;
+  // Inbound: what triage filtered it as (spam, repost, duplicate, own_post, blocked_author, ...).
+  std::vector<std::string> filters;
   std::vector<Attachment> attachments;
   Metrics metrics;
   std::vector<std::string> tags;

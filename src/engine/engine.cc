@@ -595,6 +595,7 @@ void Engine::ApplyTriage(const triage::TriageResult& result, domain::Message& me
   if (conversation.language.empty()) conversation.language = message.language;
   // Kept to two decimals: enough to draw, and what reads back from the stored document.
   message.sentiment = std::round(result.sentiment * 100) / 100;
+  message.filters = result.filters;
   conversation.sentiment = message.sentiment;
   if (!result.pii.empty()) {
     for (const auto& span : result.pii) {

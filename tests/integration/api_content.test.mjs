@@ -228,6 +228,19 @@ test('an admin sees what connecting an account takes; the values shown are only 
   assert.equal((await api(admin, '/api/v1/channel-accounts/nope/setup')).status, 404);
 });
 
+test('a customer message says what triage filtered it as, its mood and its personal data', async () => {
+  const spam = await mention('s1', 'WIN a FREE trip to Bali!!! click http://bit.ly/fr33 http://bit.ly/w1n', 'spammy');
+  const detail = await api(supervisor, `/api/v1/conversations/${spam.id}`);
+  const message = detail.json.messages[0];
+  assert.deepEqual(message.filters, ['spam']);
+  assert.equal(typeof message.sentiment, 'number');
+  const card = await mention('s2', 'refund to card 4111 1111 1111 1111 please', 'carder');
+  const withCard = (await api(supervisor, `/api/v1/conversations/${card.id}`)).json.messages[0];
+  assert.deepEqual(withCard.personal_data, ['card']);
+  assert.equal(withCard.redacted_text, 'refund to card [card] please');
+  assert.deepEqual(withCard.filters, []);
+});
+
 test('canned responses list their variables and fill them in for a conversation', async () => {
   const conversation = await mention('c1', 'my order never came', 'jane');
   const created = await api(supervisor, `/api/v1/workspaces/${workspace}/canned-responses`, {

@@ -232,11 +232,12 @@ export function ConversationView({ id, change, withCustomer = false, me = '', ot
       </header>
       <ol className="thread">
         {messages.map((m) => (
-          <li key={m.id} className={`message ${m.direction}`}>
+          <li key={m.id} className={`message ${m.direction}${m.filters?.length ? ' noise' : ''}`}>
             <div className="head">
               <strong>{m.direction === 'inbound' ? m.author?.display_name || m.author?.handle || 'Customer' : 'You'}</strong>
               <span>{channelName(m.channel)} · {m.visibility}</span>
               <time dateTime={m.published_at}>{ago(m.published_at)}</time>
+              {m.filters?.length ? <span className="filtered">filtered: {m.filters.map((f) => f.replaceAll('_', ' ')).join(', ')}</span> : null}
               {m.direction === 'inbound' && typeof m.sentiment === 'number'
                 ? <span className="mood" title={feeling(m.sentiment)}>{mood(m.sentiment)} ({m.sentiment.toFixed(1)})</span> : null}
             </div>
