@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iostream>
 #include <optional>
+#include <string_view>
 #include <tuple>
 #include <utility>
 
@@ -83,6 +84,16 @@ core::Result<std::string> EnsureDemoUsers(app::Application& app) {
   return logins;
 }
 
+// Writes `text` to `path` unless a file is there already (the demo's files are the user's to edit
+// after the first start); false, having said why, when it cannot.
+bool WriteOnce(const std::filesystem::path& path, std::string_view text) {
+  if (std::filesystem::exists(path)) return true;
+  std::ofstream out(path);
+  out << text;
+  if (!out) std::cerr << "parley: cannot write " << path.string() << "\n";
+  return static_cast<bool>(out);
+}
+
 // `demo`: demo users, and the live simulated stream.
 int ServeWith(config::Config config, const std::string& banner_extra, bool demo) {
   const sigset_t signals = BlockStopSignals();
@@ -154,11 +165,9 @@ int RunDemo(const ServeOptions& options) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   const std::filesystem::path routing_path = dir / "acme-air-routing.json";
-  if (!std::filesystem::exists(routing_path)) {
-    // The demo's people are Acme Air's agents: the agent, the team leader and the supervisor
-    // (docs/routing.md). Care answers first; escalations take what waits too long.
-    std::ofstream routing(routing_path);
-    routing << R"json({
+  // The demo's people are Acme Air's agents: the agent, the team leader and the supervisor
+  // (docs/routing.md). Care answers first; escalations take what waits too long.
+  if (!WriteOnce(routing_path, R"json({
   "description": "Written by `parley demo` on first start; edit freely (docs/routing.md).",
   "calendars": {
     "london": {"time_zone": "Europe/London", "weekdays": ["08:00-20:00"],
@@ -197,17 +206,11 @@ int RunDemo(const ServeOptions& options) {
                                            "language:de:3"]}
   }
 }
-)json";
-    if (!routing) {
-      std::cerr << "parley: cannot write " << routing_path.string() << "\n";
-      return 1;
-    }
-  }
+)json"))
+    return 1;
   const std::filesystem::path bank_routing_path = dir / "northwind-bank-routing.json";
-  if (!std::filesystem::exists(bank_routing_path)) {
-    // The bank: one team, the demo's agent (who works for both brands) and a simulated colleague.
-    std::ofstream routing(bank_routing_path);
-    routing << R"json({
+  // The bank: one team, the demo's agent (who works for both brands) and a simulated colleague.
+  if (!WriteOnce(bank_routing_path, R"json({
   "description": "Written by `parley demo` on first start; edit freely (docs/routing.md).",
   "teams": {
     "banking": {"members": ["Demo Agent", "Inês Costa (simulated)"], "max_wait": "15m"}
@@ -217,18 +220,12 @@ int RunDemo(const ServeOptions& options) {
     "Inês Costa (simulated)": {"email": "ines@sim.demo.parley.local", "cap": 3}
   }
 }
-)json";
-    if (!routing) {
-      std::cerr << "parley: cannot write " << bank_routing_path.string() << "\n";
-      return 1;
-    }
-  }
+)json"))
+    return 1;
   const std::filesystem::path triage_path = dir / "acme-air-triage.json";
-  if (!std::filesystem::exists(triage_path)) {
-    // The shipped keyword tables, and the airline's key customers (the frequent flyers among the
-    // stream's authors).
-    std::ofstream triage(triage_path);
-    triage << R"json({
+  // The shipped keyword tables, and the airline's key customers (the frequent flyers among the
+  // stream's authors).
+  if (!WriteOnce(triage_path, R"json({
   "defaults": true,
   "key_customers": [
     {"handle": "frequentflyermax", "tier": "platinum"},
@@ -237,12 +234,8 @@ int RunDemo(const ServeOptions& options) {
     {"handle": "omar_h", "tier": "gold"}
   ]
 }
-)json";
-    if (!triage) {
-      std::cerr << "parley: cannot write " << triage_path.string() << "\n";
-      return 1;
-    }
-  }
+)json"))
+    return 1;
   if (!std::filesystem::exists(config_path)) {
     std::ofstream out(config_path);
     out << "# Written by `parley demo` on first start; edit freely.\n"

@@ -109,7 +109,6 @@ test('an admin writes a rule, tests it on a message, saves it, and the next ment
   await tester.getByLabel('Message').fill('my parcel is late');
   await tester.getByRole('button', { name: 'Test' }).click();
   await result.getByText('The rule does not fire.').waitFor();
-  assert.deepEqual((await api('/api/v1/workspaces')).json.items.length, 1);
 
   await editor.getByRole('button', { name: 'Save rule' }).click();
   await page.getByRole('status').getByText('Rule "golden tickets first" saved').waitFor();
