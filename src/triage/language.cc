@@ -22,9 +22,9 @@ std::string IsoCode(CLD2::Language language) {
   return code;
 }
 
-// What CLD2 should read: words, without URLs, handles and emoji.
-std::string Readable(std::string_view text) {
-  std::string out;
+// What CLD2 should read: words, without URLs, handles and emoji; into `out`, reused per thread.
+void Readable(std::string_view text, std::string& out) {
+  out.clear();
   out.reserve(text.size());
   std::size_t i = 0;
   bool at_boundary = true;
@@ -43,18 +43,24 @@ std::string Readable(std::string_view text) {
         continue;
       }
     }
+    const char c = text[i];
+    if (static_cast<unsigned char>(c) < 0x80) {
+      ++i;
+      if (c == '#') continue;
+      at_boundary = static_cast<unsigned char>(c) <= ' ';
+      out += c;
+      continue;
+    }
     const std::size_t start = i;
-    const char32_t cp = NextCodePoint(text, i);
-    if (cp >= 0x80 && (IsEmoji(cp) || IsEmojiModifier(cp))) {
+    const char32_t cp = NextMultiByteCodePoint(text, i);
+    if (IsEmoji(cp) || IsEmojiModifier(cp)) {
       out += ' ';
       at_boundary = true;
       continue;
     }
-    if (cp == '#') continue;
-    at_boundary = cp <= ' ';
+    at_boundary = false;
     out.append(text.substr(start, i - start));
   }
-  return out;
 }
 
 // The hint in lowercase, or empty when it names no language ("und", X's "qme" for media only).
@@ -81,7 +87,8 @@ LanguageGuess DetectLanguage(std::string_view text, std::string_view hint) {
       return guess;
     }
   }
-  const std::string readable = Readable(text);
+  thread_local std::string readable;
+  Readable(text, readable);
   CLD2::CLDHints hints{nullptr, nullptr, CLD2::UNKNOWN_ENCODING, CLD2::UNKNOWN_LANGUAGE};
   CLD2::Language top3[3];
   int percent3[3];

@@ -120,8 +120,9 @@ void FindNumbers(std::string_view text, const std::vector<PiiSpan>& taken,
                     [&](const PiiSpan& s) { return begin < s.end && s.begin < end; })) {
       continue;
     }
-    const std::string context = Before(text, begin, 32);
     const std::size_t n = digits.size();
+    if (n < 6) continue;  // shorter than anything below: an order number, a year, a price
+    const std::string context = Before(text, begin, 32);
     const bool order_like = Mentions(context, {"order", "ref", "ticket", "case", "tracking",
                                                "booking", "pedido", "commande", "bestellung"});
     if (n == 6 && ((dashes == 2 && separators == 2) ||

@@ -128,19 +128,12 @@ SentimentAnalyzer::SentimentAnalyzer() {
   });
 }
 
-double SentimentAnalyzer::Lexicon(std::string_view lower) const {
-  const double* valence = lexicon_.Find(lower);
-  return valence == nullptr ? 0 : *valence;
-}
-
-bool SentimentAnalyzer::InLexicon(std::string_view lower) const { return lexicon_.Contains(lower); }
-
 bool SentimentAnalyzer::Negated(std::string_view lower) const {
   return negations_.Contains(lower) || lower.find("n't") != std::string_view::npos;
 }
 
 double SentimentAnalyzer::Booster(const Token& token, double valence, bool cap_differential) const {
-  const double* boost = boosters_.Find(token.lower);
+  const double* boost = token.boost;
   if (boost == nullptr) return 0;
   double scalar = valence < 0 ? -*boost : *boost;
   if (cap_differential && IsShouted(token.text))
@@ -166,6 +159,11 @@ void SentimentAnalyzer::Tokenize(std::string_view text, std::vector<Token>& out)
     token.text = word;
     token.lower = AsciiLowerCopy(word);
     token.after_i = std::exchange(after_i, false);
+    if (const double* valence = lexicon_.Find(token.lower); valence != nullptr) {
+      token.in_lexicon = true;
+      token.valence = *valence;
+    }
+    token.boost = boosters_.Find(token.lower);
     out.push_back(std::move(token));
   };
   std::size_t i = 0;
@@ -270,31 +268,30 @@ SentimentScore SentimentAnalyzer::Score(std::string_view text, bool words_count)
       valences[i] = token.emoji_valence;
       continue;
     }
-    if (boosters_.Contains(token.lower) ||
+    if (token.boost != nullptr ||
         (token.lower == "kind" && i + 1 < tokens.size() && tokens[i + 1].lower == "of")) {
       continue;
     }
     if (token.lower == "like" && LikeIsNotLiking(tokens, i)) continue;
     if (i > 0 && IsTitle(token.text) &&
-        ((i + 1 < tokens.size() && IsTitle(tokens[i + 1].text) &&
-          !InLexicon(tokens[i + 1].lower)) ||
-         (i > 1 && IsTitle(tokens[i - 1].text) && !InLexicon(tokens[i - 1].lower)))) {
+        ((i + 1 < tokens.size() && IsTitle(tokens[i + 1].text) && !tokens[i + 1].in_lexicon) ||
+         (i > 1 && IsTitle(tokens[i - 1].text) && !tokens[i - 1].in_lexicon))) {
       continue;  // part of a name
     }
     // "no" before a sentiment word negates it rather than counting as negative itself.
-    if (token.lower == "no" && i + 1 < tokens.size() && InLexicon(tokens[i + 1].lower)) continue;
+    if (token.lower == "no" && i + 1 < tokens.size() && tokens[i + 1].in_lexicon) continue;
     if (!words_count && std::any_of(token.lower.begin(), token.lower.end(),
                                     [](char c) { return c >= 'a' && c <= 'z'; })) {
       continue;
     }
-    double valence = Lexicon(token.lower);
+    double valence = token.valence;
     if (valence == 0) continue;
     if (cap_differential && IsShouted(token.text))
       valence += valence > 0 ? kCapsIncrement : -kCapsIncrement;
     for (std::size_t back = 0; back < 3; ++back) {
       if (i <= back) break;
       const Token& before = tokens[i - back - 1];
-      if (InLexicon(before.lower) && before.lower != "no") continue;
+      if (before.in_lexicon && before.lower != "no") continue;
       double scalar = Booster(before, valence, cap_differential);
       if (back == 1) scalar *= 0.95;
       if (back == 2) scalar *= 0.9;
@@ -321,7 +318,7 @@ SentimentScore SentimentAnalyzer::Score(std::string_view text, bool words_count)
       }
     }
     // "least" negates, except in "at least" and "very least".
-    if (i > 0 && tokens[i - 1].lower == "least" && !InLexicon("least")) {
+    if (i > 0 && tokens[i - 1].lower == "least" && !tokens[i - 1].in_lexicon) {
       if (i == 1 || (tokens[i - 2].lower != "at" && tokens[i - 2].lower != "very")) {
         valence *= kNegationScalar;
       }

@@ -48,10 +48,12 @@ class SentimentAnalyzer {
     double emoji_valence = 0;
     bool is_emoji = false;
     bool after_i = false;  // the word before was "I" (too short to be a token of its own)
+    // Looked up once, when the word is read: the rules ask about neighbours again and again.
+    bool in_lexicon = false;
+    double valence = 0;             // from the lexicon
+    const double* boost = nullptr;  // from the boosters, when the word is one
   };
   void Tokenize(std::string_view text, std::vector<Token>& out) const;
-  double Lexicon(std::string_view lower) const;
-  bool InLexicon(std::string_view lower) const;
   double Booster(const Token& token, double valence, bool cap_differential) const;
   bool Negated(std::string_view lower) const;
   double Idioms(double valence, const std::vector<Token>& tokens, std::size_t i) const;

@@ -2,15 +2,11 @@
 
 namespace parley::triage {
 
-char32_t NextCodePoint(std::string_view text, std::size_t& i) {
+char32_t NextMultiByteCodePoint(std::string_view text, std::size_t& i) {
   const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
   const unsigned char lead = byte(i);
   int length = 0;
   char32_t code_point = 0;
-  if (lead < 0x80) {
-    ++i;
-    return lead;
-  }
   if ((lead & 0xE0) == 0xC0) {
     length = 2;
     code_point = lead & 0x1F;

@@ -9,7 +9,16 @@
 namespace parley::triage {
 
 // Decodes the code point at `text[i]` and advances `i`; invalid bytes decode as U+FFFD, one byte.
-char32_t NextCodePoint(std::string_view text, std::size_t& i);
+// ASCII, most of what social text is made of, decodes inline.
+char32_t NextMultiByteCodePoint(std::string_view text, std::size_t& i);
+inline char32_t NextCodePoint(std::string_view text, std::size_t& i) {
+  const auto lead = static_cast<unsigned char>(text[i]);
+  if (lead < 0x80) {
+    ++i;
+    return lead;
+  }
+  return NextMultiByteCodePoint(text, i);
+}
 
 // True for the code points that social text uses as pictographs (emoji, symbols, flags' halves).
 bool IsEmoji(char32_t code_point);

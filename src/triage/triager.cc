@@ -3,6 +3,7 @@
 #include <cmath>
 #include <deque>
 #include <nlohmann/json.hpp>
+#include <span>
 #include <unordered_map>
 
 #include "parley/triage/compiled.h"
@@ -21,36 +22,79 @@ using core::Timestamp;
 constexpr double kPositiveFrom = 0.34;
 constexpr double kNegativeFrom = -0.06;
 
+// One decimal, from whole tenths: formatting a double is the slow way to print "7.3".
 std::string Round1(double value) {
+  if (!std::isfinite(value)) return "0";
+  const long long tenths = std::llround(std::clamp(value, -1e15, 1e15) * 10);
+  const unsigned long long magnitude = tenths < 0 ? 0ULL - static_cast<unsigned long long>(tenths)
+                                                  : static_cast<unsigned long long>(tenths);
   char buffer[32];
-  const auto [end, ec] =
-      std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed, 1);
-  return ec == std::errc() ? std::string(buffer, end) : std::string("0");
+  char* out = buffer;
+  if (tenths < 0) *out++ = '-';
+  out = std::to_chars(out, buffer + sizeof buffer - 2, magnitude / 10).ptr;
+  *out++ = '.';
+  *out++ = static_cast<char>('0' + magnitude % 10);
+  return std::string(buffer, out);
+}
+
+// The reasons' sentences are written for every message, so each is built in one allocation:
+// Cat("complaint ", Quoted(words)) measures its parts, reserves, then appends them.
+template <typename Words>
+struct QuotedWords {
+  const Words& words;
+  std::size_t limit;
+};
+// Up to `limit` words, each in quotes, separated by commas.
+template <typename Words>
+QuotedWords<Words> Quoted(const Words& words, std::size_t limit = 3) {
+  return {words, limit};
+}
+
+std::size_t LengthOf(std::string_view part) { return part.size(); }
+template <std::size_t N>
+std::size_t LengthOf(const char (&)[N]) {
+  return N - 1;
+}
+template <typename Words>
+std::size_t LengthOf(const QuotedWords<Words>& quoted) {
+  std::size_t length = 0;
+  for (std::size_t i = 0; i < quoted.words.size() && i < quoted.limit; ++i)
+    length += std::string_view(quoted.words[i]).size() + 4;
+  return length;
+}
+void AppendTo(std::string& out, std::string_view part) { out += part; }
+template <std::size_t N>
+void AppendTo(std::string& out, const char (&part)[N]) {
+  out.append(part, N - 1);
+}
+template <typename Words>
+void AppendTo(std::string& out, const QuotedWords<Words>& quoted) {
+  for (std::size_t i = 0; i < quoted.words.size() && i < quoted.limit; ++i) {
+    if (i > 0) out += ", ";
+    out += '"';
+    out += quoted.words[i];
+    out += '"';
+  }
+}
+template <typename... Parts>
+std::string Cat(const Parts&... parts) {
+  std::string out;
+  out.reserve((LengthOf(parts) + ...));
+  (AppendTo(out, parts), ...);
+  return out;
 }
 
 std::string Followers(std::int64_t n) {
-  if (n >= 1000000) return Round1(static_cast<double>(n) / 1e6) + "M";
-  if (n >= 1000) return std::to_string(n / 1000) + "k";
+  if (n >= 1000000) return Cat(Round1(static_cast<double>(n) / 1e6), "M");
+  if (n >= 1000) return Cat(std::to_string(n / 1000), "k");
   return std::to_string(n);
 }
 
 std::string Ago(core::Duration d) {
   const auto minutes = std::chrono::duration_cast<std::chrono::minutes>(d).count();
-  if (minutes < 60) return std::to_string(std::max<std::int64_t>(minutes, 1)) + " min ago";
-  if (minutes < 48 * 60) return std::to_string(minutes / 60) + " h ago";
-  return std::to_string(minutes / (24 * 60)) + " days ago";
-}
-
-template <typename Words>
-std::string Quoted(const Words& words, std::size_t limit = 3) {
-  std::string out;
-  for (std::size_t i = 0; i < words.size() && i < limit; ++i) {
-    if (i > 0) out += ", ";
-    out += '"';
-    out += words[i];
-    out += '"';
-  }
-  return out;
+  if (minutes < 60) return Cat(std::to_string(std::max<std::int64_t>(minutes, 1)), " min ago");
+  if (minutes < 48 * 60) return Cat(std::to_string(minutes / 60), " h ago");
+  return Cat(std::to_string(minutes / (24 * 60)), " days ago");
 }
 
 void AddUnique(std::vector<std::string>& list, std::string value) {
@@ -61,6 +105,7 @@ void AddUnique(std::vector<std::string>& list, std::string value) {
 // punctuation. Near duplicates have the same skeleton.
 std::string Skeleton(std::string_view text, std::size_t* words) {
   std::string out;
+  out.reserve(text.size());
   *words = 0;
   std::size_t i = 0;
   bool space = true;
@@ -149,6 +194,13 @@ struct Triager::Memory {
       engagement.Erase(engagement_order.front().second);
       engagement_order.pop_front();
     }
+    // The next message forgets these.
+    if (!texts.empty()) {
+      exact.Prefetch(texts.front().second.first);
+      near.Prefetch(texts.front().second.second);
+    }
+    if (!author_order.empty()) authors.Prefetch(author_order.front().second);
+    if (!engagement_order.empty()) engagement.Prefetch(engagement_order.front().second);
   }
 };
 
@@ -194,45 +246,69 @@ std::size_t Triager::pattern_count() const { return std::atomic_load(&compiled_)
 
 namespace {
 
-// The values a rule condition sees for a field.
-std::vector<std::string> FieldValues(std::string_view field, const TriageResult& r,
-                                     const TriageInput& in) {
-  if (field == "text") return {in.text};
-  if (field == "intent") return {std::string(domain::ToString(r.intent))};
-  if (field == "risk") return {std::string(domain::ToString(r.risk))};
-  if (field == "tier") return {std::to_string(r.tier)};
-  if (field == "actionable") return {r.actionable ? "true" : "false"};
-  if (field == "sentiment") return {std::to_string(r.sentiment)};
-  if (field == "polarity") return {std::string(domain::ToString(r.polarity))};
-  if (field == "language") return {r.language};
-  if (field == "channel") return {std::string(domain::ToString(in.channel))};
-  if (field == "author.handle") return {in.author_handle};
-  if (field == "author.id") return {in.author_id};
-  if (field == "author.followers") return {std::to_string(in.followers)};
-  if (field == "author.verified") return {in.verified ? "true" : "false"};
-  if (field == "tags") return r.tags;
-  if (field == "category") return {r.category};
-  if (field == "priority") return {std::to_string(r.priority)};
-  if (field == "key_customer") return {r.key_customer_tier.empty() ? "false" : "true"};
-  if (field == "key_customer_tier") return {r.key_customer_tier};
-  if (field == "influencer") return {r.influencer ? "true" : "false"};
-  if (field == "recent_customer") return {r.recent_customer ? "true" : "false"};
-  if (field == "top_mention") return {r.top_mention ? "true" : "false"};
-  if (field == "authority") return {std::to_string(r.authority)};
-  if (field == "velocity") return {std::to_string(r.velocity)};
-  if (field == "team") return {r.team};
+// A field as a number, for the comparisons: counts, scores, and flags as 1 or 0. Other fields
+// read as text.
+std::optional<double> FieldNumber(std::string_view field, const TriageResult& r,
+                                  const TriageInput& in) {
+  const auto flag = [](bool b) { return b ? 1.0 : 0.0; };
+  if (field == "tier") return r.tier;
+  if (field == "sentiment") return r.sentiment;
+  if (field == "author.followers") return static_cast<double>(in.followers);
+  if (field == "priority") return r.priority;
+  if (field == "authority") return r.authority;
+  if (field == "velocity") return r.velocity;
+  if (field == "actionable") return flag(r.actionable);
+  if (field == "author.verified") return flag(in.verified);
+  if (field == "key_customer") return flag(!r.key_customer_tier.empty());
+  if (field == "influencer") return flag(r.influencer);
+  if (field == "recent_customer") return flag(r.recent_customer);
+  if (field == "top_mention") return flag(r.top_mention);
+  return std::nullopt;
+}
+
+// The values a rule condition sees for a field, into `out`.
+void FieldValues(std::string_view field, const TriageResult& r, const TriageInput& in,
+                 std::vector<std::string>& out) {
+  out.clear();
+  const auto one = [&](std::string_view value) { out.emplace_back(value); };
+  const auto each = [&](const std::vector<std::string>& values) {
+    out.insert(out.end(), values.begin(), values.end());
+  };
+  const auto unique = [&](std::string_view value) {
+    if (std::find(out.begin(), out.end(), value) == out.end()) out.emplace_back(value);
+  };
+  if (field == "text") return one(in.text);
+  if (field == "intent") return one(domain::ToString(r.intent));
+  if (field == "risk") return one(domain::ToString(r.risk));
+  if (field == "tier") return one(std::to_string(r.tier));
+  if (field == "actionable") return one(r.actionable ? "true" : "false");
+  if (field == "sentiment") return one(std::to_string(r.sentiment));
+  if (field == "polarity") return one(domain::ToString(r.polarity));
+  if (field == "language") return one(r.language);
+  if (field == "channel") return one(domain::ToString(in.channel));
+  if (field == "author.handle") return one(in.author_handle);
+  if (field == "author.id") return one(in.author_id);
+  if (field == "author.followers") return one(std::to_string(in.followers));
+  if (field == "author.verified") return one(in.verified ? "true" : "false");
+  if (field == "tags") return each(r.tags);
+  if (field == "category") return one(r.category);
+  if (field == "priority") return one(std::to_string(r.priority));
+  if (field == "key_customer") return one(r.key_customer_tier.empty() ? "false" : "true");
+  if (field == "key_customer_tier") return one(r.key_customer_tier);
+  if (field == "influencer") return one(r.influencer ? "true" : "false");
+  if (field == "recent_customer") return one(r.recent_customer ? "true" : "false");
+  if (field == "top_mention") return one(r.top_mention ? "true" : "false");
+  if (field == "authority") return one(std::to_string(r.authority));
+  if (field == "velocity") return one(std::to_string(r.velocity));
+  if (field == "team") return one(r.team);
   if (field == "pii") {
-    std::vector<std::string> types;
-    for (const PiiSpan& span : r.pii) AddUnique(types, std::string(domain::ToString(span.type)));
-    return types;
+    for (const PiiSpan& span : r.pii) unique(domain::ToString(span.type));
+    return;
   }
-  if (field == "filters") return r.filters;
+  if (field == "filters") return each(r.filters);
   if (field == "keyword_tables") {
-    std::vector<std::string> names;
-    for (const KeywordHit& hit : r.keyword_hits) AddUnique(names, hit.table);
-    return names;
+    for (const KeywordHit& hit : r.keyword_hits) unique(hit.table);
   }
-  return {};
 }
 
 bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
@@ -289,7 +365,21 @@ bool Holds(const domain::Condition& c, const TriageResult& r, const TriageInput&
     const bool wanted = c.values.empty() || c.values.front() != "false";
     return InBusinessHours(compiled, now) == wanted;
   }
-  const std::vector<std::string> values = FieldValues(c.field, r, in);
+  // A comparison reads the number itself where the field is one; text is the other way.
+  if (c.op == Op::kAtLeast || c.op == Op::kAtMost || c.op == Op::kBetween) {
+    if (const std::optional<double> number = FieldNumber(c.field, r, in)) {
+      switch (c.op) {
+        case Op::kAtLeast:
+          return *number >= ToNumber(c.values.front());
+        case Op::kAtMost:
+          return *number <= ToNumber(c.values.front());
+        default:
+          return *number >= ToNumber(c.values[0]) && *number <= ToNumber(c.values[1]);
+      }
+    }
+  }
+  thread_local std::vector<std::string> values;
+  FieldValues(c.field, r, in, values);
   const auto any_equal = [&] {
     return std::any_of(values.begin(), values.end(), [&](const std::string& v) {
       return std::any_of(c.values.begin(), c.values.end(),
@@ -327,8 +417,9 @@ bool Holds(const domain::Condition& c, const TriageResult& r, const TriageInput&
 
 void Apply(const domain::Rule& rule, const domain::RuleAction& action, TriageResult& r) {
   using Kind = domain::ActionKind;
-  std::string because = std::string(domain::ToString(action.kind));
-  if (!action.argument.empty()) because += " " + action.argument;
+  std::string because = action.argument.empty()
+                            ? std::string(domain::ToString(action.kind))
+                            : Cat(domain::ToString(action.kind), " ", action.argument);
   switch (action.kind) {
     case Kind::kTag:
       AddUnique(r.tags, action.argument);
@@ -365,7 +456,7 @@ void Apply(const domain::Rule& rule, const domain::RuleAction& action, TriageRes
       break;
   }
   r.actions.push_back({rule.name, action.kind, action.argument});
-  r.reasons.push_back({"rule", rule.name, 1, because, 0});
+  r.reasons.push_back({"rule", rule.name, 1, std::move(because), 0});
 }
 
 }  // namespace
@@ -379,10 +470,24 @@ TriageResult Triager::Triage(const TriageInput& in) {
   std::string handle = AsciiLowerCopy(in.author_handle.starts_with('@')
                                           ? std::string_view(in.author_handle).substr(1)
                                           : std::string_view(in.author_handle));
+  // What the memory will be asked about this message. Its slots start loading now and are read
+  // after language detection (see HashMemory::Prefetch).
+  std::size_t words = 0;
+  const std::string skeleton = Skeleton(in.text, &words);
+  const std::uint64_t author_key = !in.author_id.empty() ? Hash(in.author_id) | 1
+                                   : handle.empty()      ? 0
+                                                         : Hash(handle) | 1;
+  const std::uint64_t post_key = Hash(in.platform_message_id);
+  const std::uint64_t exact_hash = Hash(in.text);
+  const std::uint64_t near_hash = Hash(skeleton);
+  if (!in.platform_message_id.empty()) memory_->engagement.Prefetch(post_key);
+  memory_->exact.Prefetch(exact_hash);
+  memory_->near.Prefetch(near_hash);
+  if (author_key != 0) memory_->authors.Prefetch(author_key);
 
   // Language, sentiment, personal data.
-  const LanguageGuess language = DetectLanguage(in.text, in.language_hint);
-  r.language = language.code;
+  LanguageGuess language = DetectLanguage(in.text, in.language_hint);
+  r.language = std::move(language.code);
   const std::string normalized = NormalizeForMatching(in.text);
   r.pii = FindPii(in.text);
   r.public_text = r.pii.empty() ? in.text : Redact(in.text, r.pii);
@@ -394,6 +499,7 @@ TriageResult Triager::Triage(const TriageInput& in) {
       cues;
   for (auto& list : cues) list.clear();
   r.reasons.reserve(24);
+  r.tags.reserve(8);
   for (std::uint32_t id : matched) {
     const PatternInfo& info = compiled->patterns[id];
     switch (info.source) {
@@ -438,7 +544,7 @@ TriageResult Triager::Triage(const TriageInput& in) {
       double sum = c * std::sqrt(15.0) / std::sqrt(1 - c * c);
       sum += 2.5 * praise - 2.0 * negative;
       sentiment.compound = sum / std::sqrt(sum * sum + 15);
-      sentiment_source = "cue phrases (" + r.language + ") and emoji";
+      sentiment_source = Cat("cue phrases (", r.language, ") and emoji");
     }
   }
   r.compound = sentiment.compound;
@@ -447,12 +553,17 @@ TriageResult Triager::Triage(const TriageInput& in) {
                : sentiment.compound <= kNegativeFrom ? Polarity::kNegative
                                                      : Polarity::kNeutral;
   {
-    std::string because = sentiment_source + " " + Round1(sentiment.compound * 100) + "%";
-    std::vector<std::string> words;
-    for (const SentimentCue& s : sentiment.cues) words.push_back(s.token);
-    if (!words.empty()) because += " from " + Quoted(words);
+    std::array<std::string_view, 3> cue_words;
+    std::size_t count = 0;
+    for (const SentimentCue& s : sentiment.cues) {
+      if (count < cue_words.size()) cue_words[count++] = s.token;
+    }
+    const std::span<const std::string_view> strongest(cue_words.data(), count);
     r.reasons.push_back({"sentiment", Round1(r.sentiment),
-                         std::min(1.0, 0.5 + std::abs(sentiment.compound) / 2), because, 0});
+                         std::min(1.0, 0.5 + std::abs(sentiment.compound) / 2),
+                         Cat(sentiment_source, " ", Round1(sentiment.compound * 100), "%",
+                             count > 0 ? " from " : "", Quoted(strongest)),
+                         0});
   }
 
   // Filters.
@@ -465,8 +576,6 @@ TriageResult Triager::Triage(const TriageInput& in) {
     if (i == std::string::npos) break;
     ++i;
   }
-  std::size_t words = 0;
-  const std::string skeleton = Skeleton(in.text, &words);
   const auto filter = [&](std::string name, std::string because, double confidence) {
     AddUnique(r.filters, name);
     r.reasons.push_back({"filter", std::move(name), confidence, std::move(because), 0});
@@ -479,28 +588,23 @@ TriageResult Triager::Triage(const TriageInput& in) {
       (!in.author_id.empty() && compiled->blocked_authors.count(in.author_id) > 0)) {
     filter("blocked_author", "the author is blocked", 1);
   }
-  const std::uint64_t author_key = !in.author_id.empty() ? Hash(in.author_id) | 1
-                                   : handle.empty()      ? 0
-                                                         : Hash(handle) | 1;
   const bool substantial = words >= 3 || skeleton.size() >= 15;
   // The same post seen again (a newer engagement count) is an update, not a duplicate.
-  const bool seen_before = !in.platform_message_id.empty() &&
-                           memory_->engagement.Find(Hash(in.platform_message_id)) != nullptr;
+  const bool seen_before =
+      !in.platform_message_id.empty() && memory_->engagement.Find(post_key) != nullptr;
   if (substantial && !in.is_repost && !seen_before) {
-    const std::uint64_t exact_hash = Hash(in.text);
-    const std::uint64_t near_hash = Hash(skeleton);
     auto& memory = *memory_;
     if (const Memory::Seen* seen = memory.exact.Find(exact_hash); seen != nullptr) {
       if (author_key != 0 && seen->author == author_key) {
-        filter("spam", "the same author posted the same text " + Ago(now - seen->at), 0.85);
+        filter("spam", Cat("the same author posted the same text ", Ago(now - seen->at)), 0.85);
       }
-      filter("duplicate", "the same text arrived " + Ago(now - seen->at), 0.95);
+      filter("duplicate", Cat("the same text arrived ", Ago(now - seen->at)), 0.95);
     } else if (const Memory::Seen* near = memory.near.Find(near_hash); near != nullptr) {
       if (author_key != 0 && near->author == author_key) {
-        filter("spam", "the same author posted the same words " + Ago(now - near->at), 0.8);
+        filter("spam", Cat("the same author posted the same words ", Ago(now - near->at)), 0.8);
       }
       filter("near_duplicate",
-             "the same words with other handles or links arrived " + Ago(now - near->at), 0.85);
+             Cat("the same words with other handles or links arrived ", Ago(now - near->at)), 0.85);
     }
     memory.exact.Put(exact_hash, Memory::Seen{now, author_key});
     memory.near.Put(near_hash, Memory::Seen{now, author_key});
@@ -516,19 +620,19 @@ TriageResult Triager::Triage(const TriageInput& in) {
            handle.starts_with("bot") || handle.find("_bot") != std::string::npos;
   }();
   if (links >= 3) {
-    filter("spam", "a link farm: " + std::to_string(links) + " links", 0.85);
+    filter("spam", Cat("a link farm: ", std::to_string(links), " links"), 0.85);
   } else if (cue(Cue::kComplaint).empty() &&
              (cue(Cue::kSpam).size() >= 2 ||
               (!cue(Cue::kSpam).empty() && (links > 0 || bot_like)))) {
     filter("spam",
-           "promotional wording " + Quoted(cue(Cue::kSpam)) + (links > 0 ? " with a link" : ""),
+           Cat("promotional wording ", Quoted(cue(Cue::kSpam)), links > 0 ? " with a link" : ""),
            0.8);
   } else if (hashtags >= 6 && links > 0) {
-    filter("spam", std::to_string(hashtags) + " hashtags and a link", 0.75);
+    filter("spam", Cat(std::to_string(hashtags), " hashtags and a link"), 0.75);
   } else if (bot_like && links > 0) {
     filter("spam",
-           "a bot-like account (@" + handle + ", " + std::to_string(in.followers) +
-               " followers) posting a link",
+           Cat("a bot-like account (@", handle, ", ", std::to_string(in.followers),
+               " followers) posting a link"),
            0.7);
   }
 
@@ -536,7 +640,7 @@ TriageResult Triager::Triage(const TriageInput& in) {
   const bool addressed = !cue(Cue::kSecondPerson).empty();
   if (!r.profanity.empty()) {
     AddUnique(r.tags, "profanity");
-    r.reasons.push_back({"tags", "profanity", 0.9, "matched " + Quoted(r.profanity), 0});
+    r.reasons.push_back({"tags", "profanity", 0.9, Cat("matched ", Quoted(r.profanity)), 0});
   }
   // An insult is abuse when aimed at someone: "you", or a handle without the writer blaming
   // themselves ("I'm such an idiot").
@@ -554,7 +658,7 @@ TriageResult Triager::Triage(const TriageInput& in) {
     for (const auto& w : cue(Cue::kInsult)) words_matched.push_back(w);
     for (const auto& w : r.profanity) words_matched.push_back(w);
     r.reasons.push_back({"tags", "abuse", cue(Cue::kThreat).empty() ? 0.75 : 0.9,
-                         "aimed at a person: " + Quoted(words_matched), 0});
+                         Cat("aimed at a person: ", Quoted(words_matched)), 0});
   }
 
   // Key mentions.
@@ -567,7 +671,7 @@ TriageResult Triager::Triage(const TriageInput& in) {
     AddUnique(r.tags, "influencer");
     r.reasons.push_back(
         {"key_mention", "influencer", 1,
-         "influencer " + Followers(in.followers) + " followers, authority " + Round1(r.authority),
+         Cat("influencer ", Followers(in.followers), " followers, authority ", Round1(r.authority)),
          0});
   }
   const KeyCustomer* key = nullptr;
@@ -580,7 +684,8 @@ TriageResult Triager::Triage(const TriageInput& in) {
   if (key != nullptr) {
     r.key_customer_tier = key->tier;
     AddUnique(r.tags, "key_customer");
-    r.reasons.push_back({"key_mention", "key_customer", 1, "key customer, tier " + key->tier, 0});
+    r.reasons.push_back(
+        {"key_mention", "key_customer", 1, Cat("key customer, tier ", key->tier), 0});
   }
   std::optional<Timestamp> last_contact = in.last_contact_at;
   if (author_key != 0) {
@@ -594,7 +699,7 @@ TriageResult Triager::Triage(const TriageInput& in) {
     r.recent_customer = true;
     AddUnique(r.tags, "recent_customer");
     r.reasons.push_back(
-        {"key_mention", "recent_customer", 0.9, "contacted us " + Ago(now - *last_contact), 0});
+        {"key_mention", "recent_customer", 0.9, Cat("contacted us ", Ago(now - *last_contact)), 0});
   }
   const double engagement =
       static_cast<double>(in.metrics.likes) +
@@ -604,7 +709,7 @@ TriageResult Triager::Triage(const TriageInput& in) {
     double minutes = 1;
     double gained = engagement;
     if (!in.platform_message_id.empty()) {
-      const std::uint64_t id = Hash(in.platform_message_id);
+      const std::uint64_t id = post_key;
       auto [entry, added] = memory_->engagement.TryEmplace(id);
       Memory::Engagement& e = *entry;
       if (added) {
@@ -629,7 +734,7 @@ TriageResult Triager::Triage(const TriageInput& in) {
       r.top_mention = true;
       AddUnique(r.tags, "top_mention");
       r.reasons.push_back({"key_mention", "top_mention", 0.8,
-                           "top mention: " + Round1(r.velocity) + " engagements a minute", 0});
+                           Cat("top mention: ", Round1(r.velocity), " engagements a minute"), 0});
     }
   }
 
@@ -650,56 +755,55 @@ TriageResult Triager::Triage(const TriageInput& in) {
     because = std::move(why);
   };
   if (noise_filter) {
-    set_intent(Intent::kNoise, 0.9, "filtered: " + r.filters.front());
+    set_intent(Intent::kNoise, 0.9, Cat("filtered: ", r.filters.front()));
   } else if (words == 0) {
     set_intent(Intent::kNoise, 0.7, "no words to act on");
   } else if (!cue(Cue::kCrisis).empty()) {
     set_intent(Intent::kPotentialCrisis,
                0.6 + 0.1 * static_cast<double>(cue(Cue::kCrisis).size()) + (s < -0.3 ? 0.1 : 0),
-               "crisis signs " + Quoted(cue(Cue::kCrisis)));
+               Cat("crisis signs ", Quoted(cue(Cue::kCrisis))));
   } else if (!cue(Cue::kAccusation).empty() && (r.influencer || r.top_mention) && s < 0) {
     set_intent(Intent::kPotentialCrisis, 0.65,
-               "a public accusation " + Quoted(cue(Cue::kAccusation)) + " with reach");
+               Cat("a public accusation ", Quoted(cue(Cue::kAccusation)), " with reach"));
   } else if (s <= -0.6 && r.top_mention) {
     set_intent(Intent::kPotentialCrisis, 0.6, "strongly negative and spreading fast");
   } else if (!cue(Cue::kUrgent).empty() && (s < 0.5 || cue(Cue::kPraise).empty())) {
     set_intent(Intent::kUrgentNeed, 0.7 + 0.05 * static_cast<double>(cue(Cue::kUrgent).size()),
-               "urgent need " + Quoted(cue(Cue::kUrgent)));
+               Cat("urgent need ", Quoted(cue(Cue::kUrgent))));
   } else if (!cue(Cue::kComplaint).empty() && s < 0.4) {
     set_intent(Intent::kDissatisfaction, 0.65 + std::min(0.3, std::max(0.0, -s) * 0.3),
-               "complaint " + Quoted(cue(Cue::kComplaint)));
+               Cat("complaint ", Quoted(cue(Cue::kComplaint))));
   } else if (!cue(Cue::kAccusation).empty() && s < 0.3) {
-    set_intent(Intent::kDissatisfaction, 0.7, "an accusation " + Quoted(cue(Cue::kAccusation)));
+    set_intent(Intent::kDissatisfaction, 0.7, Cat("an accusation ", Quoted(cue(Cue::kAccusation))));
   } else if (s <= -0.5 && !(asks && !cue(Cue::kQuestion).empty())) {
     set_intent(Intent::kDissatisfaction, 0.6 + std::min(0.3, -s * 0.3), "strongly negative");
   } else if (asks || !cue(Cue::kQuestion).empty()) {
     const bool both = asks && !cue(Cue::kQuestion).empty();
-    set_intent(
-        Intent::kQuestion, both ? 0.8 : 0.6,
-        cue(Cue::kQuestion).empty() ? "asks a question" : "asks " + Quoted(cue(Cue::kQuestion)));
+    set_intent(Intent::kQuestion, both ? 0.8 : 0.6,
+               cue(Cue::kQuestion).empty() ? "asks a question"
+                                           : Cat("asks ", Quoted(cue(Cue::kQuestion))));
   } else if (s <= -0.25) {
     set_intent(Intent::kDissatisfaction, 0.55, "negative");
   } else if (std::find(r.tags.begin(), r.tags.end(), "abuse") != r.tags.end() ||
              (!r.profanity.empty() && s < 0.3)) {
-    set_intent(
-        Intent::kDissatisfaction, 0.6,
-        "swearing " + Quoted(r.profanity.empty() ? cue(Cue::kInsult)
-                                                 : std::vector<std::string_view>(
-                                                       r.profanity.begin(), r.profanity.end())));
+    set_intent(Intent::kDissatisfaction, 0.6,
+               r.profanity.empty() ? Cat("swearing ", Quoted(cue(Cue::kInsult)))
+                                   : Cat("swearing ", Quoted(r.profanity)));
   } else if (std::any_of(r.pii.begin(), r.pii.end(),
                          [](const PiiSpan& p) { return p.type != PiiType::kEmail; })) {
     set_intent(Intent::kQuestion, 0.6,
                "gives account or contact details: a request about their account");
   } else if (!cue(Cue::kIndustry).empty()) {
     set_intent(Intent::kIndustryReference, 0.6,
-               "about the industry " + Quoted(cue(Cue::kIndustry)));
+               Cat("about the industry ", Quoted(cue(Cue::kIndustry))));
   } else if ((!cue(Cue::kPraise).empty() && s >= 0.2) || s >= 0.5) {
     set_intent(Intent::kPositiveExperience, 0.6 + std::min(0.3, s * 0.3),
-               cue(Cue::kPraise).empty() ? "positive" : "praise " + Quoted(cue(Cue::kPraise)));
+               cue(Cue::kPraise).empty() ? "positive" : Cat("praise ", Quoted(cue(Cue::kPraise))));
   } else {
     set_intent(Intent::kGeneralReference, 0.5, "mentions without a request or a feeling");
   }
-  r.reasons.push_back({"intent", std::string(domain::ToString(r.intent)), confidence, because, 0});
+  r.reasons.push_back(
+      {"intent", std::string(domain::ToString(r.intent)), confidence, std::move(because), 0});
 
   switch (r.intent) {
     case Intent::kQuestion:
@@ -718,19 +822,20 @@ TriageResult Triager::Triage(const TriageInput& in) {
     if (!cue(Cue::kAccusation).empty()) {
       r.risk = Risk::kBrandAccusation;
       r.reasons.push_back({"risk", "brand_accusation", 0.75,
-                           "accuses the brand: " + Quoted(cue(Cue::kAccusation)), 0});
+                           Cat("accuses the brand: ", Quoted(cue(Cue::kAccusation))), 0});
     } else if (r.tier == 1 && (!cue(Cue::kTransaction).empty() || !r.pii.empty())) {
       r.risk = Risk::kTransactionalQuery;
       r.reasons.push_back({"risk", "transactional_query", 0.7,
                            cue(Cue::kTransaction).empty()
                                ? "gives account details"
-                               : "about their own " + Quoted(cue(Cue::kTransaction)),
+                               : Cat("about their own ", Quoted(cue(Cue::kTransaction))),
                            0});
     } else if (r.intent == Intent::kQuestion) {
       r.risk = Risk::kFactQuery;
       r.reasons.push_back({"risk", "fact_query", cue(Cue::kFact).empty() ? 0.55 : 0.75,
-                           cue(Cue::kFact).empty() ? "a general question"
-                                                   : "asks for facts " + Quoted(cue(Cue::kFact)),
+                           cue(Cue::kFact).empty()
+                               ? "a general question"
+                               : Cat("asks for facts ", Quoted(cue(Cue::kFact))),
                            0});
     }
   }
@@ -746,8 +851,9 @@ TriageResult Triager::Triage(const TriageInput& in) {
     }
     keyword_points = std::max(keyword_points, points);
     r.reasons.push_back({"keyword", hit.table, 1,
-                         "matched \"" + hit.pattern + "\"" +
-                             (hit.language.empty() ? "" : " (" + hit.language + ")"),
+                         hit.language.empty()
+                             ? Cat("matched \"", hit.pattern, "\"")
+                             : Cat("matched \"", hit.pattern, "\" (", hit.language, ")"),
                          0});
   }
   if (!r.pii.empty()) {
@@ -755,70 +861,68 @@ TriageResult Triager::Triage(const TriageInput& in) {
     std::vector<std::string> types;
     for (const PiiSpan& span : r.pii) AddUnique(types, std::string(domain::ToString(span.type)));
     r.reasons.push_back({"pii", types.front(), 0.9,
-                         "personal data in the text (" + Quoted(types, 6) +
-                             "): redacted in public views; move to a private channel",
+                         Cat("personal data in the text (", Quoted(types, 6),
+                             "): redacted in public views; move to a private channel"),
                          0});
   }
 
   r.actionable = r.tier == 1 || (r.tier == 2 && (key != nullptr || r.influencer));
   r.reasons.push_back({"actionable", r.actionable ? "true" : "false", confidence,
-                       r.actionable
-                           ? (r.tier == 1 ? "tier 1: " + std::string(domain::ToString(r.intent))
-                                          : "tier 2 from a key author")
-                           : (r.tier == 0 ? "noise" : "tier 2: no reply needed"),
+                       r.actionable ? (r.tier == 1 ? Cat("tier 1: ", domain::ToString(r.intent))
+                                                   : "tier 2 from a key author")
+                                    : (r.tier == 0 ? "noise" : "tier 2: no reply needed"),
                        0});
 
   // Priority: points from what was found, each listed.
   if (r.tier != 0) {
-    std::vector<std::string> summary;
-    const auto add = [&](int points, std::string field, std::string value, std::string why) {
+    std::string summary;  // the reasons' words, joined
+    const auto add = [&](int points, std::string value, std::string why) {
       if (points == 0) return;
       r.priority += points;
-      summary.push_back(why);
+      if (!summary.empty()) summary += ", ";
+      summary += why;
       r.reasons.push_back({"priority", std::move(value), 1, std::move(why), points});
-      (void)field;
     };
     static constexpr std::array<int, 8> kIntentPoints{40, 50, 60, 70, 15, 20, 10, 0};
-    const std::array<std::string, 8> intent_words{
+    static constexpr std::array<std::string_view, 8> kIntentWords{
         "question",          "dissatisfied", "urgent need",        "potential crisis",
         "general reference", "positive",     "industry reference", "noise"};
     const auto intent_index = static_cast<std::size_t>(r.intent);
-    add(kIntentPoints[intent_index], "intent", std::string(domain::ToString(r.intent)),
-        intent_words[intent_index]);
-    if (r.risk == Risk::kBrandAccusation) add(10, "risk", "brand_accusation", "brand accusation");
-    if (r.risk == Risk::kTransactionalQuery)
-      add(5, "risk", "transactional_query", "about their account");
+    add(kIntentPoints[intent_index], std::string(domain::ToString(r.intent)),
+        std::string(kIntentWords[intent_index]));
+    if (r.risk == Risk::kBrandAccusation) add(10, "brand_accusation", "brand accusation");
+    if (r.risk == Risk::kTransactionalQuery) add(5, "transactional_query", "about their account");
     if (s < -0.05)
-      add(static_cast<int>(std::lround(-s * 10)), "sentiment", Round1(r.sentiment),
-          "sentiment " + Round1(r.sentiment) + "/10");
+      add(static_cast<int>(std::lround(-s * 10)), Round1(r.sentiment),
+          Cat("sentiment ", Round1(r.sentiment), "/10"));
     if (r.influencer)
-      add(static_cast<int>(std::lround(r.authority * 0.15)), "influencer", "influencer",
-          "influencer " + Followers(in.followers) + " followers");
+      add(static_cast<int>(std::lround(r.authority * 0.15)), "influencer",
+          Cat("influencer ", Followers(in.followers), " followers"));
     if (key != nullptr) {
       const int points = key->tier == "platinum" ? 20 : key->tier == "gold" ? 15 : 10;
-      add(points, "key_customer", key->tier, "key customer (" + key->tier + ")");
+      add(points, key->tier, Cat("key customer (", key->tier, ")"));
     }
     if (r.recent_customer && last_contact)
-      add(10, "recent_customer", "recent_customer", "contacted us " + Ago(now - *last_contact));
-    if (r.top_mention)
-      add(10, "top_mention", "top_mention", "top mention, " + Round1(r.velocity) + "/min");
+      add(10, "recent_customer", Cat("contacted us ", Ago(now - *last_contact)));
+    if (r.top_mention) add(10, "top_mention", Cat("top mention, ", Round1(r.velocity), "/min"));
     if (keyword_points > 0)
-      add(keyword_points, "keyword", r.category,
-          "topic " + (r.category.empty() ? std::string("keyword") : r.category));
+      add(keyword_points, r.category,
+          Cat("topic ",
+              r.category.empty() ? std::string_view("keyword") : std::string_view(r.category)));
     if (!r.pii.empty() && in.channel != domain::ChannelKind::kEmail &&
         in.channel != domain::ChannelKind::kWhatsApp) {
-      add(5, "pii", "pii", "personal data posted");
+      add(5, "pii", "personal data posted");
     }
     r.priority = std::clamp(r.priority, 0, 100);
-    const std::string band = r.priority >= 70 ? "P1" : r.priority >= 40 ? "P2" : "P3";
-    std::string line = band + ": ";
-    for (std::size_t i = 0; i < summary.size(); ++i) line += (i ? ", " : "") + summary[i];
-    r.reasons.push_back({"priority", std::to_string(r.priority), 1, line, r.priority});
+    std::string line = r.priority >= 70 ? "P1: " : r.priority >= 40 ? "P2: " : "P3: ";
+    line += summary;
+    r.reasons.push_back({"priority", std::to_string(r.priority), 1, std::move(line), r.priority});
   }
 
   // Rules, in order; each fires at most once, and a bounded number of passes lets a rule see what
   // an earlier one set without looping.
-  std::vector<bool> fired(compiled->rules.size(), false);
+  thread_local std::vector<char> fired;
+  fired.assign(compiled->rules.size(), 0);
   for (int pass = 0; pass < 3; ++pass) {
     bool changed = false;
     bool stopped = false;
@@ -829,7 +933,7 @@ TriageResult Triager::Triage(const TriageInput& in) {
           std::all_of(rule.conditions.begin(), rule.conditions.end(),
                       [&](const domain::Condition& c) { return Holds(c, r, in, *compiled, now); });
       if (!holds) continue;
-      fired[i] = true;
+      fired[i] = 1;
       changed = true;
       for (const domain::RuleAction& action : rule.actions) Apply(rule, action, r);
       stopped = rule.stop_processing;
