@@ -12,6 +12,7 @@ build_packages=(
   libargon2-dev python3 python3-yaml
   libhyperscan-dev libcld2-dev libcctz-dev tzdata libgmime-3.0-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libgoogle-perftools-dev
   nodejs npm
   # Real peers the tests run against: an IMAP server, and a browser for the web tests.
   dovecot-imapd curl chromium

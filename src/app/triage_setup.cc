@@ -154,9 +154,7 @@ core::Result<triage::TriageResult> Application::TestTriage(
   if (!triager.ok()) {
     return core::MakeError(core::ErrorCode::kInvalidArgument, triager.error().message);
   }
-  triage::TriageResult result = (*triager)->Triage(input);
-  for (auto& hit : result.keyword_hits) hit.entry = nullptr;  // the triager is gone with them
-  return result;
+  return (*triager)->Triage(input);  // the result keeps the configuration its hits point into
 }
 
 }  // namespace parley::app

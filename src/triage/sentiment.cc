@@ -105,37 +105,47 @@ const SentimentAnalyzer& SentimentAnalyzer::Default() {
 
 SentimentAnalyzer::SentimentAnalyzer() {
   ForEachLine(lexicons::VaderLexicon(), [&](const std::string_view* f, std::size_t n) {
-    if (n >= 2) lexicon_.Emplace(f[0], ParseDouble(f[1]));
+    if (n < 2) return;
+    Word& word = words_[f[0]];
+    if (word.in_lexicon) return;  // the first rating of a word stands
+    word.in_lexicon = true;
+    word.valence = ParseDouble(f[1]);
   });
   // AFINN fills the words VADER's lexicon lacks ("delayed", "stranded"), scaled from -5..5 to
   // VADER's -4..4 and weakened: VADER's valences were rated for this scale, AFINN's were not.
   ForEachLine(lexicons::Afinn(), [&](const std::string_view* f, std::size_t n) {
-    if (n >= 2 && f[0].find(' ') == std::string_view::npos) {
-      lexicon_.Emplace(f[0], ParseDouble(f[1]) * kAfinnWeight);
-    }
+    if (n < 2 || f[0].find(' ') != std::string_view::npos) return;
+    Word& word = words_[f[0]];
+    if (word.in_lexicon) return;
+    word.in_lexicon = true;
+    word.valence = ParseDouble(f[1]) * kAfinnWeight;
   });
   ForEachLine(lexicons::VaderBoosters(), [&](const std::string_view* f, std::size_t n) {
-    if (n >= 2) boosters_.Emplace(f[0], ParseDouble(f[1]));
+    if (n < 2) return;
+    Word& word = words_[f[0]];
+    if (word.booster) return;
+    word.booster = true;
+    word.boost = ParseDouble(f[1]);
   });
   ForEachLine(lexicons::VaderIdioms(), [&](const std::string_view* f, std::size_t n) {
     if (n >= 2) idioms_.Emplace(f[0], ParseDouble(f[1]));
   });
   ForEachLine(lexicons::VaderNegations(),
-              [&](const std::string_view* f, std::size_t) { negations_.Emplace(f[0], true); });
+              [&](const std::string_view* f, std::size_t) { words_[f[0]].negation = true; });
   ForEachLine(lexicons::EmojiSentiment(), [&](const std::string_view* f, std::size_t n) {
     // Scores from a handful of uses are noise; the ranking's authors use the same cut-off.
     if (n >= 3 && ParseDouble(f[2]) >= 5) emoji_.Emplace(f[0], ParseDouble(f[1]));
   });
 }
 
-bool SentimentAnalyzer::Negated(std::string_view lower) const {
-  return negations_.Contains(lower) || lower.find("n't") != std::string_view::npos;
+bool SentimentAnalyzer::Negated(const Token& token) {
+  return (token.word != nullptr && token.word->negation) ||
+         token.lower.find("n't") != std::string_view::npos;
 }
 
 double SentimentAnalyzer::Booster(const Token& token, double valence, bool cap_differential) const {
-  const double* boost = token.boost;
-  if (boost == nullptr) return 0;
-  double scalar = valence < 0 ? -*boost : *boost;
+  if (!token.booster()) return 0;
+  double scalar = valence < 0 ? -token.word->boost : token.word->boost;
   if (cap_differential && IsShouted(token.text))
     scalar += valence > 0 ? kCapsIncrement : -kCapsIncrement;
   return scalar;
@@ -159,11 +169,7 @@ void SentimentAnalyzer::Tokenize(std::string_view text, std::vector<Token>& out)
     token.text = word;
     token.lower = AsciiLowerCopy(word);
     token.after_i = std::exchange(after_i, false);
-    if (const double* valence = lexicon_.Find(token.lower); valence != nullptr) {
-      token.in_lexicon = true;
-      token.valence = *valence;
-    }
-    token.boost = boosters_.Find(token.lower);
+    token.word = words_.Find(token.lower);
     out.push_back(std::move(token));
   };
   std::size_t i = 0;
@@ -239,7 +245,11 @@ double SentimentAnalyzer::Idioms(double valence, const std::vector<Token>& t, st
   (void)found;  // the first idiom that matches gives the valence
   if (i + 1 < t.size()) lookup(join({i, i + 1}), valence);
   if (i + 2 < t.size()) lookup(join({i, i + 1, i + 2}), valence);
-  if (boosters_.Contains(join({i - 3, i - 2})) || boosters_.Contains(join({i - 2, i - 1}))) {
+  const auto booster = [&](std::string_view phrase) {
+    const Word* word = words_.Find(phrase);
+    return word != nullptr && word->booster;
+  };
+  if (booster(join({i - 3, i - 2})) || booster(join({i - 2, i - 1}))) {
     valence -= kBoosterIncrement;
   }
   return valence;
@@ -268,42 +278,42 @@ SentimentScore SentimentAnalyzer::Score(std::string_view text, bool words_count)
       valences[i] = token.emoji_valence;
       continue;
     }
-    if (token.boost != nullptr ||
+    if (token.booster() ||
         (token.lower == "kind" && i + 1 < tokens.size() && tokens[i + 1].lower == "of")) {
       continue;
     }
     if (token.lower == "like" && LikeIsNotLiking(tokens, i)) continue;
     if (i > 0 && IsTitle(token.text) &&
-        ((i + 1 < tokens.size() && IsTitle(tokens[i + 1].text) && !tokens[i + 1].in_lexicon) ||
-         (i > 1 && IsTitle(tokens[i - 1].text) && !tokens[i - 1].in_lexicon))) {
+        ((i + 1 < tokens.size() && IsTitle(tokens[i + 1].text) && !tokens[i + 1].in_lexicon()) ||
+         (i > 1 && IsTitle(tokens[i - 1].text) && !tokens[i - 1].in_lexicon()))) {
       continue;  // part of a name
     }
     // "no" before a sentiment word negates it rather than counting as negative itself.
-    if (token.lower == "no" && i + 1 < tokens.size() && tokens[i + 1].in_lexicon) continue;
+    if (token.lower == "no" && i + 1 < tokens.size() && tokens[i + 1].in_lexicon()) continue;
     if (!words_count && std::any_of(token.lower.begin(), token.lower.end(),
                                     [](char c) { return c >= 'a' && c <= 'z'; })) {
       continue;
     }
-    double valence = token.valence;
+    double valence = token.valence();
     if (valence == 0) continue;
     if (cap_differential && IsShouted(token.text))
       valence += valence > 0 ? kCapsIncrement : -kCapsIncrement;
     for (std::size_t back = 0; back < 3; ++back) {
       if (i <= back) break;
       const Token& before = tokens[i - back - 1];
-      if (before.in_lexicon && before.lower != "no") continue;
+      if (before.in_lexicon() && before.lower != "no") continue;
       double scalar = Booster(before, valence, cap_differential);
       if (back == 1) scalar *= 0.95;
       if (back == 2) scalar *= 0.9;
       valence += scalar;
       // Negation, and "never so/this" which intensifies instead.
       if (back == 0) {
-        if (Negated(before.lower)) valence *= kNegationScalar;
+        if (Negated(before)) valence *= kNegationScalar;
       } else if (back == 1) {
         if (tokens[i - 2].lower == "never" &&
             (tokens[i - 1].lower == "so" || tokens[i - 1].lower == "this")) {
           valence *= 1.25;
-        } else if (Negated(before.lower)) {
+        } else if (Negated(before)) {
           valence *= kNegationScalar;
         }
       } else {
@@ -311,14 +321,14 @@ SentimentScore SentimentAnalyzer::Score(std::string_view text, bool words_count)
              (tokens[i - 2].lower == "so" || tokens[i - 2].lower == "this")) ||
             tokens[i - 1].lower == "so" || tokens[i - 1].lower == "this") {
           valence *= 1.25;
-        } else if (Negated(before.lower)) {
+        } else if (Negated(before)) {
           valence *= kNegationScalar;
         }
         valence = Idioms(valence, tokens, i);
       }
     }
     // "least" negates, except in "at least" and "very least".
-    if (i > 0 && tokens[i - 1].lower == "least" && !tokens[i - 1].in_lexicon) {
+    if (i > 0 && tokens[i - 1].lower == "least" && !tokens[i - 1].in_lexicon()) {
       if (i == 1 || (tokens[i - 2].lower != "at" && tokens[i - 2].lower != "very")) {
         valence *= kNegationScalar;
       }

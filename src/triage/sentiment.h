@@ -42,28 +42,35 @@ class SentimentAnalyzer {
  private:
   SentimentAnalyzer();
 
+  // What the lists say of one word (or phrase): the lexicon's valence, the booster's increment,
+  // negation. One table, so that each word of a text is looked up once.
+  struct Word {
+    double valence = 0;
+    double boost = 0;
+    bool in_lexicon = false;
+    bool booster = false;
+    bool negation = false;
+  };
   struct Token {
     std::string_view text;
     std::string lower;
     double emoji_valence = 0;
     bool is_emoji = false;
-    bool after_i = false;  // the word before was "I" (too short to be a token of its own)
-    // Looked up once, when the word is read: the rules ask about neighbours again and again.
-    bool in_lexicon = false;
-    double valence = 0;             // from the lexicon
-    const double* boost = nullptr;  // from the boosters, when the word is one
+    bool after_i = false;        // the word before was "I" (too short to be a token of its own)
+    const Word* word = nullptr;  // looked up once, when read; null for words in no list
+    bool in_lexicon() const { return word != nullptr && word->in_lexicon; }
+    double valence() const { return word != nullptr ? word->valence : 0; }
+    bool booster() const { return word != nullptr && word->booster; }
   };
   void Tokenize(std::string_view text, std::vector<Token>& out) const;
   double Booster(const Token& token, double valence, bool cap_differential) const;
-  bool Negated(std::string_view lower) const;
+  static bool Negated(const Token& token);
   double Idioms(double valence, const std::vector<Token>& tokens, std::size_t i) const;
 
   using Map = StringTable<double>;
-  Map lexicon_;
-  Map boosters_;
+  StringTable<Word> words_;
   Map idioms_;
   Map emoji_;
-  StringTable<bool> negations_;
 };
 
 }  // namespace parley::triage

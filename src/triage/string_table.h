@@ -27,6 +27,7 @@ class StringTable {
   const V* Find(std::string_view key) const {
     if (slots_.empty()) return nullptr;
     const std::uint64_t hash = HashOf(key);
+    if (!MayHold(hash)) return nullptr;
     for (std::size_t i = hash & mask_;; i = (i + 1) & mask_) {
       const Slot& slot = slots_[i];
       if (slot.entry == 0) return nullptr;
@@ -34,6 +35,13 @@ class StringTable {
         return &entries_[slot.entry - 1].second;
       }
     }
+  }
+
+  // The value of `key`, default-made when absent: for entries built from several sources.
+  V& operator[](std::string_view key) {
+    if (const V* found = Find(key); found != nullptr) return const_cast<V&>(*found);
+    Emplace(key, V{});
+    return entries_.back().second;
   }
 
   bool Contains(std::string_view key) const { return Find(key) != nullptr; }
@@ -55,22 +63,38 @@ class StringTable {
     return hash * 0x9E3779B97F4A7C15ULL;
   }
 
+  // One bit per 1/16 slot, from the hash's high bits (the index uses the low ones): most words
+  // of a text are in no lexicon, and the filter, a few dozen kilobytes that stay in cache,
+  // answers them without a trip to the slots.
+  bool MayHold(std::uint64_t hash) const {
+    const std::uint64_t bit = hash >> filter_shift_;
+    return (filter_[bit >> 6] >> (bit & 63)) & 1;
+  }
+
   void Place(std::uint64_t hash, std::uint32_t entry) {
     std::size_t i = hash & mask_;
     while (slots_[i].entry != 0) i = (i + 1) & mask_;
     slots_[i] = Slot{hash, entry};
+    const std::uint64_t bit = hash >> filter_shift_;
+    filter_[bit >> 6] |= std::uint64_t{1} << (bit & 63);
   }
 
   void Grow() {
     const std::size_t capacity = slots_.empty() ? 64 : slots_.size() * 2;
     slots_.assign(capacity, Slot{});
     mask_ = capacity - 1;
+    const std::size_t filter_bits = capacity * 16;
+    filter_.assign(filter_bits / 64, 0);
+    filter_shift_ = 64;
+    for (std::size_t b = filter_bits; b > 1; b >>= 1) --filter_shift_;
     for (std::uint32_t e = 0; e < entries_.size(); ++e) Place(HashOf(entries_[e].first), e + 1);
   }
 
   std::vector<std::pair<std::string, V>> entries_;
   std::vector<Slot> slots_;
   std::size_t mask_ = 0;
+  std::vector<std::uint64_t> filter_;
+  int filter_shift_ = 64;
 };
 
 }  // namespace parley::triage

@@ -56,7 +56,7 @@ std::string AsciiLowerCopy(std::string_view text) {
   return out;
 }
 
-std::size_t UrlLength(std::string_view text, std::size_t i) {
+std::size_t UrlLengthFrom(std::string_view text, std::size_t i) {
   const std::string_view rest = text.substr(i);
   const auto starts_with = [&](std::string_view scheme) {
     if (rest.size() <= scheme.size()) return false;

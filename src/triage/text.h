@@ -32,7 +32,13 @@ inline char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<cha
 std::string AsciiLowerCopy(std::string_view text);
 
 // A URL, @handle or #hashtag token starting at `i` (after a boundary); returns its length or 0.
-std::size_t UrlLength(std::string_view text, std::size_t i);
+// Most positions start no URL: the first letter tells, inline.
+std::size_t UrlLengthFrom(std::string_view text, std::size_t i);
+inline std::size_t UrlLength(std::string_view text, std::size_t i) {
+  if (i >= text.size()) return 0;
+  const char lower = static_cast<char>(text[i] | 0x20);
+  return lower == 'h' || lower == 'w' ? UrlLengthFrom(text, i) : 0;
+}
 std::size_t HandleLength(std::string_view text, std::size_t i);
 
 // Hash functor for heterogeneous lookup of std::string keys by string_view.

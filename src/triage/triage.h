@@ -106,18 +106,19 @@ TriageInput InputFor(const domain::Message& message);
 
 // One line of explanation: which field, what it was set to, how sure, and why.
 struct Reason {
-  std::string field;
+  std::string_view field;  // one of a fixed set of names ("intent", "priority", ...), static
   std::string value;
   double confidence = 1;
   std::string because;
   int points = 0;  // priority points this contributed
 };
 
+// Points into the compiled configuration, which the result keeps alive (`configuration`).
 struct KeywordHit {
-  std::string table;
-  std::string language;
-  std::string pattern;
-  const domain::KeywordEntry* entry = nullptr;  // valid while the Triager's configuration is
+  std::string_view table;
+  std::string_view language;
+  std::string_view pattern;
+  const domain::KeywordEntry* entry = nullptr;
 };
 
 struct ActionTaken {
@@ -125,6 +126,8 @@ struct ActionTaken {
   domain::ActionKind kind = domain::ActionKind::kTag;
   std::string argument;
 };
+
+class Compiled;
 
 struct TriageResult {
   bool actionable = false;
@@ -160,9 +163,11 @@ struct TriageResult {
   bool escalate = false;
   std::vector<std::string> alerts;
   std::string auto_acknowledge;  // canned response to send
-};
 
-class Compiled;
+  // The configuration this result was made with: the keyword hits point into it, so it lives as
+  // long as the result does, whatever Configure does meanwhile.
+  std::shared_ptr<const Compiled> configuration;
+};
 
 // Not thread-safe for Triage (it remembers recent posts, authors and engagement); Configure may be
 // called from another thread and takes effect for the next message.

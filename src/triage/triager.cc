@@ -464,9 +464,11 @@ void Apply(const domain::Rule& rule, const domain::RuleAction& action, TriageRes
 TriageResult Triager::Triage(const TriageInput& in) {
   const std::shared_ptr<const Compiled> compiled = std::atomic_load(&compiled_);
   const TriageConfig& config = compiled->config;
-  const Timestamp now = in.created_at.value_or(clock_.Now());
+  const Timestamp clock_now = clock_.Now();
+  const Timestamp now = in.created_at.value_or(clock_now);
   memory_->Forget(now, config);
   TriageResult r;
+  r.configuration = compiled;
   std::string handle = AsciiLowerCopy(in.author_handle.starts_with('@')
                                           ? std::string_view(in.author_handle).substr(1)
                                           : std::string_view(in.author_handle));
@@ -705,7 +707,7 @@ TriageResult Triager::Triage(const TriageInput& in) {
       static_cast<double>(in.metrics.likes) +
       2.0 * static_cast<double>(in.metrics.reposts + in.metrics.quotes + in.metrics.replies);
   if (engagement > 0) {
-    const Timestamp observed = clock_.Now() > now ? clock_.Now() : now;
+    const Timestamp observed = std::max(clock_now, now);
     double minutes = 1;
     double gained = engagement;
     if (!in.platform_message_id.empty()) {
@@ -850,7 +852,7 @@ TriageResult Triager::Triage(const TriageInput& in) {
       if (hit.entry->team_id) r.team = hit.entry->team_id.ToString();
     }
     keyword_points = std::max(keyword_points, points);
-    r.reasons.push_back({"keyword", hit.table, 1,
+    r.reasons.push_back({"keyword", std::string(hit.table), 1,
                          hit.language.empty()
                              ? Cat("matched \"", hit.pattern, "\"")
                              : Cat("matched \"", hit.pattern, "\" (", hit.language, ")"),
