@@ -154,7 +154,11 @@ double SentimentAnalyzer::Booster(const Token& token, double valence, bool cap_d
 void SentimentAnalyzer::Tokenize(std::string_view text, std::vector<Token>& out) const {
   out.clear();
   bool after_i = false;
+  bool sentence_start = true;
   const auto add_word = [&](std::string_view word) {
+    const char last = word.back();
+    const bool ends_sentence = last == '.' || last == '!' || last == '?';
+    const bool ends_clause = ends_sentence || last == ',' || last == ';' || last == ':';
     // Strip punctuation around a word, but keep an emoticon (what is left is two bytes or less).
     std::size_t begin = 0;
     std::size_t end = word.size();
@@ -163,12 +167,15 @@ void SentimentAnalyzer::Tokenize(std::string_view text, std::vector<Token>& out)
     if (end - begin > 2) word = word.substr(begin, end - begin);
     if (word.size() <= 1) {
       after_i = word == "i" || word == "I";
+      sentence_start = sentence_start || ends_sentence;
       return;
     }
     Token token;
     token.text = word;
     token.lower = AsciiLowerCopy(word);
     token.after_i = std::exchange(after_i, false);
+    token.sentence_start = std::exchange(sentence_start, ends_sentence);
+    token.ends_clause = ends_clause;
     token.word = words_.Find(token.lower);
     out.push_back(std::move(token));
   };
@@ -283,9 +290,14 @@ SentimentScore SentimentAnalyzer::Score(std::string_view text, bool words_count)
       continue;
     }
     if (token.lower == "like" && LikeIsNotLiking(tokens, i)) continue;
-    if (i > 0 && IsTitle(token.text) &&
-        ((i + 1 < tokens.size() && IsTitle(tokens[i + 1].text) && !tokens[i + 1].in_lexicon()) ||
-         (i > 1 && IsTitle(tokens[i - 1].text) && !tokens[i - 1].in_lexicon()))) {
+    // A capitalised word inside a name, beside another that carries no sentiment; not one
+    // capitalised because it starts a sentence ("... day! Wow! Great"), nor across punctuation.
+    const auto name_word = [&](std::size_t k) {
+      return !tokens[k].sentence_start && IsTitle(tokens[k].text) && !tokens[k].in_lexicon();
+    };
+    if (!token.sentence_start && IsTitle(token.text) &&
+        ((i + 1 < tokens.size() && !token.ends_clause && name_word(i + 1)) ||
+         (i > 0 && !tokens[i - 1].ends_clause && name_word(i - 1)))) {
       continue;  // part of a name
     }
     // "no" before a sentiment word negates it rather than counting as negative itself.

@@ -56,8 +56,10 @@ class SentimentAnalyzer {
     std::string lower;
     double emoji_valence = 0;
     bool is_emoji = false;
-    bool after_i = false;        // the word before was "I" (too short to be a token of its own)
-    const Word* word = nullptr;  // looked up once, when read; null for words in no list
+    bool after_i = false;         // the word before was "I" (too short to be a token of its own)
+    bool sentence_start = false;  // first of the text, or after a word ending in . ! or ?
+    bool ends_clause = false;     // written with . ! ? , ; or : after it
+    const Word* word = nullptr;   // looked up once, when read; null for words in no list
     bool in_lexicon() const { return word != nullptr && word->in_lexicon; }
     double valence() const { return word != nullptr ? word->valence : 0; }
     bool booster() const { return word != nullptr && word->booster; }

@@ -78,6 +78,11 @@ TEST(Sentiment, LikeThatComparesAndWordsInNamesCarryNone) {
   EXPECT_GT(analyzer.Score("we really like it").compound, 0.3);
   EXPECT_GT(analyzer.Score("Super day at the beach").compound, 0.3);  // the first word, not a name
   EXPECT_GT(analyzer.Score("a super day").compound, 0.3);
+  // A sentence's first word is capitalised by convention, and punctuation ends a name.
+  EXPECT_GT(analyzer.Score("Home at last. Happy Monday").compound, 0.3);
+  EXPECT_GT(analyzer.Score("what a day! Wow! Eksaherada").compound, 0.3);
+  EXPECT_GT(analyzer.Score("we met Ana, Brilliant").compound, 0.3);
+  EXPECT_EQ(analyzer.Score("see you at the Happy Valley races").compound, 0);
 }
 
 TEST(Language, DetectsShortSocialText) {
