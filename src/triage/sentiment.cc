@@ -16,6 +16,7 @@ constexpr double kCapsIncrement = 0.733;
 constexpr double kNegationScalar = -0.74;
 constexpr double kNormalisationAlpha = 15;
 constexpr double kAfinnWeight = 0.8 * 0.75;
+constexpr double kEagerValence = 1.5;  // "can't wait": VADER's rating of "eager"
 
 // Calls fn(fields) for every line of a tab-separated blob.
 template <typename Fn>
@@ -96,6 +97,13 @@ bool IsTitle(std::string_view word) {
          std::any_of(word.begin() + 1, word.end(), [](char c) { return c >= 'a' && c <= 'z'; });
 }
 
+// "PGA", "NBA": capitals only, a few letters. Before a capitalised word it starts a name ("PGA
+// Championship", "NFL Draft").
+bool IsAcronym(std::string_view word) {
+  return word.size() >= 2 && word.size() <= 5 &&
+         std::all_of(word.begin(), word.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+}
+
 }  // namespace
 
 const SentimentAnalyzer& SentimentAnalyzer::Default() {
@@ -139,6 +147,8 @@ SentimentAnalyzer::SentimentAnalyzer() {
 }
 
 bool SentimentAnalyzer::Negated(const Token& token) {
+  if (token.eager) return false;
+  if (token.no_longer) return true;
   return (token.word != nullptr && token.word->negation) ||
          token.lower.find("n't") != std::string_view::npos;
 }
@@ -279,6 +289,18 @@ SentimentScore SentimentAnalyzer::Score(std::string_view text, bool words_count)
   }
   const bool cap_differential = shouted > 0 && shouted < words;
 
+  // "can't wait" is eagerness, not a negation: VADER's lexicon has neither the phrase nor "wait",
+  // and its "can't" would turn the next feeling around ("can't wait, so happy").
+  for (std::size_t i = 0; i + 1 < tokens.size(); ++i) {
+    const std::string_view before = tokens[i].lower;
+    if (tokens[i + 1].lower == "wait" &&
+        (before == "can't" || before == "cant" || before == "cannot")) {
+      tokens[i].eager = true;
+      tokens[i + 1].eager = true;
+    }
+    if (before == "no" && tokens[i + 1].lower == "longer") tokens[i].no_longer = true;
+  }
+
   for (std::size_t i = 0; i < tokens.size(); ++i) {
     const Token& token = tokens[i];
     if (token.is_emoji) {
@@ -289,7 +311,17 @@ SentimentScore SentimentAnalyzer::Score(std::string_view text, bool words_count)
         (token.lower == "kind" && i + 1 < tokens.size() && tokens[i + 1].lower == "of")) {
       continue;
     }
+    if (token.no_longer) continue;
+    if (token.eager) {
+      if (token.lower == "wait" && words_count) valences[i] = kEagerValence;
+      continue;
+    }
     if (token.lower == "like" && LikeIsNotLiking(tokens, i)) continue;
+    // "Miss USA", "Miss Texas": the title before a name, not the verb.
+    if (token.text == "Miss" && i + 1 < tokens.size() && !token.ends_clause &&
+        tokens[i + 1].text[0] >= 'A' && tokens[i + 1].text[0] <= 'Z') {
+      continue;
+    }
     // A capitalised word inside a name, beside another that carries no sentiment; not one
     // capitalised because it starts a sentence ("... day! Wow! Great"), nor across punctuation.
     const auto name_word = [&](std::size_t k) {
@@ -297,7 +329,8 @@ SentimentScore SentimentAnalyzer::Score(std::string_view text, bool words_count)
     };
     if (!token.sentence_start && IsTitle(token.text) &&
         ((i + 1 < tokens.size() && !token.ends_clause && name_word(i + 1)) ||
-         (i > 0 && !tokens[i - 1].ends_clause && name_word(i - 1)))) {
+         (i > 0 && !tokens[i - 1].ends_clause &&
+          (name_word(i - 1) || (IsAcronym(tokens[i - 1].text) && !tokens[i - 1].in_lexicon()))))) {
       continue;  // part of a name
     }
     // "no" before a sentiment word negates it rather than counting as negative itself.

@@ -59,6 +59,8 @@ class SentimentAnalyzer {
     bool after_i = false;         // the word before was "I" (too short to be a token of its own)
     bool sentence_start = false;  // first of the text, or after a word ending in . ! or ?
     bool ends_clause = false;     // written with . ! ? , ; or : after it
+    bool eager = false;           // "can't" and "wait" of "can't wait"
+    bool no_longer = false;       // "no" of "no longer": it negates, it is not a feeling
     const Word* word = nullptr;   // looked up once, when read; null for words in no list
     bool in_lexicon() const { return word != nullptr && word->in_lexicon; }
     double valence() const { return word != nullptr ? word->valence : 0; }

@@ -83,6 +83,17 @@ TEST(Sentiment, LikeThatComparesAndWordsInNamesCarryNone) {
   EXPECT_GT(analyzer.Score("what a day! Wow! Eksaherada").compound, 0.3);
   EXPECT_GT(analyzer.Score("we met Ana, Brilliant").compound, 0.3);
   EXPECT_EQ(analyzer.Score("see you at the Happy Valley races").compound, 0);
+  EXPECT_EQ(analyzer.Score("he leads the PGA Championship").compound, 0);
+  EXPECT_EQ(analyzer.Score("watching Miss USA tonight").compound, 0);
+  EXPECT_LT(analyzer.Score("I miss you").compound, 0);
+}
+
+TEST(Sentiment, CantWaitIsEagerAndNoLongerNegates) {
+  const auto& analyzer = SentimentAnalyzer::Default();
+  EXPECT_GT(analyzer.Score("can't wait for the concert").compound, 0.3);
+  EXPECT_GT(analyzer.Score("I can't wait, so happy").compound, 0.5);  // "happy" is not turned
+  EXPECT_EQ(analyzer.Score("he is no longer a candidate").compound, 0);
+  EXPECT_LT(analyzer.Score("he is no longer a great player").compound, 0);
 }
 
 TEST(Language, DetectsShortSocialText) {
