@@ -1,6 +1,7 @@
 #include "parley/triage/sentiment.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <utility>
@@ -97,11 +98,17 @@ bool IsTitle(std::string_view word) {
          std::any_of(word.begin() + 1, word.end(), [](char c) { return c >= 'a' && c <= 'z'; });
 }
 
-// "PGA", "NBA": capitals only, a few letters. Before a capitalised word it starts a name ("PGA
-// Championship", "NFL Draft").
+// "PGA", "NBA": capitals only, a few letters, and not a shouted everyday word ("SO Happy", "OMG
+// Amazing"). Before a capitalised word it starts a name ("PGA Championship", "NFL Draft").
 bool IsAcronym(std::string_view word) {
+  static constexpr std::array<std::string_view, 40> kShouted{
+      "THE", "MY",  "IS",   "ARE",  "AND", "OMG", "YOU", "YOUR", "WE",   "OUR",
+      "IT",  "ITS", "THIS", "THAT", "WAS", "BE",  "TO",  "OF",   "IN",   "ON",
+      "AT",  "FOR", "ME",   "HE",   "SHE", "ALL", "ONE", "JUST", "LIKE", "OH",
+      "WOW", "YES", "NO",   "OK",   "LOL", "AM",  "BUT", "OR",   "WHAT", "HOW"};
   return word.size() >= 2 && word.size() <= 5 &&
-         std::all_of(word.begin(), word.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+         std::all_of(word.begin(), word.end(), [](char c) { return c >= 'A' && c <= 'Z'; }) &&
+         std::find(kShouted.begin(), kShouted.end(), word) == kShouted.end();
 }
 
 }  // namespace
@@ -330,7 +337,8 @@ SentimentScore SentimentAnalyzer::Score(std::string_view text, bool words_count)
     if (!token.sentence_start && IsTitle(token.text) &&
         ((i + 1 < tokens.size() && !token.ends_clause && name_word(i + 1)) ||
          (i > 0 && !tokens[i - 1].ends_clause &&
-          (name_word(i - 1) || (IsAcronym(tokens[i - 1].text) && !tokens[i - 1].in_lexicon()))))) {
+          (name_word(i - 1) ||
+           (IsAcronym(tokens[i - 1].text) && tokens[i - 1].word == nullptr))))) {
       continue;  // part of a name
     }
     // "no" before a sentiment word negates it rather than counting as negative itself.

@@ -63,9 +63,9 @@ class StringTable {
     return hash * 0x9E3779B97F4A7C15ULL;
   }
 
-  // One bit per 1/16 slot, from the hash's high bits (the index uses the low ones): most words
-  // of a text are in no lexicon, and the filter, a few dozen kilobytes that stay in cache,
-  // answers them without a trip to the slots.
+  // Sixteen bits per slot, one set per entry, from the hash's high bits (the index uses the low
+  // ones): most words of a text are in no lexicon, and the filter, a few dozen kilobytes that stay
+  // in cache, answers them without a trip to the slots.
   bool MayHold(std::uint64_t hash) const {
     const std::uint64_t bit = hash >> filter_shift_;
     return (filter_[bit >> 6] >> (bit & 63)) & 1;

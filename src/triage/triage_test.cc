@@ -84,6 +84,9 @@ TEST(Sentiment, LikeThatComparesAndWordsInNamesCarryNone) {
   EXPECT_GT(analyzer.Score("we met Ana, Brilliant").compound, 0.3);
   EXPECT_EQ(analyzer.Score("see you at the Happy Valley races").compound, 0);
   EXPECT_EQ(analyzer.Score("he leads the PGA Championship").compound, 0);
+  EXPECT_GT(analyzer.Score("I am SO Happy").compound, 0.3);  // shouting, not an acronym
+  EXPECT_GT(analyzer.Score("OMG Amazing").compound, 0.3);
+  EXPECT_LT(analyzer.Score("we are NOT Happy").compound, 0);
   EXPECT_EQ(analyzer.Score("watching Miss USA tonight").compound, 0);
   EXPECT_LT(analyzer.Score("I miss you").compound, 0);
 }

@@ -24,7 +24,7 @@ constexpr double kNegativeFrom = -0.06;
 
 // One decimal, from whole tenths: formatting a double is the slow way to print "7.3".
 std::string Round1(double value) {
-  if (!std::isfinite(value)) return "0";
+  if (!std::isfinite(value)) return "0.0";
   const long long tenths = std::llround(std::clamp(value, -1e15, 1e15) * 10);
   const unsigned long long magnitude = tenths < 0 ? 0ULL - static_cast<unsigned long long>(tenths)
                                                   : static_cast<unsigned long long>(tenths);
