@@ -4,7 +4,7 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 
 import { api, type CannedResponse } from '../../api/client';
-import { done, failure, joinList, type Message, Notice, splitList } from './common';
+import { act, done, failure, joinList, type Message, Notice, splitList } from './common';
 
 const variables = ['customer.name', 'customer.first_name', 'customer.handle', 'agent.name', 'agent.first_name', 'agent.initials', 'brand.name', 'conversation.id'];
 const empty = (): CannedResponse => ({ name: '', text: '', shortcut: '', language: '', tags: [], pre_approved: false });
@@ -21,13 +21,8 @@ export function CannedResponses({ workspace }: { workspace: string }) {
 
   const remove = async (item: CannedResponse) => {
     if (!item.id || !window.confirm(`Delete the canned response "${item.name}"?`)) return;
-    try {
-      await api.deleteCanned(item.id);
-      setMessage(done(`"${item.name}" deleted.`));
-      setEditing(null);
-    } catch (e) {
-      setMessage(failure(e));
-    }
+    const id = item.id;
+    if (await act(setMessage, () => api.deleteCanned(id), `"${item.name}" deleted.`)) setEditing(null);
     load();
   };
 

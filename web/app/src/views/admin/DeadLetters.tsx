@@ -5,7 +5,7 @@ import { useCallback, useEffect, useState } from 'react';
 
 import { api, type ChannelAccount, type DeadLetter, type DeadLetterDetail } from '../../api/client';
 import { channelName } from '../format';
-import { done, failure, type Message, Notice } from './common';
+import { act, failure, type Message, Notice } from './common';
 
 export function DeadLetters() {
   const [letters, setLetters] = useState<DeadLetter[]>([]);
@@ -24,12 +24,8 @@ export function DeadLetters() {
 
   const show = (id: string) => api.deadLetter(id).then(setOpen).catch((e) => setMessage(failure(e)));
   const replay = async (letter: DeadLetter) => {
-    try {
-      await api.replayDeadLetter(letter.id);
-      setMessage(done(`Dead letter ${letter.id} is back in the inbox and will be processed again.`));
+    if (await act(setMessage, () => api.replayDeadLetter(letter.id), `Dead letter ${letter.id} is back in the inbox and will be processed again.`)) {
       setOpen(null);
-    } catch (e) {
-      setMessage(failure(e));
     }
     load();
   };

@@ -4,7 +4,7 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 
 import { api, ApiError, type KeywordTable } from '../../api/client';
-import { done, failure, type Message, Notice, splitList } from './common';
+import { act, failure, type Message, Notice, splitList } from './common';
 
 export function KeywordTables({ workspace }: { workspace: string }) {
   const [tables, setTables] = useState<KeywordTable[]>([]);
@@ -18,26 +18,16 @@ export function KeywordTables({ workspace }: { workspace: string }) {
   useEffect(load, [load]);
 
   const save = async (table: KeywordTable, what: string) => {
-    try {
-      await api.saveKeywordTable(table);
-      setMessage(done(what));
-    } catch (e) {
-      const error = e instanceof ApiError ? e : null;
-      setMessage(error?.status === 409 ? { text: `Someone changed "${table.name}" meanwhile: it is reloaded, add your entry again.`, error: true } : failure(e));
-    }
+    await act(setMessage, () => api.saveKeywordTable(table), what, (e) =>
+      e instanceof ApiError && e.status === 409 ? { text: `Someone changed "${table.name}" meanwhile: it is reloaded, add your entry again.`, error: true } : failure(e));
     load();
   };
 
   const create = async (event: FormEvent) => {
     event.preventDefault();
     if (!newName.trim()) return;
-    try {
-      await api.createKeywordTable(workspace, { name: newName.trim(), entries: [] });
-      setNewName('');
-      setMessage(done(`Table "${newName.trim()}" created.`));
-    } catch (e) {
-      setMessage(failure(e));
-    }
+    const name = newName.trim();
+    if (await act(setMessage, () => api.createKeywordTable(workspace, { name, entries: [] }), `Table "${name}" created.`)) setNewName('');
     load();
   };
 

@@ -6,7 +6,7 @@ import { type FormEvent, useCallback, useEffect, useState } from 'react';
 
 import { api, type Rule, type RuleTest } from '../../api/client';
 import { channelKinds, channelName } from '../format';
-import { done, failure, joinList, type Message, Notice, splitList } from './common';
+import { act, done, failure, joinList, type Message, Notice, splitList } from './common';
 
 type Condition = NonNullable<Rule['when']>[number];
 type Action = Rule['then'][number];
@@ -55,13 +55,8 @@ export function Rules({ workspace }: { workspace: string }) {
 
   const remove = async (rule: Rule) => {
     if (!rule.id || !window.confirm(`Delete the rule "${rule.name}"?`)) return;
-    try {
-      await api.deleteRule(rule.id);
-      setMessage(done(`Rule "${rule.name}" deleted.`));
-      setEditing(null);
-    } catch (e) {
-      setMessage(failure(e));
-    }
+    const id = rule.id;
+    if (await act(setMessage, () => api.deleteRule(id), `Rule "${rule.name}" deleted.`)) setEditing(null);
     load();
   };
 

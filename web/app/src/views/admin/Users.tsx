@@ -4,7 +4,7 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 
 import { api, type Role, type User, type Workspace } from '../../api/client';
-import { done, failure, type Message, Notice } from './common';
+import { act, done, failure, type Message, Notice } from './common';
 
 const roles: { role: Role; label: string; what: string }[] = [
   { role: 'admin', label: 'Admin', what: 'everything, including users, channels and dead letters' },
@@ -25,12 +25,7 @@ export function Users({ workspaces }: { workspaces: Workspace[] }) {
   const brandName = (id: string) => workspaces.find((w) => w.id === id)?.name ?? id;
 
   const change = async (user: User, patch: Parameters<typeof api.changeUser>[1], what: string) => {
-    try {
-      await api.changeUser(user.id, patch);
-      setMessage(done(what));
-    } catch (e) {
-      setMessage(failure(e));
-    }
+    await act(setMessage, () => api.changeUser(user.id, patch), what);
     load();
   };
 

@@ -15,3 +15,20 @@ export type Message = { text: string; error: boolean } | null;
 export const failure = (e: unknown): Message => ({ text: reasonOf(e), error: true });
 export const done = (text: string): Message => ({ text, error: false });
 
+// Runs one change a section offers: says what was done, or why it could not be (`failed` may
+// word a failure its own way). True when it was done, for what follows on success.
+export async function act(
+  say: (message: Message) => void,
+  change: () => Promise<unknown>,
+  what: string,
+  failed: (e: unknown) => Message = failure,
+): Promise<boolean> {
+  try {
+    await change();
+    say(done(what));
+    return true;
+  } catch (e) {
+    say(failed(e));
+    return false;
+  }
+}
